@@ -1,0 +1,42 @@
+# Xinyu: `make run` serves the demo college on http://127.0.0.1:8000, `make test` runs every test.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: setup run test lint format bench messages clean
+
+$(VENV)/.installed: requirements.lock
+	@python=$$(scripts/find-python) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	  echo "Creating $(VENV) with $$python"; rm -rf $(VENV); "$$python" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	@scripts/run
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: setup
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+bench: setup
+	$(PY) -m bench
+
+# Refresh the translation catalogue after changing user-facing strings, then fill in locale/.
+messages: setup
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'static/vendor/*' --no-obsolete
+	$(PY) manage.py compilemessages --locale zh_Hans
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

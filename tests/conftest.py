@@ -1,0 +1,150 @@
+"""The fixed cast of test users and a small world with data that could leak.
+
+The world: one school, college A (class groups A1, A2) and college B (class group B1).
+- `in_scope` studies in A1 and sleeps in room R1;
+- `other_class` studies in A2 (same college, other class);
+- `other_college` studies in B1 and sleeps in room R2.
+Every student has an ID number and a guardian, so a leak would show.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tests.factories import (
+    ClassGroupFactory,
+    CollegeFactory,
+    DepartmentFactory,
+    DormRoomFactory,
+    GuardianFactory,
+    SchoolFactory,
+    UserFactory,
+    student_with_account,
+    valid_id_number,
+)
+from xinyu.org.models import Department, Post
+from xinyu.org.services import appoint
+
+PASSWORD = "correct-horse-42"
+
+
+@dataclass
+class World:
+    school: object
+    college_a: object
+    college_b: object
+    a1: object
+    a2: object
+    b1: object
+    r1: object
+    r2: object
+    student_affairs: object
+    in_scope: object
+    other_class: object
+    other_college: object
+    cast: dict
+
+    @property
+    def students(self):
+        return {
+            "in_scope": self.in_scope,
+            "other_class": self.other_class,
+            "other_college": self.other_college,
+        }
+
+
+def _student(serial, **kwargs):
+    student = student_with_account(**kwargs)
+    student.set_id_number(valid_id_number(serial))
+    student.save()
+    GuardianFactory(
+        student=student, name=f"{student.name}的母亲", relation="母亲", phone=f"1390000{serial:04d}"
+    )
+    return student
+
+
+def build_world() -> World:
+    school = SchoolFactory()
+    college_a = CollegeFactory(school=school, name="信息工程学院", code="A")
+    college_b = CollegeFactory(school=school, name="机电工程学院", code="B")
+    a1 = ClassGroupFactory(college=college_a, name="软件2501班")
+    a2 = ClassGroupFactory(college=college_a, name="网络2501班")
+    b1 = ClassGroupFactory(college=college_b, name="机电2501班")
+    r1 = DormRoomFactory(school=school, building="1号楼", room="101")
+    r2 = DormRoomFactory(school=school, building="2号楼", room="201")
+    student_affairs = DepartmentFactory(school=school, name="学工部", kind=Department.Kind.STUDENT_AFFAIRS)
+
+    in_scope = _student(
+        1, name="张三", student_number="2025000001", class_group=a1, dorm_room=r1, school=school
+    )
+    other_class = _student(2, name="李四", student_number="2025000002", class_group=a2, school=school)
+    other_college = _student(
+        3, name="王五", student_number="2025000003", class_group=b1, dorm_room=r2, school=school
+    )
+
+    dorm_leader = _student(
+        4, name="赵寝", student_number="2025000004", class_group=a1, dorm_room=r1, school=school
+    )
+    rep = _student(5, name="钱委", student_number="2025000005", class_group=a1, school=school)
+
+    def staff(username, name):
+        return UserFactory(username=username, full_name=name)
+
+    cast = {
+        "dorm_leader": dorm_leader.user,
+        "wellbeing_rep": rep.user,
+        "head_teacher": staff("T10001", "孙班主任"),
+        "advisor": staff("T10002", "周辅导员"),
+        "mental_health_advisor": staff("T10003", "吴心理辅导员"),
+        "college_leader": staff("T10004", "郑副书记"),
+        "counsellor": staff("T10005", "冯咨询师"),
+        "leading_group_member": staff("T10006", "陈组员"),
+        "outsider": staff("T10007", "褚外院"),
+        "student": in_scope.user,
+        "supervisor": staff("T10008", "卫主任"),
+        "student_affairs": staff("T10009", "蒋学工"),
+    }
+    appoint(cast["dorm_leader"], Post.DORM_LEADER, r1)
+    appoint(cast["wellbeing_rep"], Post.WELLBEING_REP, a1)
+    appoint(cast["head_teacher"], Post.HEAD_TEACHER, a1)
+    appoint(cast["advisor"], Post.ADVISOR, a1)
+    appoint(cast["mental_health_advisor"], Post.MENTAL_HEALTH_ADVISOR, college_a)
+    appoint(cast["college_leader"], Post.COLLEGE_LEADER_IN_CHARGE, college_a)
+    appoint(cast["counsellor"], Post.CENTRE_COUNSELLOR, school)
+    appoint(cast["leading_group_member"], Post.LEADING_GROUP_MEMBER, school)
+    appoint(cast["outsider"], Post.MENTAL_HEALTH_ADVISOR, college_b)
+    appoint(cast["supervisor"], Post.CENTRE_SUPERVISOR, school)
+    appoint(cast["student_affairs"], Post.STUDENT_AFFAIRS_STAFF, student_affairs)
+    return World(
+        school,
+        college_a,
+        college_b,
+        a1,
+        a2,
+        b1,
+        r1,
+        r2,
+        student_affairs,
+        in_scope,
+        other_class,
+        other_college,
+        cast,
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_for():
+    """A signed-in test client for a user: client_for(user)."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

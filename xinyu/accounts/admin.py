@@ -1,0 +1,51 @@
+import secrets
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from xinyu.accounts.models import User
+from xinyu.core.admin_site import BackOfficeAdmin
+
+TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 (an alphabet, not a password)
+
+
+def temporary_password() -> str:
+    return "".join(secrets.choice(TEMPORARY_PASSWORD_ALPHABET) for _ in range(12))
+
+
+@admin.register(User)
+class UserAdmin(BackOfficeAdmin, DjangoUserAdmin):
+    list_display = ["username", "full_name", "kind", "is_active", "must_change_password", "left_on"]
+    list_filter = ["kind", "is_active", "must_change_password"]
+    search_fields = ["username", "full_name"]
+    ordering = ["username"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Person"), {"fields": ["full_name", "kind", "phone", "email", "left_on"]}),
+        (_("Access"), {"fields": ["is_active", "must_change_password", "is_staff", "is_superuser"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["username", "full_name", "kind", "password1", "password2"]})]
+    readonly_fields = ["last_login", "date_joined", "is_superuser"]
+    actions = ["reset_password"]
+
+    @admin.action(description=_("Reset password (a temporary password, to be changed at next sign-in)"))
+    def reset_password(self, request, queryset):
+        issued = []
+        for user in queryset:
+            password = temporary_password()
+            user.set_password(password)
+            user.must_change_password = True
+            user.save(update_fields=["password", "must_change_password"])
+            issued.append(f"{user.username}: {password}")
+        messages.warning(
+            request,
+            ngettext(
+                "Temporary password issued; pass it on in person, it is shown only once: %(list)s",
+                "Temporary passwords issued; pass them on in person, they are shown only once: %(list)s",
+                len(issued),
+            )
+            % {"list": "；".join(issued)},
+        )

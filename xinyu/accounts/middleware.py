@@ -1,0 +1,50 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+SESSION_LAST_SEEN = "xinyu_last_seen"
+
+
+class StaffIdleTimeoutMiddleware:
+    """Signs staff out after a period without requests; students on phones are not timed out here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not user.is_student:
+            now = int(time.time())
+            last_seen = request.session.get(SESSION_LAST_SEEN)
+            if last_seen is not None and now - last_seen > settings.STAFF_IDLE_TIMEOUT_SECONDS:
+                logout(request)
+                messages.info(
+                    request, _("You were signed out after a period of inactivity. Please sign in again.")
+                )
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+            request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class ForcePasswordChangeMiddleware:
+    """Imported accounts and accounts reset by an administrator must choose a new password first."""
+
+    ALLOWED_PREFIXES = ("/accounts/password/", "/accounts/logout/", "/static/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.must_change_password
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+        ):
+            return redirect("accounts:password_change")
+        return self.get_response(request)

@@ -1,0 +1,69 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A login: staff sign in with their 工号, students with their 学号 (both as `username`)."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        STUDENT = "student", _("Student")
+
+    username = models.CharField(
+        _("staff or student number"),
+        max_length=32,
+        unique=True,
+        error_messages={"unique": _("A user with this number already exists.")},
+    )
+    full_name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STAFF)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set for imported accounts and after an administrator resets the password."),
+    )
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True, help_text=_("The day a staff member left the school.")
+    )
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return f"{self.full_name} ({self.username})"
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name
+
+    @property
+    def is_student(self) -> bool:
+        return self.kind == self.Kind.STUDENT
+
+    @property
+    def has_left(self) -> bool:
+        return not self.is_active or self.left_on is not None
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in, kept for throttling by account and by client address."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+
+    def __str__(self):
+        return f"{self.username} @ {self.address} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,70 @@
+"""The access log: append-only, each entry chained to the one before it with an HMAC."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit entries cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit entries cannot be deleted")
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+        EXPORT = "export", _("Exported")
+        IMPORT = "import", _("Imported")
+        PRINT = "print", _("Printed")
+
+    seq = models.PositiveBigIntegerField(_("number"), unique=True)
+    at = models.DateTimeField(_("time"))
+    # Identifying fields are copied beside the foreign keys, so entries outlive deleted rows and
+    # the chain is computed over the copies only.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_username = models.CharField(_("by (number)"), max_length=150)
+    actor_name = models.CharField(_("by"), max_length=64, blank=True)
+    post = models.CharField(_("post"), max_length=40, blank=True)
+    student = models.ForeignKey(
+        "org.Student", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=True
+    )
+    student_number = models.CharField(_("student number"), max_length=32, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    what = models.CharField(_("what"), max_length=100)
+    tier = models.PositiveSmallIntegerField(_("tier"), default=0)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    prev_mac = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["actor_username", "at"]), models.Index(fields=["at"])]
+
+    def __str__(self):
+        return f"#{self.seq} {self.actor_username} {self.action} {self.what}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries cannot be deleted")

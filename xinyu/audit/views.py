@@ -1,0 +1,38 @@
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from xinyu.audit.models import AuditEntry
+from xinyu.core.access import requires
+from xinyu.org import scope
+
+
+def _parse_day(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def filtered_entries(params):
+    entries = AuditEntry.objects.order_by("-seq")
+    if student := (params.get("student") or "").strip():
+        entries = entries.filter(student_number=student)
+    if person := (params.get("person") or "").strip():
+        entries = entries.filter(actor_username=person)
+    tz = timezone.get_current_timezone()
+    if since := _parse_day(params.get("since")):
+        entries = entries.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz))
+    if until := _parse_day(params.get("until")):
+        entries = entries.filter(
+            at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
+    return entries
+
+
+@requires(scope.may_browse_audit_log, "centre")
+def log(request):
+    page = Paginator(filtered_entries(request.GET), 100).get_page(request.GET.get("page"))
+    return render(request, "audit/log.html", {"page": page, "params": request.GET})

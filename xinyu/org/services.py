@@ -1,0 +1,54 @@
+"""Writes to the network with rules: appointing people to posts."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinyu.org.models import POST_SCOPE_KIND, SCOPE_FIELDS, STUDENT_POSTS, Appointment, Department
+
+
+def validate_appointment(appointment: Appointment) -> None:
+    """A post is held over the kind of scope the regulation gives it, by the right kind of person."""
+    expected = POST_SCOPE_KIND[appointment.post]
+    filled = [name for name in SCOPE_FIELDS if getattr(appointment, f"{name}_id")]
+    if filled != [expected]:
+        raise ValidationError(
+            _("%(post)s is held over a %(kind)s.")
+            % {"post": appointment.get_post_display(), "kind": _(expected.replace("_", " "))}
+        )
+    if appointment.post in STUDENT_POSTS and not appointment.person.is_student:
+        raise ValidationError(
+            _("%(post)s is a post for a student.") % {"post": appointment.get_post_display()}
+        )
+    if appointment.post not in STUDENT_POSTS and appointment.person.is_student:
+        raise ValidationError(_("%(post)s is a post for staff.") % {"post": appointment.get_post_display()})
+    if (
+        appointment.post == "student_affairs_staff"
+        and Department.objects.get(pk=appointment.department_id).kind != Department.Kind.STUDENT_AFFAIRS
+    ):
+        raise ValidationError(_("Student affairs staff are appointed in the Student Affairs Department."))
+
+
+@transaction.atomic
+def appoint(person, post: str, scope, *, starts_on: dt.date | None = None, ends_on: dt.date | None = None):
+    """Appoint `person` to `post` over `scope` (a School, Department, College, ClassGroup or DormRoom)."""
+    kind = POST_SCOPE_KIND[post]
+    appointment = Appointment(
+        person=person, post=post, starts_on=starts_on or timezone.localdate(), ends_on=ends_on
+    )
+    setattr(appointment, kind, scope)
+    validate_appointment(appointment)
+    appointment.save()
+    return appointment
+
+
+@transaction.atomic
+def end_appointment(appointment: Appointment, *, on: dt.date | None = None) -> Appointment:
+    """End a post on `on` (default: today, at once): from that day it grants nothing."""
+    day = on or timezone.localdate()
+    appointment.ends_on = max(day, appointment.starts_on)
+    appointment.save(update_fields=["ends_on"])
+    return appointment

@@ -1,0 +1,79 @@
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+
+from xinyu.audit.models import AuditEntry
+from xinyu.audit.services import Event, record_request
+from xinyu.core.access import requires, staff_only
+from xinyu.org import scope
+from xinyu.org.network import build_network
+from xinyu.org.scope import Tier
+
+PAGE_SIZE = 50
+
+
+def filtered_students(user, params):
+    """The student list's rows for the viewer and the search/filter parameters, from the scope module."""
+    students = scope.students_for(user, Tier.T1).select_related("class_group__college", "dorm_room")
+    query = (params.get("q") or "").strip()
+    if query:
+        students = students.filter(Q(student_number__startswith=query) | Q(name__contains=query))
+    if college := params.get("college"):
+        students = students.filter(class_group__college_id=college if college.isdigit() else -1)
+    if group := params.get("class_group"):
+        students = students.filter(class_group_id=group if group.isdigit() else -1)
+    return students.order_by("student_number")
+
+
+@staff_only
+def student_list(request):
+    page = Paginator(filtered_students(request.user, request.GET), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "colleges": scope.colleges_for(request.user),
+        "class_groups": scope.class_groups_for(request.user).select_related("college"),
+        "params": request.GET,
+    }
+    template = "org/student_list.html#results" if request.htmx else "org/student_list.html"
+    return render(request, template, context)
+
+
+@staff_only
+def student_detail(request, pk):
+    student = scope.get_student_for_user(request.user, pk, Tier.T1)
+    tier, grant = scope.tier_for(request.user, student)
+    context = {"student": student, "tier": tier, "Tier": Tier}
+    if tier >= Tier.T2:
+        context["guardians"] = list(student.guardians.all())
+        with transaction.atomic():
+            record_request(
+                request,
+                Event(AuditEntry.Action.VIEW, "student.detail", student=student, tier=tier, post=grant.post),
+            )
+            return render(request, "org/student_detail.html", context)
+    return render(request, "org/student_detail.html", context)
+
+
+@staff_only
+def class_group(request, pk):
+    group = scope.class_groups_for(request.user).select_related("college").filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    students = (
+        scope.students_for(request.user, Tier.T1)
+        .filter(class_group=group)
+        .select_related("dorm_room")
+        .order_by("student_number")
+    )
+    return render(request, "org/class_group.html", {"group": group, "students": students})
+
+
+@requires(scope.may_view_network, "network")
+def network(request):
+    return render(
+        request, "org/network.html", {"network": build_network(scope.network_colleges_for(request.user))}
+    )

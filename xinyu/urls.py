@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from xinyu.core.access import public
+from xinyu.core.admin_site import configure_admin_site
+
+configure_admin_site(admin.site)
+
+urlpatterns = [
+    path("", include("xinyu.core.urls")),
+    path("accounts/", include("xinyu.accounts.urls")),
+    path("", include("xinyu.org.urls")),
+    path("audit/", include("xinyu.audit.urls")),
+    path("roster/", include("xinyu.roster.urls")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]
