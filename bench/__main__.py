@@ -1,0 +1,42 @@
+"""`make bench`: run every benchmark in bench/ and print its figures.
+
+Each `bench/bench_*.py` defines `run(report)`; it measures the target and a baseline in the same run and
+calls `report(name, value, unit, note)` for each figure. Benchmarks use their own throw-away SQLite
+database under var/bench/ (or DATABASE_URL's server with a `_bench` suffix), never the demo database.
+"""
+
+import importlib
+import os
+import pkgutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+
+def main(selected: list[str]) -> int:
+    import django
+
+    django.setup()
+    from bench.harness import fresh_database, report
+
+    modules = sorted(
+        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_")
+    )
+    if selected:
+        modules = [m for m in modules if any(s in m for s in selected)]
+    for name in modules:
+        module = importlib.import_module(f"bench.{name}")
+        print(f"\n== {name}: {(module.__doc__ or '').strip().splitlines()[0]}")
+        started = time.perf_counter()
+        with fresh_database():
+            module.run(report)
+        print(f"   ({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

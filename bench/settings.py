@@ -1,0 +1,14 @@
+"""Benchmark settings: the real settings on a throw-away database; Argon2 stays (it is part of the cost)."""
+
+import os
+from pathlib import Path
+
+_root = Path(__file__).resolve().parent.parent
+if not os.environ.get("DATABASE_URL"):
+    (_root / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{_root / 'var' / 'bench' / 'bench.sqlite3'}"
+
+from xinyu.settings import *  # noqa: E402, F403
+
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
