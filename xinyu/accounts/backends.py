@@ -12,7 +12,7 @@ class ThrottledModelBackend(ModelBackend):
         address = client_address(request) if request is not None else None
         if throttle.is_locked(username, address):
             # Spend the time a real check costs, so timing does not reveal the lock-out either.
-            super().authenticate(request, username="\x00locked", password=password)
+            super().authenticate(request, username="", password=password)
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:

@@ -46,16 +46,17 @@ def student_list(request):
 def student_detail(request, pk):
     student = scope.get_student_for_user(request.user, pk, Tier.T1)
     tier, grant = scope.tier_for(request.user, student)
-    context = {"student": student, "tier": tier, "Tier": Tier}
-    if tier >= Tier.T2:
+    context = {"student": student, "shows_attention_tier": tier >= Tier.T2}
+    if tier < Tier.T2:
+        return render(request, "org/student_detail.html", context)
+    # T2 and above: the read and its audit entry commit together, or the request fails.
+    with transaction.atomic():
         context["guardians"] = list(student.guardians.all())
-        with transaction.atomic():
-            record_request(
-                request,
-                Event(AuditEntry.Action.VIEW, "student.detail", student=student, tier=tier, post=grant.post),
-            )
-            return render(request, "org/student_detail.html", context)
-    return render(request, "org/student_detail.html", context)
+        record_request(
+            request,
+            Event(AuditEntry.Action.VIEW, "student.detail", student=student, tier=tier, post=grant.post),
+        )
+        return render(request, "org/student_detail.html", context)
 
 
 @staff_only
