@@ -7,7 +7,26 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinyu.org.models import POST_SCOPE_KIND, SCOPE_FIELDS, STUDENT_POSTS, Appointment, Department
+from xinyu.org.models import (
+    POST_SCOPE_KIND,
+    SCOPE_FIELDS,
+    STUDENT_POSTS,
+    Appointment,
+    ClassGroup,
+    College,
+    Department,
+    DormRoom,
+    Post,
+    School,
+)
+
+SCOPE_FIELD_OF_MODEL = {
+    School: "school",
+    Department: "department",
+    College: "college",
+    ClassGroup: "class_group",
+    DormRoom: "dorm_room",
+}
 
 
 def validate_appointment(appointment: Appointment) -> None:
@@ -20,13 +39,11 @@ def validate_appointment(appointment: Appointment) -> None:
             % {"post": appointment.get_post_display(), "kind": _(expected.replace("_", " "))}
         )
     if appointment.post in STUDENT_POSTS and not appointment.person.is_student:
-        raise ValidationError(
-            _("%(post)s is a post for a student.") % {"post": appointment.get_post_display()}
-        )
+        raise ValidationError(_("%(post)s is a post for a student.") % {"post": appointment.get_post_display()})
     if appointment.post not in STUDENT_POSTS and appointment.person.is_student:
         raise ValidationError(_("%(post)s is a post for staff.") % {"post": appointment.get_post_display()})
     if (
-        appointment.post == "student_affairs_staff"
+        appointment.post == Post.STUDENT_AFFAIRS_STAFF
         and Department.objects.get(pk=appointment.department_id).kind != Department.Kind.STUDENT_AFFAIRS
     ):
         raise ValidationError(_("Student affairs staff are appointed in the Student Affairs Department."))
@@ -35,11 +52,8 @@ def validate_appointment(appointment: Appointment) -> None:
 @transaction.atomic
 def appoint(person, post: str, scope, *, starts_on: dt.date | None = None, ends_on: dt.date | None = None):
     """Appoint `person` to `post` over `scope` (a School, Department, College, ClassGroup or DormRoom)."""
-    kind = POST_SCOPE_KIND[post]
-    appointment = Appointment(
-        person=person, post=post, starts_on=starts_on or timezone.localdate(), ends_on=ends_on
-    )
-    setattr(appointment, kind, scope)
+    appointment = Appointment(person=person, post=post, starts_on=starts_on or timezone.localdate(), ends_on=ends_on)
+    setattr(appointment, SCOPE_FIELD_OF_MODEL[type(scope)], scope)
     validate_appointment(appointment)
     appointment.save()
     return appointment
