@@ -18,6 +18,7 @@ from xinyu.org.models import (
     DormRoom,
     Post,
     School,
+    ScopeKind,
 )
 
 SCOPE_FIELD_OF_MODEL = {
@@ -36,7 +37,7 @@ def validate_appointment(appointment: Appointment) -> None:
     if filled != [expected]:
         raise ValidationError(
             _("%(post)s is held over a %(kind)s.")
-            % {"post": appointment.get_post_display(), "kind": _(expected.replace("_", " "))}
+            % {"post": appointment.get_post_display(), "kind": ScopeKind(expected).label}
         )
     if appointment.post in STUDENT_POSTS and not appointment.person.is_student:
         raise ValidationError(_("%(post)s is a post for a student.") % {"post": appointment.get_post_display()})
