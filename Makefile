@@ -36,7 +36,7 @@ bench: setup
 # Refresh the translation catalogue after changing user-facing strings, then fill in locale/.
 messages: setup
 	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'static/vendor/*' --no-obsolete
-	$(PY) manage.py compilemessages --locale zh_Hans
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -139,3 +139,22 @@ def test_a_failed_audit_write_fails_the_request(world, client_for, monkeypatch):
     assert response.status_code == 500
     assert world.in_scope.guardians.get().phone not in response.content.decode()
     assert AuditEntry.objects.count() == 0
+
+
+def test_admin_refuses_an_appointment_over_the_wrong_scope_with_a_clear_error(world, client_for):
+    from django.utils import translation
+
+    client = client_for(world.cast["supervisor"])
+    response = client.post(
+        reverse("admin:org_appointment_add"),
+        {
+            "person": world.cast["advisor"].pk,
+            "post": Post.HEAD_TEACHER,
+            "college": world.college_a.pk,
+            "starts_on": "2026-09-01",
+        },  # fmt: skip
+    )
+    assert response.status_code == 200
+    with translation.override("zh-hans"):
+        assert "班主任的任职范围应为班级。" in response.content.decode()
+    assert not Appointment.objects.filter(person=world.cast["advisor"], post=Post.HEAD_TEACHER).exists()

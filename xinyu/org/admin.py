@@ -8,7 +8,17 @@ from xinyu.audit.services import Event, client_address, record
 from xinyu.core.admin_site import BackOfficeAdmin
 from xinyu.org import scope
 from xinyu.org.id_numbers import normalise_id_number
-from xinyu.org.models import Appointment, ClassGroup, College, Department, DormRoom, Guardian, School, Student
+from xinyu.org.models import (
+    Appointment,
+    ClassGroup,
+    College,
+    Department,
+    DormRoom,
+    Guardian,
+    School,
+    Student,
+)
+from xinyu.org.services import validate_appointment
 
 
 @admin.register(School)
@@ -42,19 +52,36 @@ class DormRoomAdmin(BackOfficeAdmin, admin.ModelAdmin):
     search_fields = ["building", "room"]
 
 
+class AppointmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Appointment
+        fields = [
+            "person",
+            "post",
+            "school",
+            "department",
+            "college",
+            "class_group",
+            "dorm_room",
+            "starts_on",
+            "ends_on",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            validate_appointment(Appointment(**cleaned))
+        return cleaned
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(BackOfficeAdmin, admin.ModelAdmin):
+    form = AppointmentAdminForm
     list_display = ["person", "post", "scope", "starts_on", "ends_on"]
     list_filter = ["post"]
     search_fields = ["person__full_name", "person__username"]
     autocomplete_fields = ["person", "college", "class_group", "dorm_room"]
     list_select_related = ["person", "school", "department", "college", "class_group", "dorm_room"]
-
-    def save_model(self, request, obj, form, change):
-        from xinyu.org.services import validate_appointment
-
-        validate_appointment(obj)
-        super().save_model(request, obj, form, change)
 
 
 class GuardianInline(admin.TabularInline):
