@@ -118,9 +118,7 @@ def test_student_list_search_cannot_reach_out_of_scope(world, client_for, who):
     if world.cast[who].is_student:
         return
     client = client_for(world.cast[who])
-    response = client.get(
-        reverse("org:student_list"), {"q": world.other_college.name, "college": world.college_b.pk}
-    )
+    response = client.get(reverse("org:student_list"), {"q": world.other_college.name, "college": world.college_b.pk})
     assert (world.other_college.student_number in response.content.decode()) == ("other_college" in SEES[who])
 
 
@@ -205,3 +203,24 @@ def test_anonymous_is_sent_to_sign_in(client, world, url_name, args):
     response = client.get(reverse(url_name, args=args))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_opening_a_student_in_the_back_office_is_audited(world, client_for):
+    response = client_for(world.cast["supervisor"]).get(reverse("admin:org_student_change", args=[world.in_scope.pk]))
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get()
+    assert (entry.what, entry.action, entry.student_number, entry.tier) == (
+        "student.admin",
+        "view",
+        world.in_scope.student_number,
+        4,
+    )
+
+
+def test_back_office_user_list_shows_only_students_in_scope(world, client_for):
+    from xinyu.accounts.models import User
+
+    other = User.objects.create(username="2099000009", full_name="外校生", kind=User.Kind.STUDENT)
+    body = client_for(world.cast["supervisor"]).get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert world.in_scope.student_number in body and world.cast["head_teacher"].username in body
+    assert other.username not in body  # an account with no student record in scope

@@ -2,11 +2,13 @@ import secrets
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from xinyu.accounts.models import User
 from xinyu.core.admin_site import BackOfficeAdmin
+from xinyu.org import scope
 
 TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 (an alphabet, not a password)
 
@@ -30,6 +32,11 @@ class UserAdmin(BackOfficeAdmin, DjangoUserAdmin):
     add_fieldsets = [(None, {"fields": ["username", "full_name", "kind", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined", "is_superuser"]
     actions = ["reset_password"]
+
+    def get_queryset(self, request):
+        """Staff accounts, and the accounts of the students this user may see (through the scope module)."""
+        visible_students = scope.students_for(request.user).values("user_id")
+        return super().get_queryset(request).filter(Q(kind=User.Kind.STAFF) | Q(pk__in=visible_students))
 
     @admin.action(description=_("Reset password (a temporary password, to be changed at next sign-in)"))
     def reset_password(self, request, queryset):

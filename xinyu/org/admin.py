@@ -136,6 +136,26 @@ class StudentAdmin(BackOfficeAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return scope.students_for(request.user, scope.Tier.T1)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Opening a student in the back office shows guardians and the masked ID number: audited."""
+        student = self.get_queryset(request).filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if student is None or request.method != "GET":
+            return super().change_view(request, object_id, form_url, extra_context)
+        tier, grant = scope.tier_for(request.user, student)
+        with transaction.atomic():
+            record(
+                request.user,
+                Event(
+                    AuditEntry.Action.VIEW,
+                    "student.admin",
+                    student=student,
+                    tier=tier,
+                    post=grant.post if grant else "",
+                ),
+                address=client_address(request),
+            )
+            return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if form.cleaned_data.get("id_number"):
             obj.set_id_number(form.cleaned_data["id_number"])
