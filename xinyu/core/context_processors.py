@@ -1,3 +1,5 @@
+from django.utils.functional import SimpleLazyObject
+
 from xinyu.org import scope
 
 
@@ -15,4 +17,4 @@ def navigation(request):
             "admin": scope.may_use_admin(user),
         }
 
-    return {"nav": nav}
+    return {"nav": SimpleLazyObject(nav)}
