@@ -2,7 +2,7 @@
 
 Each `bench/bench_*.py` defines `run(report)`; it measures the target and a baseline in the same run and
 calls `report(name, value, unit, note)` for each figure. Benchmarks use their own throw-away SQLite
-database under var/bench/ (or DATABASE_URL's server with a `_bench` suffix), never the demo database.
+database under var/bench/ (or a `<name>_bench` database on DATABASE_URL's server), never the demo database.
 """
 
 import importlib
@@ -23,9 +23,7 @@ def main(selected: list[str]) -> int:
     django.setup()
     from bench.harness import fresh_database, report
 
-    modules = sorted(
-        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_")
-    )
+    modules = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_"))
     if selected:
         modules = [m for m in modules if any(s in m for s in selected)]
     for name in modules:

@@ -12,3 +12,6 @@ from xinyu.settings import *  # noqa: E402, F403
 
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# Never the database pytest uses: a benchmark's throw-away copy has its own name.
+DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}_bench"}  # noqa: F405

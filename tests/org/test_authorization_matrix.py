@@ -224,3 +224,22 @@ def test_back_office_user_list_shows_only_students_in_scope(world, client_for):
     body = client_for(world.cast["supervisor"]).get(reverse("admin:accounts_user_changelist")).content.decode()
     assert world.in_scope.student_number in body and world.cast["head_teacher"].username in body
     assert other.username not in body  # an account with no student record in scope
+
+
+def test_class_filter_follows_the_chosen_college_and_scope(world, client_for, settings):
+    from xinyu.org import views
+
+    client = client_for(world.cast["counsellor"])
+    assert set(client.get(reverse("org:student_list")).context["class_groups"]) == {world.a1, world.a2, world.b1}
+    response = client.get(reverse("org:student_list"), {"college": world.college_b.pk}, headers={"HX-Request": "true"})
+    assert list(response.context["class_groups"]) == [world.b1]
+    assert 'id="class-select" aria-label' in response.content.decode()
+    assert 'hx-swap-oob="true"' in response.content.decode()
+    views.CLASS_FILTER_LIMIT, saved = 2, views.CLASS_FILTER_LIMIT
+    try:
+        assert list(client.get(reverse("org:student_list")).context["class_groups"]) == []
+    finally:
+        views.CLASS_FILTER_LIMIT = saved
+    # A college outside the viewer's scope lists nothing.
+    outsider = client_for(world.cast["outsider"])
+    assert list(outsider.get(reverse("org:student_list"), {"college": world.college_a.pk}).context["class_groups"]) == []

@@ -152,9 +152,20 @@ def test_admin_refuses_an_appointment_over_the_wrong_scope_with_a_clear_error(wo
             "post": Post.HEAD_TEACHER,
             "college": world.college_a.pk,
             "starts_on": "2026-09-01",
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 200
     with translation.override("zh-hans"):
         assert "班主任的任职范围应为班级。" in response.content.decode()
     assert not Appointment.objects.filter(person=world.cast["advisor"], post=Post.HEAD_TEACHER).exists()
+
+
+def test_staff_lose_access_on_the_day_they_leave(world):
+    user = world.cast["counsellor"]
+    user.left_on = timezone.localdate()
+    user.save()
+    assert not scope.students_for(user).exists()
+    user.left_on = timezone.localdate() + dt.timedelta(days=1)
+    user.save()
+    user = type(user).objects.get(pk=user.pk)
+    assert scope.students_for(user).count() == 5

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 SESSION_LAST_SEEN = "xinyu_last_seen"
+LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 class StaffIdleTimeoutMiddleware:
@@ -23,11 +24,11 @@ class StaffIdleTimeoutMiddleware:
             last_seen = request.session.get(SESSION_LAST_SEEN)
             if last_seen is not None and now - last_seen > settings.STAFF_IDLE_TIMEOUT_SECONDS:
                 logout(request)
-                messages.info(
-                    request, _("You were signed out after a period of inactivity. Please sign in again.")
-                )
+                messages.info(request, _("You were signed out after a period of inactivity. Please sign in again."))
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            request.session[SESSION_LAST_SEEN] = now
+            if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
+                # Written at most once a minute, so that reading pages does not write the session each time.
+                request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
 
@@ -41,10 +42,6 @@ class ForcePasswordChangeMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and user.must_change_password
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
-        ):
+        if user.is_authenticated and user.must_change_password and not request.path.startswith(self.ALLOWED_PREFIXES):
             return redirect("accounts:password_change")
         return self.get_response(request)

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,7 +52,7 @@ class User(AbstractUser):
 
     @property
     def has_left(self) -> bool:
-        return not self.is_active or self.left_on is not None
+        return not self.is_active or (self.left_on is not None and self.left_on <= timezone.localdate())
 
 
 class LoginFailure(models.Model):

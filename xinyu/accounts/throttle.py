@@ -26,9 +26,7 @@ def is_locked(username: str, address: str | None) -> bool:
     recent = LoginFailure.objects.filter(at__gte=since)
     if recent.filter(username=username).count() >= settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT:
         return True
-    return (
-        bool(address) and recent.filter(address=address).count() >= settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
-    )
+    return bool(address) and recent.filter(address=address).count() >= settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
 
 
 def record_failure(username: str, address: str | None) -> None:

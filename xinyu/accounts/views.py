@@ -6,9 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from xinyu.accounts.forms import LoginForm
 from xinyu.core.access import public, signed_in
 
-login = public(
-    auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm)
-)
+login = public(auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm))
 logout = signed_in(auth_views.LogoutView.as_view())
 
 

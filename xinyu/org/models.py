@@ -27,9 +27,7 @@ class School(models.Model):
 class College(models.Model):
     """二级学院."""
 
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="colleges", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="colleges", verbose_name=_("school"))
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=32, blank=True)
 
@@ -55,9 +53,7 @@ class Department(models.Model):
         MARXISM = "marxism", _("School of Marxism")
         OTHER = "other", _("Other department")
 
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="departments", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="departments", verbose_name=_("school"))
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
 
@@ -98,9 +94,7 @@ class DormRoom(models.Model):
         MALE = "male", _("Male")
         FEMALE = "female", _("Female")
 
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="dorm_rooms", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="dorm_rooms", verbose_name=_("school"))
     building = models.CharField(_("building"), max_length=50)
     room = models.CharField(_("room"), max_length=20)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
@@ -109,9 +103,7 @@ class DormRoom(models.Model):
         verbose_name = _("dorm room")
         verbose_name_plural = _("dorm rooms")
         ordering = ["building", "room"]
-        constraints = [
-            models.UniqueConstraint(fields=["school", "building", "room"], name="dorm_room_unique_room")
-        ]
+        constraints = [models.UniqueConstraint(fields=["school", "building", "room"], name="dorm_room_unique_room")]
 
     def __str__(self):
         return f"{self.building} {self.room}"
@@ -129,9 +121,7 @@ class Student(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DISMISSED = "dismissed", _("Dismissed")
 
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="students", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students", verbose_name=_("school"))
     student_number = models.CharField(_("student number"), max_length=32)
     name = models.CharField(_("name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
@@ -166,9 +156,7 @@ class Student(models.Model):
         verbose_name = _("student")
         verbose_name_plural = _("students")
         ordering = ["student_number"]
-        constraints = [
-            models.UniqueConstraint(fields=["school", "student_number"], name="student_unique_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["school", "student_number"], name="student_unique_number")]
 
     def __str__(self):
         return f"{self.name} ({self.student_number})"
@@ -289,7 +277,10 @@ class AppointmentQuerySet(models.QuerySet):
     def current(self, on: dt.date | None = None):
         day = on or timezone.localdate()
         return self.filter(
-            Q(starts_on__lte=day), Q(ends_on__isnull=True) | Q(ends_on__gt=day), person__is_active=True
+            Q(starts_on__lte=day),
+            Q(ends_on__isnull=True) | Q(ends_on__gt=day),
+            Q(person__left_on__isnull=True) | Q(person__left_on__gt=day),
+            person__is_active=True,
         )
 
 
@@ -303,15 +294,11 @@ class Appointment(models.Model):
         verbose_name=_("person"),
     )
     post = models.CharField(_("post"), max_length=40, choices=Post.choices)
-    school = models.ForeignKey(
-        School, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("school"))
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("department")
     )
-    college = models.ForeignKey(
-        College, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("college")
-    )
+    college = models.ForeignKey(College, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("college"))
     class_group = models.ForeignKey(
         ClassGroup, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("class group")
     )

@@ -27,15 +27,25 @@ def filtered_students(user, params):
     return students.order_by("student_number")
 
 
+# Above this many visible class groups, the class filter lists only the chosen college's classes.
+CLASS_FILTER_LIMIT = 60
+
+
+def class_group_choices(user, params):
+    class_groups = scope.class_groups_for(user).select_related("college")
+    college = params.get("college", "")
+    if college.isdigit():
+        return class_groups.filter(college_id=college)
+    return class_groups if class_groups.count() <= CLASS_FILTER_LIMIT else class_groups.none()
+
+
 @staff_only
 def student_list(request):
-    page = Paginator(filtered_students(request.user, request.GET), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(filtered_students(request.user, request.GET), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "colleges": scope.colleges_for(request.user),
-        "class_groups": scope.class_groups_for(request.user).select_related("college"),
+        "class_groups": class_group_choices(request.user, request.GET),
         "params": request.GET,
     }
     template = "org/student_list.html#results" if request.htmx else "org/student_list.html"
@@ -75,6 +85,4 @@ def class_group(request, pk):
 
 @requires(scope.may_view_network, "network")
 def network(request):
-    return render(
-        request, "org/network.html", {"network": build_network(scope.network_colleges_for(request.user))}
-    )
+    return render(request, "org/network.html", {"network": build_network(scope.network_colleges_for(request.user))})
