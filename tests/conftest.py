@@ -58,9 +58,7 @@ def _student(serial, **kwargs):
     student = student_with_account(**kwargs)
     student.set_id_number(valid_id_number(serial))
     student.save()
-    GuardianFactory(
-        student=student, name=f"{student.name}的母亲", relation="母亲", phone=f"1390000{serial:04d}"
-    )
+    GuardianFactory(student=student, name=f"{student.name}的母亲", relation="母亲", phone=f"1390000{serial:04d}")
     return student
 
 
@@ -75,17 +73,11 @@ def build_world() -> World:
     r2 = DormRoomFactory(school=school, building="2号楼", room="201")
     student_affairs = DepartmentFactory(school=school, name="学工部", kind=Department.Kind.STUDENT_AFFAIRS)
 
-    in_scope = _student(
-        1, name="张三", student_number="2025000001", class_group=a1, dorm_room=r1, school=school
-    )
+    in_scope = _student(1, name="张三", student_number="2025000001", class_group=a1, dorm_room=r1, school=school)
     other_class = _student(2, name="李四", student_number="2025000002", class_group=a2, school=school)
-    other_college = _student(
-        3, name="王五", student_number="2025000003", class_group=b1, dorm_room=r2, school=school
-    )
+    other_college = _student(3, name="王五", student_number="2025000003", class_group=b1, dorm_room=r2, school=school)
 
-    dorm_leader = _student(
-        4, name="赵寝", student_number="2025000004", class_group=a1, dorm_room=r1, school=school
-    )
+    dorm_leader = _student(4, name="赵寝", student_number="2025000004", class_group=a1, dorm_room=r1, school=school)
     rep = _student(5, name="钱委", student_number="2025000005", class_group=a1, school=school)
 
     def staff(username, name):

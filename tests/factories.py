@@ -101,8 +101,6 @@ class GuardianFactory(factory.django.DjangoModelFactory):
 
 def student_with_account(**kwargs) -> Student:
     student = StudentFactory(**kwargs)
-    student.user = UserFactory(
-        username=student.student_number, full_name=student.name, kind=User.Kind.STUDENT
-    )
+    student.user = UserFactory(username=student.student_number, full_name=student.name, kind=User.Kind.STUDENT)
     student.save(update_fields=["user"])
     return student

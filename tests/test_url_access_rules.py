@@ -16,11 +16,7 @@ KNOWN_RULES = {access.PUBLIC, access.SIGNED_IN, access.STAFF, access.STUDENT, "n
 def walk(patterns, namespace=""):
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            inner = (
-                f"{namespace}:{entry.namespace}"
-                if namespace and entry.namespace
-                else entry.namespace or namespace
-            )
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
             yield from walk(entry.url_patterns, inner or "")
         elif isinstance(entry, URLPattern):
             name = f"{namespace}:{entry.name}" if namespace else entry.name
@@ -29,16 +25,12 @@ def walk(patterns, namespace=""):
 
 def application_views():
     return [
-        (name, view)
-        for name, view in walk(get_resolver().url_patterns)
-        if not (name or "").startswith(ADMIN_NAMESPACE)
+        (name, view) for name, view in walk(get_resolver().url_patterns) if not (name or "").startswith(ADMIN_NAMESPACE)
     ]
 
 
 def test_every_view_declares_an_access_rule():
-    undeclared = [
-        name or repr(view) for name, view in application_views() if not hasattr(view, "access_rule")
-    ]
+    undeclared = [name or repr(view) for name, view in application_views() if not hasattr(view, "access_rule")]
     assert undeclared == []
 
 
@@ -47,9 +39,7 @@ def test_access_rules_are_known():
 
 
 def test_every_named_view_has_an_authorization_test():
-    test_sources = "\n".join(
-        path.read_text() for path in TESTS.rglob("test_*.py") if path.name != Path(__file__).name
-    )
+    test_sources = "\n".join(path.read_text() for path in TESTS.rglob("test_*.py") if path.name != Path(__file__).name)
     untested = [
         name for name, view in application_views()
         if view.access_rule != access.PUBLIC and f'"{name}"' not in test_sources

@@ -26,9 +26,7 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, Break | None]:
                 )
             return checked, Break(entry.seq, _("entry number out of order"))
         if entry.prev_mac != prev_mac:
-            return checked, Break(
-                entry.seq, _("does not link to the entry before it (inserted or reordered)")
-            )
+            return checked, Break(entry.seq, _("does not link to the entry before it (inserted or reordered)"))
         if compute_mac(entry, prev_mac) != entry.mac:
             return checked, Break(entry.seq, _("its content does not match its HMAC (edited)"))
         prev_mac, expected_seq, checked = entry.mac, expected_seq + 1, checked + 1

@@ -26,9 +26,7 @@ def filtered_entries(params):
     if since := _parse_day(params.get("since")):
         entries = entries.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz))
     if until := _parse_day(params.get("until")):
-        entries = entries.filter(
-            at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        )
+        entries = entries.filter(at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
     return entries
 
 

@@ -20,9 +20,7 @@ def responsibilities_for(user) -> list[Responsibility]:
     rows = []
     visible_classes = {
         group.pk: group
-        for group in scope.class_groups_for(user)
-        .annotate(student_count=Count("students"))
-        .select_related("college")
+        for group in scope.class_groups_for(user).annotate(student_count=Count("students")).select_related("college")
     }
     for appointment in scope.current_appointments(user):
         row = Responsibility(appointment)

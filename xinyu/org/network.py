@@ -153,7 +153,5 @@ def build_network(colleges) -> Network:
     rooms_in_use = DormRoom.objects.filter(
         students__class_group__college_id__in=college_ids, students__status=Student.Status.ENROLLED
     ).distinct()
-    without_leader = [
-        room for room in rooms_in_use.order_by("building", "room") if room.pk not in dorm_leader_rooms
-    ]
+    without_leader = [room for room in rooms_in_use.order_by("building", "room") if room.pk not in dorm_leader_rooms]
     return Network(school, school_posts, list(nodes.values()), without_leader, departed)
