@@ -10,7 +10,7 @@ from xinyu.core import access
 TESTS = Path(__file__).parent
 # The Django admin guards its own views (`admin_view` + our `has_permission`); tested in the matrix.
 ADMIN_NAMESPACE = "admin"
-KNOWN_RULES = {access.PUBLIC, access.SIGNED_IN, access.STAFF, access.STUDENT, "network", "centre", "roster"}
+KNOWN_RULES = {access.PUBLIC, access.SIGNED_IN, access.STAFF, access.STUDENT, "network", "centre", "roster", "export"}
 
 
 def walk(patterns, namespace=""):

@@ -242,4 +242,5 @@ def test_class_filter_follows_the_chosen_college_and_scope(world, client_for, se
         views.CLASS_FILTER_LIMIT = saved
     # A college outside the viewer's scope lists nothing.
     outsider = client_for(world.cast["outsider"])
-    assert list(outsider.get(reverse("org:student_list"), {"college": world.college_a.pk}).context["class_groups"]) == []
+    response = outsider.get(reverse("org:student_list"), {"college": world.college_a.pk})
+    assert list(response.context["class_groups"]) == []

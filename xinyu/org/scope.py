@@ -121,16 +121,12 @@ def grants_for(user) -> list[Grant]:
             continue
         if appointment.post in SCHOOL_WIDE_DEPARTMENT_POSTS:
             grants.append(
-                Grant(
-                    tier, appointment.post, appointment.pk, ScopeKind.SCHOOL, appointment.department.school_id
-                )
+                Grant(tier, appointment.post, appointment.pk, ScopeKind.SCHOOL, appointment.department.school_id)
             )
             continue
         scope_kind = appointment.scope_kind
         grants.append(
-            Grant(
-                tier, appointment.post, appointment.pk, scope_kind, getattr(appointment, f"{scope_kind}_id")
-            )
+            Grant(tier, appointment.post, appointment.pk, scope_kind, getattr(appointment, f"{scope_kind}_id"))
         )
     return grants
 
@@ -227,6 +223,10 @@ def may_import_roster(user) -> bool:
 
 def may_use_admin(user) -> bool:
     """The Django admin is the centre's back office."""
-    return bool(getattr(user, "is_superuser", False)) or bool(
-        posts_of(user) & (CENTRE_POSTS | ROSTER_IMPORT_POSTS)
-    )
+    return bool(getattr(user, "is_superuser", False)) or bool(posts_of(user) & (CENTRE_POSTS | ROSTER_IMPORT_POSTS))
+
+
+def may_export_students(user) -> bool:
+    """Exporting a student list: staff responsible for students, with a T2 grant or above (head teachers,
+    advisors, the college working group, the centre, 学工部). The list holds only what they see at T1."""
+    return any(grant.tier >= Tier.T2 for grant in grants_for(user))

@@ -1,0 +1,83 @@
+"""Building roster files for tests: real .xlsx and .csv files in tmp_path."""
+
+import csv
+from pathlib import Path
+
+import openpyxl
+
+from tests.factories import valid_id_number
+
+STUDENT_HEADER = [
+    "学号", "姓名", "性别", "出生日期", "身份证号", "入学年份", "学籍状态", "学院", "班级", "专业",
+    "宿舍楼", "寝室号", "手机", "监护人姓名", "监护人关系", "监护人电话",
+]  # fmt: skip
+STAFF_HEADER = ["工号", "姓名", "手机", "邮箱", "离职日期"]
+APPOINTMENT_HEADER = ["工号或学号", "岗位", "范围", "开始日期", "结束日期"]
+
+# In the `world` of tests/conftest.py: college A 信息工程学院 with 软件2501班 and 网络2501班, college B
+# 机电工程学院 with 机电2501班, and room 1号楼 101 for men.
+COLLEGE_A, CLASS_A1, CLASS_A2 = "信息工程学院", "软件2501班", "网络2501班"
+
+
+def student(number: str, name: str, serial: int, **overrides) -> dict:
+    row = {
+        "学号": number,
+        "姓名": name,
+        "性别": "男",
+        "出生日期": "",
+        "身份证号": valid_id_number(serial, birth="20070307"),
+        "入学年份": "2025",
+        "学籍状态": "在读",
+        "学院": COLLEGE_A,
+        "班级": CLASS_A1,
+        "专业": "软件技术",
+        "宿舍楼": "1号楼",
+        "寝室号": "101",
+        "手机": f"1380000{serial:04d}",
+        "监护人姓名": f"{name}的父亲",
+        "监护人关系": "父亲",
+        "监护人电话": f"1390000{serial:04d}",
+    }
+    row.update(overrides)
+    return row
+
+
+def three_students() -> list[dict]:
+    return [
+        student("2025100001", "陈一", 101),
+        student("2025100002", "林二", 102, 班级=CLASS_A2, 宿舍楼="", 寝室号=""),
+        student("2025100003", "黄三", 103, 性别="女", 宿舍楼="3号楼", 寝室号="301"),
+    ]
+
+
+def rows_of(dicts: list[dict], header: list[str]) -> list[list]:
+    return [[row.get(column, "") for column in header] for row in dicts]
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """Each sheet: a list of rows, the first being the header (or whatever the test puts there)."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def students_xlsx(path: Path, students: list[dict], *, header=STUDENT_HEADER) -> Path:
+    return write_xlsx(path, {"学生": [header, *rows_of(students, header)]})
+
+
+def write_csv(path: Path, rows: list[list], *, encoding: str = "utf-8-sig") -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def read_xlsx(content: bytes, tmp_path: Path) -> list[list]:
+    path = tmp_path / "download.xlsx"
+    path.write_bytes(content)
+    workbook = openpyxl.load_workbook(path)
+    return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
