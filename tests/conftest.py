@@ -7,6 +7,7 @@ The world: one school, college A (class groups A1, A2) and college B (class grou
 Every student has an ID number and a guardian, so a leak would show.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -27,6 +28,8 @@ from xinyu.org.models import Department, Post
 from xinyu.org.services import appoint
 
 PASSWORD = "correct-horse-42"
+# Posts in the world are held since long ago, so tests that travel in time still find them.
+SINCE = dt.date(2020, 9, 1)
 
 
 @dataclass
@@ -97,17 +100,17 @@ def build_world() -> World:
         "supervisor": staff("T10008", "卫主任"),
         "student_affairs": staff("T10009", "蒋学工"),
     }
-    appoint(cast["dorm_leader"], Post.DORM_LEADER, r1)
-    appoint(cast["wellbeing_rep"], Post.WELLBEING_REP, a1)
-    appoint(cast["head_teacher"], Post.HEAD_TEACHER, a1)
-    appoint(cast["advisor"], Post.ADVISOR, a1)
-    appoint(cast["mental_health_advisor"], Post.MENTAL_HEALTH_ADVISOR, college_a)
-    appoint(cast["college_leader"], Post.COLLEGE_LEADER_IN_CHARGE, college_a)
-    appoint(cast["counsellor"], Post.CENTRE_COUNSELLOR, school)
-    appoint(cast["leading_group_member"], Post.LEADING_GROUP_MEMBER, school)
-    appoint(cast["outsider"], Post.MENTAL_HEALTH_ADVISOR, college_b)
-    appoint(cast["supervisor"], Post.CENTRE_SUPERVISOR, school)
-    appoint(cast["student_affairs"], Post.STUDENT_AFFAIRS_STAFF, student_affairs)
+    appoint(cast["dorm_leader"], Post.DORM_LEADER, r1, starts_on=SINCE)
+    appoint(cast["wellbeing_rep"], Post.WELLBEING_REP, a1, starts_on=SINCE)
+    appoint(cast["head_teacher"], Post.HEAD_TEACHER, a1, starts_on=SINCE)
+    appoint(cast["advisor"], Post.ADVISOR, a1, starts_on=SINCE)
+    appoint(cast["mental_health_advisor"], Post.MENTAL_HEALTH_ADVISOR, college_a, starts_on=SINCE)
+    appoint(cast["college_leader"], Post.COLLEGE_LEADER_IN_CHARGE, college_a, starts_on=SINCE)
+    appoint(cast["counsellor"], Post.CENTRE_COUNSELLOR, school, starts_on=SINCE)
+    appoint(cast["leading_group_member"], Post.LEADING_GROUP_MEMBER, school, starts_on=SINCE)
+    appoint(cast["outsider"], Post.MENTAL_HEALTH_ADVISOR, college_b, starts_on=SINCE)
+    appoint(cast["supervisor"], Post.CENTRE_SUPERVISOR, school, starts_on=SINCE)
+    appoint(cast["student_affairs"], Post.STUDENT_AFFAIRS_STAFF, student_affairs, starts_on=SINCE)
     return World(
         school,
         college_a,

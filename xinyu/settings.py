@@ -1,5 +1,6 @@
 """Xinyu settings: one file, read from the environment (see README, Configuration)."""
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -31,6 +32,9 @@ INSTALLED_APPS = [
     "xinyu.org",
     "xinyu.audit",
     "xinyu.roster",
+    "xinyu.concerns",
+    "xinyu.notify",
+    "xinyu.care",
     "django_tasks_db",
     "django_htmx",
     "django.contrib.admin",
@@ -178,6 +182,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ROSTER_MAX_UPLOAD_BYTES = env_int("ROSTER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 ROSTER_MAX_UNPACKED_BYTES = env_int("ROSTER_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 ROSTER_BACKGROUND_ROWS = env_int("ROSTER_BACKGROUND_ROWS", 2000)
+
+# The regulation's specifics (crisis levels, steps, deadlines, office hours): policy/<file>.toml whose
+# id is XINYU_POLICY; the version in force is the latest whose effective date has come.
+XINYU_POLICY_DIR = Path(env_str("XINYU_POLICY_DIR", str(BASE_DIR / "policy")))
+XINYU_POLICY = env_str("XINYU_POLICY", "quzhou-2021")
+
+# Notifications: the in-app inbox always; e-mail to people with an address; webhooks (an SMS gateway,
+# 企业微信/钉钉 group robots) as JSON: [{"name": "wecom", "url": "https://…", "urgent_only": true}].
+XINYU_BASE_URL = env_str("XINYU_BASE_URL", "http://127.0.0.1:8000")
+NOTIFY_EMAIL = env_bool("NOTIFY_EMAIL", default=True)
+NOTIFY_WEBHOOKS = json.loads(env_str("NOTIFY_WEBHOOKS", "[]"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -17,6 +17,7 @@ once, also for people who are signed in.
 import enum
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -135,12 +136,25 @@ def posts_of(user) -> set[str]:
     return {appointment.post for appointment in current_appointments(user)}
 
 
+# People working on an open crisis case see its student at T2 while the case is open.
+CASE_MEMBER_TIER = Tier.T2
+CASE_MEMBER = "case_member"
+
+
+def _case_student_ids(user):
+    from xinyu.concerns.models import CaseMember
+
+    return CaseMember.objects.filter(person_id=user.pk, case__status="open").values("case__student_id")
+
+
 def students_for(user, tier: Tier = Tier.T1) -> QuerySet[Student]:
     """The students `user` may see at `tier` or above. Every list, export and report starts here."""
     condition = Q(pk__in=[])
     for grant in grants_for(user):
         if grant.tier >= tier:
             condition |= grant.student_filter()
+    if tier <= CASE_MEMBER_TIER and getattr(user, "is_authenticated", False) and user.is_active:
+        condition |= Q(pk__in=_case_student_ids(user))
     return Student.objects.filter(condition)
 
 
@@ -150,6 +164,14 @@ def tier_for(user, student: Student) -> tuple[Tier, Grant | None]:
     for grant in grants_for(user):
         if grant.tier > best[0] and grant.covers(student):
             best = (grant.tier, grant)
+    if best[0] < CASE_MEMBER_TIER and getattr(user, "is_authenticated", False) and user.is_active:
+        from xinyu.concerns.models import CaseMember
+
+        membership = CaseMember.objects.filter(
+            person_id=user.pk, case__status="open", case__student_id=student.pk
+        ).first()
+        if membership:
+            best = (CASE_MEMBER_TIER, Grant(CASE_MEMBER_TIER, CASE_MEMBER, 0, "case", membership.case_id))
     return best
 
 
@@ -230,3 +252,61 @@ def may_export_students(user) -> bool:
     """Exporting a student list: staff responsible for students, with a T2 grant or above (head teachers,
     advisors, the college working group, the centre, 学工部). The list holds only what they see at T1."""
     return any(grant.tier >= Tier.T2 for grant in grants_for(user))
+
+
+def is_centre_staff(user) -> bool:
+    return bool(posts_of(user) & CENTRE_POSTS)
+
+
+def may_view_crisis_board(user) -> bool:
+    """The crisis board: open cases by level and college, for the centre and 学工部."""
+    return bool(posts_of(user) & (CENTRE_POSTS | {Post.STUDENT_AFFAIRS_STAFF}))
+
+
+def may_manage_duty_roster(user) -> bool:
+    return Post.STUDENT_AFFAIRS_STAFF in posts_of(user)
+
+
+def reports_for(user):
+    """Concern reports `user` handles: those they were asked to acknowledge (also by escalation), and
+    reports about students they see at T2 or above. A reporter's own reports are `own_reports`."""
+    from xinyu.concerns.models import ConcernReport
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ConcernReport.objects.none()
+    return ConcernReport.objects.filter(
+        Q(ack__recipients__person_id=user.pk) | Q(student__in=students_for(user, Tier.T2))
+    ).distinct()
+
+
+def get_report_for_user(user, pk):
+    try:
+        return reports_for(user).select_related("student__class_group__college", "reporter").get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def own_reports(user):
+    """What a reporter sees: their own reports and whether someone has taken them, nothing more."""
+    from xinyu.concerns.models import ConcernReport
+
+    return ConcernReport.objects.filter(reporter_id=user.pk)
+
+
+def cases_for(user):
+    """Crisis cases about students `user` sees at T2 or above (case members included while open),
+    and closed cases they worked on."""
+    from xinyu.concerns.models import CrisisCase
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return CrisisCase.objects.none()
+    return CrisisCase.objects.filter(
+        Q(student__in=students_for(user, Tier.T2)) | Q(members__person_id=user.pk)
+    ).distinct()
+
+
+def get_case_for_user(user, pk):
+    try:
+        return cases_for(user).select_related("student__class_group__college", "organiser").get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,51 @@
+"""Deadlines on two clocks: round-the-clock minutes, and office minutes (office hours on working days,
+Chinese public holidays off and adjusted working days on, as the policy lists them)."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from xinyu.concerns.policy import Deadline, Policy
+
+
+def is_working_day(policy: Policy, day: dt.date) -> bool:
+    if day in policy.working_days:
+        return True
+    if day in policy.holidays:
+        return False
+    return day.isoweekday() in policy.weekdays
+
+
+def is_office_time(policy: Policy, moment: dt.datetime) -> bool:
+    local = timezone.localtime(moment)
+    if not is_working_day(policy, local.date()):
+        return False
+    return any(start <= local.time() < end for start, end in policy.office_periods)
+
+
+def add_office_minutes(policy: Policy, start: dt.datetime, minutes: int) -> dt.datetime:
+    """The moment `minutes` of office time after `start` (counting starts at the next office period)."""
+    tz = timezone.get_current_timezone()
+    local = timezone.localtime(start)
+    remaining = dt.timedelta(minutes=minutes)
+    day = local.date()
+    for _ in range(3660):  # ten years of days: a policy with no office time at all fails loudly below
+        if is_working_day(policy, day):
+            for begin, end in policy.office_periods:
+                period_start = dt.datetime.combine(day, begin, tzinfo=tz)
+                period_end = dt.datetime.combine(day, end, tzinfo=tz)
+                if period_end <= local:
+                    continue
+                counted_from = max(period_start, local)
+                available = period_end - counted_from
+                if remaining <= available:
+                    return counted_from + remaining
+                remaining -= available
+        day += dt.timedelta(days=1)
+    raise ValueError("the policy has no office time")
+
+
+def due_at(policy: Policy, start: dt.datetime, deadline: Deadline) -> dt.datetime:
+    if deadline.clock == "office":
+        return add_office_minutes(policy, start, deadline.minutes)
+    return start + dt.timedelta(minutes=deadline.minutes)

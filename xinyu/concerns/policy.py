@@ -1,0 +1,265 @@
+"""The regulation's specifics as data: policy/<id>.toml, validated at start-up (DESIGN.md §3).
+
+A policy file names its id, version and effective date; a case keeps the version it was opened under.
+"""
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+ROLES = frozenset(
+    {
+        "organiser",
+        "advisor",
+        "head_teacher",
+        "mental_health_advisor",
+        "college_leader_in_charge",
+        "college_working_group",
+        "student_affairs",
+        "centre",
+        "school_leader",
+        "logistics_security",
+    }
+)
+EVIDENCE_KINDS = frozenset({"note", "family_told", "watch_shifts", "hospital"})
+CLOCKS = frozenset({"always", "office"})
+LEVELS = ("A", "B", "C", "D")
+
+
+class PolicyError(Exception):
+    """A policy file that cannot be used; the message says where and what."""
+
+
+@dataclass(frozen=True)
+class StepRule:
+    code: str
+    title: str
+    role: str
+    within_minutes: int
+    clock: str
+    ack_minutes: int
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    level: str
+    name: str
+    meaning: str
+    organiser: str
+    collaborators: tuple[str, ...]
+    closing: str
+    closing_requires_centre_review: bool
+    steps: tuple[StepRule, ...]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    minutes: int
+    clock: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    version: int
+    effective_from: dt.date
+    title: str
+    weekdays: frozenset[int]
+    office_periods: tuple[tuple[dt.time, dt.time], ...]
+    holidays: frozenset[dt.date]
+    working_days: frozenset[dt.date]
+    report_receivers: tuple[str, ...]
+    urgent_report_receivers: tuple[str, ...]
+    report_ack: Deadline
+    urgent_report_ack: Deadline
+    renotify_after_minutes: int
+    escalate_every_minutes: int
+    escalation_chain: tuple[str, ...]
+    levels: dict[str, LevelRule]
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def level(self, level: str) -> LevelRule:
+        return self.levels[level]
+
+
+def _need(table: dict, key: str, kind, where: str):
+    if key not in table:
+        raise PolicyError(f"{where}: 缺少“{key}”")
+    value = table[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise PolicyError(f"{where}.{key}: 类型不对（{value!r}）")
+    return value
+
+
+def _time(text: str, where: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(text)
+    except (TypeError, ValueError) as exc:
+        raise PolicyError(f"{where}: “{text}”不是时间（应为 HH:MM）") from exc
+
+
+def _date(text, where: str) -> dt.date:
+    if isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(text)
+    except (TypeError, ValueError) as exc:
+        raise PolicyError(f"{where}: “{text}”不是日期（应为 YYYY-MM-DD）") from exc
+
+
+def _roles(values, where: str, *, allow_organiser: bool = True) -> tuple[str, ...]:
+    for value in values:
+        if value not in ROLES or (value == "organiser" and not allow_organiser):
+            raise PolicyError(f"{where}: 未知角色“{value}”")
+    return tuple(values)
+
+
+def _clock(value: str, where: str) -> str:
+    if value not in CLOCKS:
+        raise PolicyError(f"{where}: 计时方式应为 always 或 office，而不是“{value}”")
+    return value
+
+
+def _step(raw: dict, where: str) -> StepRule:
+    evidence = tuple(_need(raw, "evidence", list, where))
+    for kind in evidence:
+        if kind not in EVIDENCE_KINDS:
+            raise PolicyError(f"{where}.evidence: 未知记录类型“{kind}”")
+    within = _need(raw, "within_minutes", int, where)
+    ack = _need(raw, "ack_minutes", int, where)
+    if within <= 0 or ack <= 0:
+        raise PolicyError(f"{where}: 时限必须大于 0")
+    return StepRule(
+        code=_need(raw, "code", str, where),
+        title=_need(raw, "title", str, where),
+        role=_roles([_need(raw, "role", str, where)], f"{where}.role")[0],
+        within_minutes=within,
+        clock=_clock(_need(raw, "clock", str, where), f"{where}.clock"),
+        ack_minutes=ack,
+        evidence=evidence,
+    )
+
+
+def _level(level: str, raw: dict) -> LevelRule:
+    where = f"levels.{level}"
+    steps = tuple(_step(step, f"{where}.steps[{n}]") for n, step in enumerate(_need(raw, "steps", list, where)))
+    codes = [step.code for step in steps]
+    if len(set(codes)) != len(codes):
+        raise PolicyError(f"{where}.steps: 步骤代码重复")
+    if not steps:
+        raise PolicyError(f"{where}.steps: 至少需要一个步骤")
+    return LevelRule(
+        level=level,
+        name=_need(raw, "name", str, where),
+        meaning=_need(raw, "meaning", str, where),
+        organiser=_roles([_need(raw, "organiser", str, where)], f"{where}.organiser", allow_organiser=False)[0],
+        collaborators=_roles(_need(raw, "collaborators", list, where), f"{where}.collaborators"),
+        closing=_need(raw, "closing", str, where),
+        closing_requires_centre_review=_need(raw, "closing_requires_centre_review", bool, where),
+        steps=steps,
+    )
+
+
+def parse_policy(raw: dict) -> Policy:
+    head = _need(raw, "policy", dict, "文件")
+    hours = _need(raw, "office_hours", dict, "文件")
+    calendar = raw.get("calendar", {})
+    reports = _need(raw, "reports", dict, "文件")
+    escalation = _need(raw, "escalation", dict, "文件")
+    levels = _need(raw, "levels", dict, "文件")
+    if sorted(levels) != list(LEVELS):
+        raise PolicyError(f"levels: 应恰好定义 A、B、C、D 四级，而不是 {sorted(levels)}")
+    weekdays = _need(hours, "weekdays", list, "office_hours")
+    if not weekdays or any(day not in range(1, 8) for day in weekdays):
+        raise PolicyError("office_hours.weekdays: 应为 1（周一）到 7（周日）")
+    periods = []
+    for n, period in enumerate(_need(hours, "periods", list, "office_hours")):
+        start, end = (_time(value, f"office_hours.periods[{n}]") for value in period)
+        if end <= start or (periods and start < periods[-1][1]):
+            raise PolicyError(f"office_hours.periods[{n}]: 时段应按时间先后排列且不重叠")
+        periods.append((start, end))
+    if not periods:
+        raise PolicyError("office_hours.periods: 至少需要一个时段")
+    chain = _roles(_need(escalation, "chain", list, "escalation"), "escalation.chain", allow_organiser=False)
+    return Policy(
+        id=_need(head, "id", str, "policy"),
+        version=_need(head, "version", int, "policy"),
+        effective_from=_date(_need(head, "effective_from", (str, dt.date), "policy"), "policy.effective_from"),
+        title=_need(head, "title", str, "policy"),
+        weekdays=frozenset(weekdays),
+        office_periods=tuple(periods),
+        holidays=frozenset(_date(d, "calendar.holidays") for d in calendar.get("holidays", [])),
+        working_days=frozenset(_date(d, "calendar.working_days") for d in calendar.get("working_days", [])),
+        report_receivers=_roles(
+            _need(reports, "receivers", list, "reports"), "reports.receivers", allow_organiser=False
+        ),
+        urgent_report_receivers=_roles(
+            _need(reports, "urgent_receivers", list, "reports"), "reports.urgent_receivers", allow_organiser=False
+        ),
+        report_ack=Deadline(
+            _need(reports, "ack_minutes", int, "reports"),
+            _clock(_need(reports, "ack_clock", str, "reports"), "reports"),
+        ),
+        urgent_report_ack=Deadline(
+            _need(reports, "urgent_ack_minutes", int, "reports"),
+            _clock(_need(reports, "urgent_ack_clock", str, "reports"), "reports"),
+        ),
+        renotify_after_minutes=_need(escalation, "renotify_after_minutes", int, "escalation"),
+        escalate_every_minutes=_need(escalation, "escalate_every_minutes", int, "escalation"),
+        escalation_chain=chain,
+        levels={level: _level(level, levels[level]) for level in LEVELS},
+    )
+
+
+def load_policy_file(path: Path) -> Policy:
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{path.name}: 不是有效的 TOML 文件：{exc}") from exc
+    try:
+        return parse_policy(raw)
+    except PolicyError as exc:
+        raise PolicyError(f"{path.name}: {exc}") from exc
+
+
+@cache
+def _all_versions(directory: str, family: str) -> tuple[Policy, ...]:
+    policies = [load_policy_file(path) for path in sorted(Path(directory).glob("*.toml"))]
+    policies = [policy for policy in policies if policy.id == family]
+    if not policies:
+        raise PolicyError(f"{directory} 中没有 id 为“{family}”的政策文件")
+    keys = [policy.key for policy in policies]
+    if len(set(keys)) != len(keys):
+        raise PolicyError(f"{directory}: “{family}”有重复的版本号")
+    return tuple(sorted(policies, key=lambda policy: (policy.effective_from, policy.version)))
+
+
+def policy_in_force(on: dt.date | None = None) -> Policy:
+    """The policy version in force on `on` (today by default): the latest one already effective."""
+    day = on or dt.date.today()
+    versions = _all_versions(str(settings.XINYU_POLICY_DIR), settings.XINYU_POLICY)
+    effective = [policy for policy in versions if policy.effective_from <= day]
+    if not effective:
+        raise PolicyError(f"{day} 没有生效的政策版本")
+    return effective[-1]
+
+
+def policy_version(key: str) -> Policy:
+    """A past version by its key ("quzhou-2021@1"), for cases opened under it."""
+    for policy in _all_versions(str(settings.XINYU_POLICY_DIR), settings.XINYU_POLICY):
+        if policy.key == key:
+            return policy
+    raise PolicyError(f"找不到政策版本“{key}”")
+
+
+def clear_cache() -> None:
+    _all_versions.cache_clear()

@@ -1,0 +1,256 @@
+"""Crisis cases (第十二条): one write path per transition; each writes its event, audit entry and
+notifications in the same transaction."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinyu.audit.models import AuditEntry
+from xinyu.audit.services import Event, record
+from xinyu.concerns import calendar
+from xinyu.concerns.errors import ConcernError
+from xinyu.concerns.evidence import clean_evidence
+from xinyu.concerns.models import CaseEvent, CaseMember, CaseStep, CrisisCase, DutyShift
+from xinyu.concerns.policy import Deadline, Policy, policy_in_force, policy_version
+from xinyu.concerns.services import acks
+from xinyu.notify.services import notify
+from xinyu.org import scope
+from xinyu.org.responsibility import holders_of
+
+LEVEL_ORDER = "ABCD"
+
+
+def duty_leader_for(policy: Policy, at: dt.datetime):
+    """Out of office hours the duty leader on the roster stands in for the school leader in charge."""
+    if calendar.is_office_time(policy, at):
+        return None
+    shift = DutyShift.objects.filter(starts_at__lte=at, ends_at__gt=at).select_related("person").first()
+    return shift.person if shift else None
+
+
+def people_for(policy: Policy, role: str, student, *, at: dt.datetime, organiser=None) -> list:
+    if role == "organiser":
+        return [organiser] if organiser else []
+    leader = duty_leader_for(policy, at) if role == "school_leader" else None
+    return holders_of(role, student, at=at, duty_leader=leader)
+
+
+def _event(case, kind, *, by=None, reason="", from_level="", to_level="", **detail):
+    return CaseEvent.objects.create(
+        case=case, kind=kind, by=by, by_name=getattr(by, "full_name", "") if by else "", reason=reason,
+        from_level=from_level, to_level=to_level, detail=detail,
+    )  # fmt: skip
+
+
+def _audit(by, case, what, **detail):
+    record(by, Event(AuditEntry.Action.UPDATE, what, student=case.student, detail={"case": case.pk, **detail}))
+
+
+def _prefix(case) -> str:
+    return _("[Drill] ") if case.is_drill else ""
+
+
+def _start_level(case: CrisisCase, policy: Policy, level: str, now: dt.datetime) -> None:
+    """Set the organiser and create the steps of `level`, each with its owner and deadlines."""
+    rule = policy.level(level)
+    organisers = people_for(policy, rule.organiser, case.student, at=now)
+    case.organiser = organisers[0] if organisers else None
+    case.save(update_fields=["organiser", "level"])
+    if case.organiser:
+        CaseMember.objects.get_or_create(case=case, person=case.organiser, role=CaseMember.Role.ORGANISER)
+        _event(case, CaseEvent.Kind.ORGANISER_SET, to_level=level, organiser=case.organiser.username)
+    collaborators = []
+    for role in rule.collaborators:
+        collaborators += people_for(policy, role, case.student, at=now, organiser=case.organiser)
+    for person in dict.fromkeys(collaborators):
+        CaseMember.objects.get_or_create(case=case, person=person, role=CaseMember.Role.COLLABORATOR)
+    urgent = level in "CD"
+    link = f"/concerns/cases/{case.pk}/"
+    notify([*organisers[:1], *collaborators], key=f"case{case.pk}:level{level}:{now.timestamp():.0f}",
+           title=_prefix(case) + _("Crisis case %(level)s: you are on it") % {"level": rule.name}, link=link,
+           urgent=urgent)  # fmt: skip
+    for step_rule in rule.steps:
+        owners = people_for(policy, step_rule.role, case.student, at=now, organiser=case.organiser)
+        step = CaseStep.objects.create(
+            case=case, level=level, code=step_rule.code, title=step_rule.title, role=step_rule.role,
+            assignee=owners[0] if owners else None,
+            due_at=calendar.due_at(policy, now, Deadline(step_rule.within_minutes, step_rule.clock)),
+            evidence_required=list(step_rule.evidence),
+        )  # fmt: skip
+        for person in owners[:1]:
+            CaseMember.objects.get_or_create(case=case, person=person, role=CaseMember.Role.STEP)
+        acks.request_ack(
+            policy, people=owners[:1] or organisers[:1], deadline=Deadline(step_rule.ack_minutes, step_rule.clock),
+            step=step, title=_prefix(case) + _("Crisis step to take: %(step)s") % {"step": step_rule.title},
+            link=link, urgent=urgent,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def open_case(student, level: str, *, by, reason: str, report=None, is_drill: bool = False) -> CrisisCase:
+    if level not in LEVEL_ORDER:
+        raise ConcernError(_("Unknown crisis level."))
+    now = timezone.now()
+    policy = policy_in_force(timezone.localdate())
+    try:
+        with transaction.atomic():
+            case = CrisisCase.objects.create(
+                student=student, level=level, opened_by=by, policy_key=policy.key, is_drill=is_drill
+            )
+    except IntegrityError:
+        raise ConcernError(_("This student already has an open crisis case; raise its level instead.")) from None
+    _event(case, CaseEvent.Kind.OPENED, by=by, reason=reason, to_level=level, report=report.pk if report else None)
+    CaseMember.objects.get_or_create(case=case, person=by, role=CaseMember.Role.COLLABORATOR)
+    _start_level(case, policy, level, now)
+    record(
+        by, Event(AuditEntry.Action.CREATE, "crisis.case", student=student, detail={"case": case.pk, "level": level})
+    )
+    return case
+
+
+def case_policy(case: CrisisCase) -> Policy:
+    """The policy version the case was opened under."""
+    return policy_version(case.policy_key)
+
+
+def _lock(case: CrisisCase) -> CrisisCase:
+    case = CrisisCase.objects.select_for_update().select_related("student__class_group").get(pk=case.pk)
+    if not case.is_open:
+        raise ConcernError(_("This case is closed."))
+    return case
+
+
+def _supersede_open_steps(case: CrisisCase, now: dt.datetime) -> None:
+    for step in case.steps.filter(completed_at__isnull=True, superseded_at__isnull=True):
+        step.superseded_at = now
+        step.save(update_fields=["superseded_at"])
+        if hasattr(step, "ack"):
+            acks.cancel(step.ack)
+
+
+@transaction.atomic
+def raise_level(case: CrisisCase, *, by, to_level: str, reason: str) -> CrisisCase:
+    """Anyone responsible may raise the level at any time."""
+    case = _lock(case)
+    if to_level not in LEVEL_ORDER or LEVEL_ORDER.index(to_level) <= LEVEL_ORDER.index(case.level):
+        raise ConcernError(_("The new level must be higher than the current one."))
+    if not reason.strip():
+        raise ConcernError(_("Please give the reason for raising the level."))
+    now = timezone.now()
+    from_level, case.level = case.level, to_level
+    _supersede_open_steps(case, now)
+    _event(case, CaseEvent.Kind.LEVEL_RAISED, by=by, reason=reason, from_level=from_level, to_level=to_level)
+    _start_level(case, case_policy(case), to_level, now)
+    _audit(by, case, "crisis.case.raise", to_level=to_level)
+    return case
+
+
+def last_level_change(case: CrisisCase):
+    return case.events.filter(
+        kind__in=[CaseEvent.Kind.OPENED, CaseEvent.Kind.LEVEL_RAISED, CaseEvent.Kind.LEVEL_LOWERED]
+    ).last()
+
+
+def has_centre_assessment_since_level_change(case: CrisisCase) -> bool:
+    change = last_level_change(case)
+    assessments = case.events.filter(kind=CaseEvent.Kind.CENTRE_ASSESSMENT)
+    return assessments.filter(pk__gt=change.pk).exists() if change else assessments.exists()
+
+
+@transaction.atomic
+def lower_level(case: CrisisCase, *, by, to_level: str, reason: str) -> CrisisCase:
+    """Lowering needs the centre's assessment (recorded since the last level change) and a reason."""
+    case = _lock(case)
+    if to_level not in LEVEL_ORDER or LEVEL_ORDER.index(to_level) >= LEVEL_ORDER.index(case.level):
+        raise ConcernError(_("The new level must be lower than the current one."))
+    if not reason.strip():
+        raise ConcernError(_("Please give the reason for lowering the level."))
+    if not has_centre_assessment_since_level_change(case):
+        raise ConcernError(_("Lowering the level needs the psychology centre's assessment first."))
+    now = timezone.now()
+    from_level, case.level = case.level, to_level
+    _supersede_open_steps(case, now)
+    _event(case, CaseEvent.Kind.LEVEL_LOWERED, by=by, reason=reason, from_level=from_level, to_level=to_level)
+    _start_level(case, case_policy(case), to_level, now)
+    _audit(by, case, "crisis.case.lower", to_level=to_level)
+    return case
+
+
+@transaction.atomic
+def record_centre_assessment(case: CrisisCase, *, by, summary: str) -> None:
+    case = _lock(case)
+    if not scope.is_centre_staff(by):
+        raise ConcernError(_("Only the psychology centre's staff can record its assessment."))
+    if not summary.strip():
+        raise ConcernError(_("Please write the assessment."))
+    _event(case, CaseEvent.Kind.CENTRE_ASSESSMENT, by=by, reason=summary.strip())
+    _audit(by, case, "crisis.case.assessment")
+
+
+@transaction.atomic
+def acknowledge_step(step: CaseStep, *, by) -> CaseStep:
+    step = CaseStep.objects.select_related("case").get(pk=step.pk)
+    if hasattr(step, "ack") and acks.acknowledge(step.ack, by=by):
+        _event(step.case, CaseEvent.Kind.STEP_ACKNOWLEDGED, by=by, step=step.code)
+    return step
+
+
+@transaction.atomic
+def complete_step(step: CaseStep, *, by, evidence: dict) -> CaseStep:
+    step = CaseStep.objects.select_for_update().select_related("case__student").get(pk=step.pk)
+    _lock(step.case)
+    if not step.is_active:
+        raise ConcernError(_("This step is already done or no longer applies."))
+    cleaned = clean_evidence(step.evidence_required, evidence)
+    acknowledge_step(step, by=by)
+    step.completed_by, step.completed_at, step.evidence = by, timezone.now(), cleaned
+    step.save(update_fields=["completed_by", "completed_at", "evidence"])
+    _event(step.case, CaseEvent.Kind.STEP_COMPLETED, by=by, step=step.code)
+    _audit(by, step.case, "crisis.step.complete", step=step.code)
+    return step
+
+
+def closing_gaps(case: CrisisCase) -> list[str]:
+    """What 第十二条(四) still asks for before the case can be closed (empty when it can)."""
+    gaps = []
+    if case.steps.filter(completed_at__isnull=True, superseded_at__isnull=True).exists():
+        gaps.append(_("Some steps are not done yet."))
+    if not case.family_contacts.exists():
+        gaps.append(_("No family contact is recorded."))
+    if not case.follow_ups.exists():
+        gaps.append(_("No follow-up is scheduled."))
+    if not case.review_supports.exists():
+        gaps.append(_("No review-and-support record yet."))
+    if case_policy(case).level(
+        case.level
+    ).closing_requires_centre_review and not has_centre_assessment_since_level_change(case):
+        gaps.append(_("The psychology centre's assessment is missing."))
+    return gaps
+
+
+@transaction.atomic
+def close_case(case: CrisisCase, *, by, filing_note: str) -> CrisisCase:
+    """Closing (第十二条(四)): case filed, family contact recorded, follow-ups set, review and support
+    recorded, and the organiser's sign-off."""
+    case = _lock(case)
+    if by != case.organiser:
+        raise ConcernError(_("Only the case's organiser can sign it off."))
+    gaps = closing_gaps(case)
+    if not filing_note.strip():
+        gaps.insert(0, _("Please write the case filing note."))
+    if gaps:
+        raise ConcernError(" ".join(gaps))
+    case.status, case.closed_by, case.closed_at, case.filing_note = (
+        CrisisCase.Status.CLOSED,
+        by,
+        timezone.now(),
+        filing_note,
+    )
+    case.save(update_fields=["status", "closed_by", "closed_at", "filing_note"])
+    for step in case.steps.filter(ack__isnull=False):
+        acks.cancel(step.ack)
+    _event(case, CaseEvent.Kind.CLOSED, by=by, reason=filing_note)
+    _audit(by, case, "crisis.case.close")
+    return case
