@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("xinyu.org.urls")),
     path("audit/", include("xinyu.audit.urls")),
     path("roster/", include("xinyu.roster.urls")),
+    path("concerns/", include("xinyu.concerns.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
