@@ -27,3 +27,9 @@ def test_default_language_is_simplified_chinese_and_english_is_available(client)
     assert '<html lang="zh-hans">' in response.content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert '<html lang="en">' in client.get(reverse("accounts:login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_chinese_even_for_an_english_browser(client):
+    body = client.get(reverse("accounts:login"), headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="zh-hans">' in body and "登录" in body
