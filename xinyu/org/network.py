@@ -154,4 +154,6 @@ def build_network(colleges) -> Network:
         students__class_group__college_id__in=college_ids, students__status=Student.Status.ENROLLED
     ).distinct()
     without_leader = [room for room in rooms_in_use.order_by("building", "room") if room.pk not in dorm_leader_rooms]
+    post_order = {post: n for n, post in enumerate(Post.values)}
+    school_posts.sort(key=lambda a: (post_order[a.post], a.department.name if a.department_id else "", a.person.full_name))
     return Network(school, school_posts, list(nodes.values()), without_leader, departed)
