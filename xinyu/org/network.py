@@ -155,5 +155,5 @@ def build_network(colleges) -> Network:
     ).distinct()
     without_leader = [room for room in rooms_in_use.order_by("building", "room") if room.pk not in dorm_leader_rooms]
     post_order = {post: n for n, post in enumerate(Post.values)}
-    school_posts.sort(key=lambda a: (post_order[a.post], a.department.name if a.department_id else "", a.person.full_name))
+    school_posts.sort(key=lambda a: (post_order[a.post], a.department.name if a.department_id else "", a.person.pk))
     return Network(school, school_posts, list(nodes.values()), without_leader, departed)
