@@ -11,10 +11,10 @@ from xinyu.org.services import appoint
 
 # Pinned, so that a new per-request query is a decision, not an accident. Student list: session, user,
 # appointments, count, colleges, the class filter's size and its options, page of rows. Class-group page:
-# session, user, appointments, class group, its students. (The idle timeout writes the session at most
-# once a minute, not on every request.)
-STUDENT_LIST_QUERIES = 8
-CLASS_GROUP_QUERIES = 5
+# session, user, appointments, class group, its students. Both: the navbar's unread-notification count.
+# (The idle timeout writes the session at most once a minute, not on every request.)
+STUDENT_LIST_QUERIES = 9
+CLASS_GROUP_QUERIES = 6
 
 
 @pytest.fixture

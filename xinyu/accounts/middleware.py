@@ -26,7 +26,9 @@ class StaffIdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("You were signed out after a period of inactivity. Please sign in again."))
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
+            # Background polls (the inbox badge) are not activity: they must not keep an idle session alive.
+            is_poll = request.headers.get("X-Xinyu-Poll") == "1"
+            if not is_poll and (last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS):
                 # Written at most once a minute, so that reading pages does not write the session each time.
                 request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class NotifyConfig(AppConfig):
     name = "xinyu.notify"
     label = "notify"
+
+    def ready(self):
+        # A mistyped webhook stops every process (web, worker, commands) at start-up, not the first alert.
+        from xinyu.notify.config import webhooks
+
+        webhooks()

@@ -1,37 +1,56 @@
 """The in-app inbox and the outbox of messages leaving Xinyu (e-mail, SMS gateway, group robots)."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    """One item in a person's in-app inbox. Delivery is not acknowledgement: people acknowledge in Xinyu."""
+    """One item in a person's in-app inbox. Delivery is not acknowledgement: people acknowledge in Xinyu.
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    Title and body say what kind of item waits, never who the student is: the link leads to the item,
+    whose own page decides (through the scope module) whether the reader may still see it, and audits.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
-    link = models.CharField(max_length=300, blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    drill = models.BooleanField(_("drill"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # The same event notifying the same person twice (a retried task, a replayed tick) makes one item.
     dedupe_key = models.CharField(max_length=120, unique=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["recipient", "-created_at"], name="notify_inbox_newest_idx"),
+        ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
 
 
 class OutboxMessage(models.Model):
     """A message to send through an outside channel, written in the same transaction as its cause.
 
-    It carries no student details: only that there is an item in Xinyu, and a link.
+    It carries no student details: only that there is an item in Xinyu, and a link. A worker claims a
+    row until `claimed_until` (a lease) before sending it, so two workers never send it at the same
+    time, and a worker killed mid-delivery leaves a row that is due again once the lease runs out.
+    Every send of the row carries the same `idempotency_key`, so a receiver can drop a repeat.
     """
 
     class Status(models.TextChoices):
@@ -39,17 +58,30 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Gave up")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="outbox")
-    channel = models.CharField(max_length=40)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="outbox", verbose_name=_("notification")
+    )
+    channel = models.CharField(_("channel"), max_length=40)
+    status = models.CharField(_("delivery status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, editable=False)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
         constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="outbox_once_per_channel")]
+        indexes = [
+            # The worker's question, "what is due?", reads only the waiting rows.
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(status="pending"), name="notify_outbox_due_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.channel} → {self.notification.recipient_id} ({self.status})"

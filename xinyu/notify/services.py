@@ -1,33 +1,104 @@
 """Telling people: an inbox item for each recipient and, in the same transaction, outbox rows for the
-deployment's outside channels. Delivery runs in the background and retries; see xinyu/notify/delivery.py."""
+deployment's outside channels. Delivery runs in the background and retries; see xinyu/notify/delivery.py.
+
+The inbox belongs to its recipient alone: `notifications_for` and `get_notification_for_user` are the
+only ways views reach notifications.
+"""
+
+import hashlib
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from xinyu.notify import channels
 from xinyu.notify.models import Notification, OutboxMessage
 
+DEDUPE_KEY_LENGTH = Notification._meta.get_field("dedupe_key").max_length
 
-def notify(recipients, *, key: str, title: str, link: str = "", body: str = "", urgent: bool = False):
-    """Notify each recipient once per `key`; call inside the transaction of the event that causes it."""
+
+def dedupe_key(key: str, person) -> str:
+    """One inbox item per event key and person; a key too long for the column is shortened by its hash."""
+    full = f"{key}:{person.pk}"
+    if len(full) <= DEDUPE_KEY_LENGTH:
+        return full
+    return f"{full[: DEDUPE_KEY_LENGTH - 42]}~{hashlib.sha256(full.encode()).hexdigest()[:40]}"
+
+
+def notify(recipients, *, key: str, title: str, link: str = "", body: str = "", urgent: bool = False,
+           drill: bool = False) -> list[Notification]:  # fmt: skip
+    """Notify each recipient once per `key`; call inside the transaction of the event that causes it.
+
+    `title` and `body` show in the recipient's inbox only and must not name the student; `link` is a
+    path inside Xinyu. Messages leaving Xinyu carry neither, only that an item waits and the link.
+    `drill` marks a drill's notifications (演练) in the inbox and in every message that leaves.
+    Returns the notifications created (none for a key already notified).
+    """
     created = []
     now = timezone.now()
     for person in dict.fromkeys(recipients):
+        if person is None:  # a role nobody holds: the caller's invariant check reports it, not a crash here
+            continue
         notification, is_new = Notification.objects.get_or_create(
-            dedupe_key=f"{key}:{person.pk}"[:120],
-            defaults={"recipient": person, "title": title, "body": body, "link": link, "urgent": urgent},
-        )
+            dedupe_key=dedupe_key(key, person),
+            defaults={
+                "recipient": person, "title": title[:200], "body": body, "link": link, "urgent": urgent, "drill": drill,
+            },
+        )  # fmt: skip
         if not is_new:
             continue
         created.append(notification)
-        for channel in channels.channels_for(person, urgent=urgent):
-            OutboxMessage.objects.create(notification=notification, channel=channel, next_attempt_at=now)
+        OutboxMessage.objects.bulk_create(
+            OutboxMessage(notification=notification, channel=channel, next_attempt_at=now)
+            for channel in channels.channels_for(person, urgent=urgent)
+        )
     if created:
-        transaction.on_commit(_kick_delivery)
+        _kick_on_commit()
     return created
 
 
-def _kick_delivery():
+def _kick_on_commit() -> None:
+    """After the commit, wake the worker for a prompt delivery (once per transaction). If the kick is
+    lost, the clock's sweep delivers the rows all the same."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(callback is _kick for _ids, callback, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick, robust=True)
+
+
+def _kick() -> None:
     from xinyu.notify.tasks import deliver_outbox
 
     deliver_outbox.enqueue()
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    """The user's own inbox, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")
+
+
+def get_notification_for_user(user, pk) -> Notification:
+    """The user's notification `pk`, or 404: the same answer for missing and for someone else's."""
+    notification = notifications_for(user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    return notification
+
+
+def unread_count(user) -> int:
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def mark_read(notification: Notification) -> None:
+    """Reading is not acknowledging: it only takes the item off the unread count."""
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+
+
+def mark_all_read(user) -> int:
+    return notifications_for(user).filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,52 @@
+"""The back office sees notifications and the outbox to follow up a delivery; it changes nothing.
+
+Rows change only through notify() and the delivery worker: one write path each.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from xinyu.core.admin_site import BackOfficeAdmin
+from xinyu.notify.models import Notification, OutboxMessage
+
+
+class ReadOnlyBackOfficeAdmin(BackOfficeAdmin):
+    def has_add_permission(self, request, obj=None):  # inlines pass the parent object
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OutboxInline(ReadOnlyBackOfficeAdmin, admin.TabularInline):
+    model = OutboxMessage
+    fields = ["channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyBackOfficeAdmin, admin.ModelAdmin):
+    list_display = ["title", "recipient", "urgent", "drill", "created_at", "read_at"]
+    list_filter = ["urgent", "drill", "created_at"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__username", "recipient__full_name"]
+    date_hierarchy = "created_at"
+    inlines = [OutboxInline]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyBackOfficeAdmin, admin.ModelAdmin):
+    list_display = ["pk", "channel", "status", "attempts", "next_attempt_at", "sent_at", "recipient"]
+    list_filter = ["status", "channel"]
+    list_select_related = ["notification__recipient"]
+    search_fields = ["notification__recipient__username", "idempotency_key"]
+    readonly_fields = ["notification", "idempotency_key", "claimed_until"]
+
+    @admin.display(description=_("recipient"))
+    def recipient(self, message):
+        return message.notification.recipient

@@ -1,0 +1,46 @@
+"""The in-app inbox: a person's own notifications, and the unread badge in the navbar.
+
+Notifications say what kind of item waits, never who the student is, so reading them is not a read of
+student data; the item behind the link is authorised and audited by its own page.
+"""
+
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from xinyu.core.access import signed_in
+from xinyu.notify.services import get_notification_for_user, mark_all_read, mark_read, notifications_for
+
+PAGE_SIZE = 30
+
+
+@signed_in
+def inbox(request):
+    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notify/inbox.html", {"page": page})
+
+
+@signed_in
+def badge(request):
+    """The navbar's unread count, polled by htmx."""
+    return render(request, "notify/badge.html")
+
+
+@signed_in
+@require_POST
+def open_notification(request, pk):
+    """Marks the notification read and goes to its item (a path inside Xinyu; otherwise the inbox)."""
+    notification = get_notification_for_user(request.user, pk)
+    mark_read(notification)
+    link = notification.link
+    if link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return redirect(link)
+    return redirect("notify:inbox")
+
+
+@signed_in
+@require_POST
+def read_all(request):
+    mark_all_read(request.user)
+    return redirect("notify:inbox")
