@@ -30,6 +30,8 @@ def test_shipped_policy_loads_with_four_levels():
         (("levels", "C", "steps", 0, "evidence"), ["photo"], "未知记录类型"),
         (("levels", "D", "steps", 0, "within_minutes"), 0, "时限必须大于 0"),
         (("office_hours", "periods"), [["14:00", "12:00"]], "不重叠"),
+        (("escalation", "escalate_every_minutes"), 0, "必须大于 0"),
+        (("reports", "urgent_ack_minutes"), -5, "必须大于 0"),
     ],
 )
 def test_bad_policies_are_refused_with_where_and_what(path, value, message):
@@ -69,3 +71,15 @@ def test_office_minutes_skip_lunch_nights_and_weekends():
     assert calendar.add_office_minutes(policy, at(2026, 11, 25, 23, 0), 15) == at(2026, 11, 26, 8, 15)
     # Three working days of 7 office hours from a Friday afternoon: Wednesday at the same time.
     assert calendar.add_office_minutes(policy, at(2026, 11, 27, 15, 0), 1260) == at(2026, 12, 2, 15, 0)
+
+
+def test_a_broken_policy_fails_the_start_up_checks(tmp_path, settings):
+    from xinyu.concerns.checks import check_policy
+
+    assert check_policy() == []
+    (tmp_path / "bad.toml").write_text('[policy]\nid = "quzhou-2021"\n', encoding="utf-8")
+    settings.XINYU_POLICY_DIR = tmp_path
+    errors = check_policy()
+    assert [e.id for e in errors] == ["xinyu.E001"] and "bad.toml" in errors[0].msg
+    settings.XINYU_POLICY_DIR = settings.BASE_DIR / "policy"
+    assert check_policy() == []

@@ -189,6 +189,14 @@ def parse_policy(raw: dict) -> Policy:
     if not periods:
         raise PolicyError("office_hours.periods: 至少需要一个时段")
     chain = _roles(_need(escalation, "chain", list, "escalation"), "escalation.chain", allow_organiser=False)
+    if not chain:
+        raise PolicyError("escalation.chain: 至少需要一个角色")
+    for key in ("renotify_after_minutes", "escalate_every_minutes"):
+        if _need(escalation, key, int, "escalation") <= 0:
+            raise PolicyError(f"escalation.{key}: 必须大于 0")
+    for key in ("ack_minutes", "urgent_ack_minutes"):
+        if _need(reports, key, int, "reports") <= 0:
+            raise PolicyError(f"reports.{key}: 必须大于 0")
     return Policy(
         id=_need(head, "id", str, "policy"),
         version=_need(head, "version", int, "policy"),
