@@ -16,6 +16,17 @@ def navigation(request):
             "export_students": scope.may_export_students(user),
             "audit": scope.may_browse_audit_log(user),
             "admin": scope.may_use_admin(user),
+            # Concern reports: everyone signed in reports; staff have "my work" and see the duty roster.
+            "report": True,
+            "my_work": not user.is_student,
+            "crisis_board": scope.may_view_crisis_board(user),
+            "duty_roster": not user.is_student,
         }
 
-    return {"nav": SimpleLazyObject(nav)}
+    def my_work_counts():
+        from xinyu.concerns.views.work import work_counts
+
+        return work_counts(user)
+
+    # Lazy: counted only on the pages that show them (the home page's summary).
+    return {"nav": SimpleLazyObject(nav), "my_work_counts": SimpleLazyObject(my_work_counts)}
