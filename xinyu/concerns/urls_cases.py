@@ -1,1 +1,20 @@
-urlpatterns = []
+from django.urls import path
+
+from xinyu.concerns.views import cards, cases
+
+urlpatterns = [
+    path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("cases/<int:pk>/raise/", cases.case_raise, name="case_raise"),
+    path("cases/<int:pk>/lower/", cases.case_lower, name="case_lower"),
+    path("cases/<int:pk>/assessment/", cases.case_assessment, name="case_assessment"),
+    path("cases/<int:pk>/steps/<int:step_pk>/acknowledge/", cases.case_step_acknowledge, name="case_step_acknowledge"),
+    path("cases/<int:pk>/steps/<int:step_pk>/complete/", cases.case_step_complete, name="case_step_complete"),
+    path("cases/<int:pk>/family-contacts/", cases.case_family_contact, name="case_family_contact"),
+    path("cases/<int:pk>/follow-ups/", cases.case_follow_up, name="case_follow_up"),
+    path("cases/<int:pk>/follow-ups/<int:follow_up_pk>/done/", cases.case_follow_up_done, name="case_follow_up_done"),
+    path("cases/<int:pk>/review-support/", cases.case_review_support, name="case_review_support"),
+    path("cases/<int:pk>/close/", cases.case_close, name="case_close"),
+    path("cases/drills/new/", cases.case_new_drill, name="case_new_drill"),
+    path("cards/", cards.cards, name="cards"),
+    path("cards/<str:level>/", cards.card, name="card"),
+]

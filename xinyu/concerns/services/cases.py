@@ -48,8 +48,9 @@ def _audit(by, case, what, **detail):
     record(by, Event(AuditEntry.Action.UPDATE, what, student=case.student, detail={"case": case.pk, **detail}))
 
 
-def _prefix(case) -> str:
-    return _("[Drill] ") if case.is_drill else ""
+def _titled(case, title: str) -> str:
+    """A notification's title; a drill's says so (演练) wherever it goes."""
+    return _("[Drill] %(title)s") % {"title": title} if case.is_drill else title
 
 
 def _start_level(case: CrisisCase, policy: Policy, level: str, now: dt.datetime) -> None:
@@ -69,8 +70,8 @@ def _start_level(case: CrisisCase, policy: Policy, level: str, now: dt.datetime)
     urgent = level in "CD"
     link = f"/concerns/cases/{case.pk}/"
     notify([*organisers[:1], *collaborators], key=f"case{case.pk}:level{level}:{now.timestamp():.0f}",
-           title=_prefix(case) + _("Crisis case %(level)s: you are on it") % {"level": rule.name}, link=link,
-           urgent=urgent)  # fmt: skip
+           title=_titled(case, _("Crisis case %(level)s: you are on it") % {"level": rule.name}), link=link,
+           urgent=urgent, drill=case.is_drill)  # fmt: skip
     for step_rule in rule.steps:
         owners = people_for(policy, step_rule.role, case.student, at=now, organiser=case.organiser)
         step = CaseStep.objects.create(
@@ -83,7 +84,7 @@ def _start_level(case: CrisisCase, policy: Policy, level: str, now: dt.datetime)
             CaseMember.objects.get_or_create(case=case, person=person, role=CaseMember.Role.STEP)
         acks.request_ack(
             policy, people=owners[:1] or organisers[:1], deadline=Deadline(step_rule.ack_minutes, step_rule.clock),
-            step=step, title=_prefix(case) + _("Crisis step to take: %(step)s") % {"step": step_rule.title},
+            step=step, title=_titled(case, _("Crisis step to take: %(step)s") % {"step": step_rule.title}),
             link=link, urgent=urgent,
         )  # fmt: skip
 
@@ -110,6 +111,16 @@ def open_case(student, level: str, *, by, reason: str, report=None, is_drill: bo
     return case
 
 
+@transaction.atomic
+def open_drill(student, level: str, *, by, reason: str = "") -> CrisisCase:
+    """A drill (演练): the centre runs the whole flow on a student it sees; labelled everywhere, never counted."""
+    if not scope.is_centre_staff(by):
+        raise ConcernError(_("Only the psychology centre's staff can start a drill."))
+    if not scope.students_for(by, scope.Tier.T2).filter(pk=student.pk).exists():
+        raise ConcernError(_("No student with this student number is in your care."))
+    return open_case(student, level, by=by, reason=reason.strip() or _("Drill"), is_drill=True)
+
+
 def case_policy(case: CrisisCase) -> Policy:
     """The policy version the case was opened under."""
     return policy_version(case.policy_key)
@@ -122,11 +133,18 @@ def _lock(case: CrisisCase) -> CrisisCase:
     return case
 
 
+def _require_actor(case: CrisisCase, by) -> None:
+    if not scope.may_act_on_case(by, case):
+        raise ConcernError(_("Only the people responsible for this student can work on the case."))
+
+
 def _supersede_open_steps(case: CrisisCase, now: dt.datetime) -> None:
-    for step in case.steps.filter(completed_at__isnull=True, superseded_at__isnull=True):
+    """A level change ends the previous level's steps: open ones stop (their reminders are cancelled), done
+    ones stay done; all are marked as of an earlier level, so the case can come back to that level later."""
+    for step in case.steps.filter(superseded_at__isnull=True):
         step.superseded_at = now
         step.save(update_fields=["superseded_at"])
-        if hasattr(step, "ack"):
+        if step.completed_at is None and hasattr(step, "ack"):
             acks.cancel(step.ack)
 
 
@@ -134,6 +152,7 @@ def _supersede_open_steps(case: CrisisCase, now: dt.datetime) -> None:
 def raise_level(case: CrisisCase, *, by, to_level: str, reason: str) -> CrisisCase:
     """Anyone responsible may raise the level at any time."""
     case = _lock(case)
+    _require_actor(case, by)
     if to_level not in LEVEL_ORDER or LEVEL_ORDER.index(to_level) <= LEVEL_ORDER.index(case.level):
         raise ConcernError(_("The new level must be higher than the current one."))
     if not reason.strip():
@@ -163,6 +182,7 @@ def has_centre_assessment_since_level_change(case: CrisisCase) -> bool:
 def lower_level(case: CrisisCase, *, by, to_level: str, reason: str) -> CrisisCase:
     """Lowering needs the centre's assessment (recorded since the last level change) and a reason."""
     case = _lock(case)
+    _require_actor(case, by)
     if to_level not in LEVEL_ORDER or LEVEL_ORDER.index(to_level) >= LEVEL_ORDER.index(case.level):
         raise ConcernError(_("The new level must be lower than the current one."))
     if not reason.strip():
@@ -189,18 +209,31 @@ def record_centre_assessment(case: CrisisCase, *, by, summary: str) -> None:
     _audit(by, case, "crisis.case.assessment")
 
 
+def _take_step(step: CaseStep, by) -> CaseStep:
+    """The step, locked, on an open case, if `by` may take it (assignee, organiser, asked to acknowledge)."""
+    step = CaseStep.objects.select_for_update().get(pk=step.pk)
+    step.case = _lock(step.case)
+    if not scope.may_take_case_step(by, step):
+        raise ConcernError(_("Only the step's owner, the organiser or the people asked to take it can do this."))
+    if step.superseded_at:
+        raise ConcernError(_("This step belongs to an earlier level and no longer applies."))
+    return step
+
+
 @transaction.atomic
 def acknowledge_step(step: CaseStep, *, by) -> CaseStep:
-    step = CaseStep.objects.select_related("case").get(pk=step.pk)
+    """Taking a step: stops its reminders and escalation. A second acknowledgement changes nothing."""
+    step = _take_step(step, by)
     if hasattr(step, "ack") and acks.acknowledge(step.ack, by=by):
         _event(step.case, CaseEvent.Kind.STEP_ACKNOWLEDGED, by=by, step=step.code)
+        _audit(by, step.case, "crisis.step.acknowledge", step=step.code)
     return step
 
 
 @transaction.atomic
 def complete_step(step: CaseStep, *, by, evidence: dict) -> CaseStep:
-    step = CaseStep.objects.select_for_update().select_related("case__student").get(pk=step.pk)
-    _lock(step.case)
+    """Done, with the records the policy asks for (acknowledging it too, if nobody had)."""
+    step = _take_step(step, by)
     if not step.is_active:
         raise ConcernError(_("This step is already done or no longer applies."))
     cleaned = clean_evidence(step.evidence_required, evidence)

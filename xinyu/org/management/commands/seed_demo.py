@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xinyu.concerns.demo import seed_open_cases
 from xinyu.org.demo import DEFAULT_SEED, DEFAULT_STUDENTS, build_demo_college
 from xinyu.org.demo.build import CLASS_SIZE, MIN_STUDENTS
 from xinyu.org.demo.data import SCHOOL_CODE, SCHOOL_NAME
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             raise CommandError("每班人数至少为 10。")
         self.stdout.write(f"正在生成演示学院：{students} 名学生，随机种子 {seed} …")
         college = build_demo_college(students=students, seed=seed, class_size=class_size)
+        seed_open_cases(college.school, seed)  # open crisis cases at A, B and C, a drill, reports waiting
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{SCHOOL_NAME}：8 个二级学院，{college.class_groups} 个班级，"
