@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import (
     ClassGroupFactory,
@@ -126,6 +127,14 @@ def build_world() -> World:
         other_college,
         cast,
     )
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Code called directly from a test speaks English (the source strings); pages still render in the
+    language the request asks for (简体中文 by default), and tests may override either."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

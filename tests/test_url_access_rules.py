@@ -11,6 +11,8 @@ TESTS = Path(__file__).parent
 # The Django admin guards its own views (`admin_view` + our `has_permission`); tested in the matrix.
 ADMIN_NAMESPACE = "admin"
 KNOWN_RULES = {access.PUBLIC, access.SIGNED_IN, access.STAFF, access.STUDENT, "network", "centre", "roster", "export"}
+KNOWN_RULES |= {"crisis_board", "duty_roster"}  # concern reports, my work, crisis board, duty roster
+KNOWN_RULES |= {"crisis_drill", "crisis_cards"}  # crisis case page: drills (the centre), printable cards
 
 
 def walk(patterns, namespace=""):

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "xinyu.concerns",
     "xinyu.notify",
     "xinyu.care",
+    "xinyu.screening",
     "django_tasks_db",
     "django_htmx",
     "django.contrib.admin",
@@ -189,10 +190,24 @@ XINYU_POLICY_DIR = Path(env_str("XINYU_POLICY_DIR", str(BASE_DIR / "policy")))
 XINYU_POLICY = env_str("XINYU_POLICY", "quzhou-2021")
 
 # Notifications: the in-app inbox always; e-mail to people with an address; webhooks (an SMS gateway,
-# 企业微信/钉钉 group robots) as JSON: [{"name": "wecom", "url": "https://…", "urgent_only": true}].
+# 企业微信/钉钉 group robots) as JSON: [{"name": "wecom", "url": "https://…", "kind": "wecom", "urgent_only": true}].
 XINYU_BASE_URL = env_str("XINYU_BASE_URL", "http://127.0.0.1:8000")
 NOTIFY_EMAIL = env_bool("NOTIFY_EMAIL", default=True)
 NOTIFY_WEBHOOKS = json.loads(env_str("NOTIFY_WEBHOOKS", "[]"))
+# --- Notification delivery (xinyu/notify) ---------------------------------------------------------------
+# NOTIFY_WEBHOOKS entries: name (a-z, 0-9, - and _; the outbox channel is webhook:<name>), url, kind
+# ("sms": POST {"to": phone, "text": …} to a gateway; "wecom" / "dingtalk": a group robot's text message
+# mentioning the recipient's phone), urgent_only (default false), secret (钉钉 加签, optional). Checked at
+# start-up. What leaves Xinyu says only that an item waits, with a link: never anything about a student.
+# A failed send is tried again after NOTIFY_RETRY_BASE_SECONDS, doubling up to NOTIFY_RETRY_MAX_SECONDS,
+# NOTIFY_MAX_ATTEMPTS times in all. A worker holds a row it sends for NOTIFY_LEASE_SECONDS; if it dies,
+# the row is due again after that.
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 15)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 3600)
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300)
+NOTIFY_WEBHOOK_TIMEOUT_SECONDS = env_int("NOTIFY_WEBHOOK_TIMEOUT_SECONDS", 10)
+# --- end of notification delivery -----------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("xinyu.audit.urls")),
     path("roster/", include("xinyu.roster.urls")),
     path("concerns/", include("xinyu.concerns.urls")),
+    path("notifications/", include("xinyu.notify.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
