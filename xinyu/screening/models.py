@@ -51,3 +51,197 @@ class Instrument(models.Model):
 
     def _parse_uncached(self) -> Definition:
         return parse_definition(self.definition)
+
+
+class Campaign(models.Model):
+    """测评任务: who is asked, which instruments, when, and the consent they give (PIPL Art. 29)."""
+
+    class Kind(models.TextChoices):
+        CENSUS = "census", _("Freshmen census")
+        SEMESTER = "semester", _("Semester screening")
+        SPECIAL = "special", _("Special screening")
+
+    school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="campaigns")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    instruments = models.ManyToManyField(Instrument, through="CampaignInstrument", related_name="campaigns")
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    # The target population; empty lists mean "all".
+    enrolment_years = models.JSONField(_("enrolment years"), default=list, blank=True)
+    colleges = models.ManyToManyField("org.College", blank=True, related_name="+", verbose_name=_("colleges"))
+    class_groups = models.ManyToManyField(
+        "org.ClassGroup", blank=True, related_name="+", verbose_name=_("class groups")
+    )
+    student_statuses = models.JSONField(_("student statuses"), default=list, blank=True)
+    consent_text = models.TextField(_("consent text"))
+    consent_version = models.CharField(_("consent version"), max_length=32)
+    show_summary_to_student = models.BooleanField(_("students see a summary of their own result"), default=False)
+    resources_text = models.TextField(_("resources shown after submitting"), blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assessment campaign")
+        verbose_name_plural = _("assessment campaigns")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="campaign_closes_after_opening"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, at=None) -> bool:
+        moment = at or timezone.now()
+        return self.opens_at <= moment < self.closes_at
+
+
+class CampaignInstrument(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE)
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "instrument"], name="campaign_instrument_once")]
+
+    def __str__(self):
+        return f"{self.campaign_id}:{self.instrument_id}"
+
+
+class Sitting(models.Model):
+    """A class answering together: opened by its head teacher or advisor, entered with a short code."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sittings")
+    class_group = models.ForeignKey("org.ClassGroup", on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closes_at = models.DateTimeField(_("closes at"))
+
+    class Meta:
+        verbose_name = _("sitting")
+        verbose_name_plural = _("sittings")
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return f"{self.class_group} {self.code}"
+
+
+class Participation(models.Model):
+    """One targeted student in one campaign: their consent, progress and the submission's idempotency key."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        DECLINED = "declined", _("Declined")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="participations")
+    student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="participations")
+    status = models.CharField(_("progress"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    sitting = models.ForeignKey(Sitting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    consent_version = models.CharField(max_length=32, blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    quality_flags = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [models.UniqueConstraint(fields=["campaign", "student"], name="participation_once_per_campaign")]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self):
+        return f"{self.campaign_id}:{self.student_id} {self.status}"
+
+
+class Response(models.Model):
+    """The answers to one instrument, saved as the student goes (a dropped connection resumes)."""
+
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="responses")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participation", "instrument"], name="response_once_per_instrument")
+        ]
+
+    def __str__(self):
+        return f"{self.participation_id}:{self.instrument_id}"
+
+
+class Result(models.Model):
+    """The scored outcome of a response, with the rules version that produced it (T3)."""
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="result")
+    student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="screening_results")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="results")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    total = models.FloatField(null=True, blank=True)
+    band = models.CharField(max_length=32, blank=True)
+    classification = models.CharField(max_length=32, blank=True)
+    severity = models.CharField(max_length=32, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    rules_version = models.CharField(max_length=80)
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "instrument"]), models.Index(fields=["rules_version"])]
+
+    def __str__(self):
+        return f"{self.instrument_id} {self.total} {self.band}"
+
+
+class Interview(models.Model):
+    """约谈 (or the centre's evaluation of a severe result): a task with a due date, then its record (T3).
+
+    Every flag is reviewed by a person; nothing is decided by score alone.
+    """
+
+    class Kind(models.TextChoices):
+        INTERVIEW = "interview", _("Interview")
+        CENTRE_EVALUATION = "centre_evaluation", _("Centre evaluation")
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("Phone")
+
+    class Outcome(models.TextChoices):
+        NO_CONCERN = "no_concern", _("No concern")
+        WATCH = "watch", _("Keep watching")
+        REFER_CENTRE = "refer_centre", _("Refer to the psychology centre")
+        CONCERN_REPORT = "concern_report", _("Raise a concern report")
+        RECOMMEND_REGISTRY = "recommend_registry", _("Recommend the key-concern registry")
+
+    student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="interviews")
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interviews")
+    result = models.ForeignKey(Result, null=True, blank=True, on_delete=models.SET_NULL, related_name="interviews")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.INTERVIEW)
+    reason = models.CharField(_("reason"), max_length=200)
+    assignee = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="interviews")
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    conducted_at = models.DateTimeField(_("when"), null=True, blank=True)
+    conducted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("how"), max_length=16, choices=Method.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["assignee", "conducted_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.student_id} {self.due_on}"
