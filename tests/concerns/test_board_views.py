@@ -4,13 +4,12 @@ overdue steps, time to first acknowledgement; every student it names is in the a
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import student_with_account
+from tests.helpers import queries_for_page
 from xinyu.audit.models import AuditEntry
 from xinyu.concerns.services import cases, reports
 from xinyu.concerns.views.board import human_duration
@@ -142,14 +141,6 @@ def test_human_duration():
     assert human_duration(None) == "—"
 
 
-def _queries(client, url):
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured), response
-
-
 def test_board_queries_do_not_grow_with_rows(crisis_world, client_for):
     w = crisis_world
     client = client_for(w.cast["student_affairs"])
@@ -161,11 +152,11 @@ def test_board_queries_do_not_grow_with_rows(crisis_world, client_for):
     with freeze_time(OFFICE_TIME) as clock:
         cases.open_case(students[0], "C", by=w.cast["counsellor"], reason="自伤")
         clock.tick(dt.timedelta(minutes=30))  # its first steps are overdue
-        one, response = _queries(client, url)
+        one, response = queries_for_page(client, url)
         assert len(response.context["page"]) == 1 and response.context["overdue_steps"]
         cases.open_case(students[1], "C", by=w.cast["counsellor"], reason="自伤")
         cases.open_case(students[2], "A", by=w.cast["counsellor"], reason="适应")
         clock.tick(dt.timedelta(minutes=30))
-        three, response = _queries(client, url)
+        three, response = queries_for_page(client, url)
         assert len(response.context["page"]) == 3
     assert one == three

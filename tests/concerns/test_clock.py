@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
+from tests.helpers import empty_access_log_for_flush
 from xinyu.concerns import escalation, invariants, tasks
 from xinyu.concerns.management.commands.run_clock import Clock
 from xinyu.concerns.models import Acknowledgement
@@ -111,16 +111,7 @@ def committed_world(transactional_db, crisis_world):
     access log is emptied for the flush: on SQLite its append-only trigger refuses DELETE, so the trigger is
     dropped for that one statement (as tests/e2e/conftest.py does; PostgreSQL's flush uses TRUNCATE)."""
     yield crisis_world
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditentry'")
-        triggers = cursor.fetchall()
-        for name, _sql in triggers:
-            cursor.execute(f'DROP TRIGGER "{name}"')
-        cursor.execute("DELETE FROM audit_auditentry")
-        for _name, sql in triggers:
-            cursor.execute(sql)
+    empty_access_log_for_flush()
 
 
 def test_the_clock_loops_until_stopped_with_the_sweep_beside_it(committed_world):

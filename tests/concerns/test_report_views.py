@@ -10,13 +10,12 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import UserFactory, student_with_account
+from tests.helpers import queries_for_page
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
 from xinyu.concerns.models import AckRecipient, ConcernReport, CrisisCase
@@ -321,25 +320,17 @@ def test_my_reports_for_everyone_lists_only_their_own(crisis_world, client_for, 
     assert len(statuses(response)) == (1 if who == "dorm_leader" else 0)
 
 
-def _queries(client, url):
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured), response
-
-
 @freeze_time(OFFICE_TIME)
 def test_my_reports_queries_do_not_grow_with_rows(crisis_world, client_for):
     w = crisis_world
     client = client_for(w.cast["dorm_leader"])
     url = reverse("concerns:my_reports")
     submit(w)
-    one, response = _queries(client, url)
+    one, response = queries_for_page(client, url)
     assert len(statuses(response)) == 1
     submit(w, urgency="normal")
     reports.acknowledge_report(submit(w, category="missing"), by=w.cast["advisor"])
-    three, response = _queries(client, url)
+    three, response = queries_for_page(client, url)
     assert len(statuses(response)) == 3
     assert one == three
 

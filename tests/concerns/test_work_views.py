@@ -4,13 +4,12 @@ each with its deadline and an overdue mark. Every view × the cast, exact sets, 
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import student_with_account
+from tests.helpers import queries_for_page
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
 from xinyu.concerns.models import AckRecipient, CaseMember
@@ -189,14 +188,6 @@ def test_home_page_shows_my_work_counts(busy_world, client_for, who):
         assert student.name not in body.split('data-testid="work-summary"')[1].split("</section>")[0]
 
 
-def _queries(client, url):
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured), response
-
-
 def test_my_work_queries_do_not_grow_with_rows(crisis_world, client_for):
     w = crisis_world
     counsellor = w.cast["counsellor"]
@@ -217,13 +208,13 @@ def test_my_work_queries_do_not_grow_with_rows(crisis_world, client_for):
 
     with freeze_time(OFFICE_TIME):
         add(0)
-        one, response = _queries(client, url)
+        one, response = queries_for_page(client, url)
         assert {key: len(value) for key, value in items(response).items()} == dict.fromkeys(
             ["waiting", "taken", "steps", "follow_ups"], 1
         )
         add(1)
         add(2)
-        three, response = _queries(client, url)
+        three, response = queries_for_page(client, url)
         assert {key: len(value) for key, value in items(response).items()} == {
             "waiting": 3, "taken": 3, "steps": 1, "follow_ups": 3,
         }  # fmt: skip

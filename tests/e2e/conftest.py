@@ -16,9 +16,10 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connection, connections
+from django.db import connections
 from pytest_django.live_server_helper import LiveServer
 
+from tests.helpers import empty_access_log_for_flush
 from xinyu.env import env_bool
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -257,16 +258,7 @@ def _empty_access_log(transactional_db):
     row-level trigger does not see.
     """
     yield
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditentry'")
-        triggers = cursor.fetchall()
-        for name, _sql in triggers:
-            cursor.execute(f'DROP TRIGGER "{name}"')
-        cursor.execute("DELETE FROM audit_auditentry")
-        for _name, sql in triggers:
-            cursor.execute(sql)
+    empty_access_log_for_flush()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

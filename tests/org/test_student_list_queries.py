@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import ClassGroupFactory, DormRoomFactory, UserFactory, student_with_account
+from tests.helpers import queries_for_page
 from xinyu.org.models import Post
 from xinyu.org.services import appoint
 
@@ -31,14 +32,6 @@ def head_teacher_class(db):
     return head_teacher, group, add_student
 
 
-def _queries(client, url):
-    client.get(url)  # warm-up: the first request of a session may differ
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured), response
-
-
 @pytest.mark.parametrize(
     ("name", "params", "pinned"),
     [
@@ -52,11 +45,11 @@ def test_queries_do_not_grow_with_rows(head_teacher_class, client_for, name, par
     client = client_for(head_teacher)
     url = reverse(f"org:{name}", args=[group.pk] if name == "class_group" else []) + params
 
-    one, response = _queries(client, url)
+    one, response = queries_for_page(client, url)
     assert len(response.context["students"] if name == "class_group" else response.context["page"]) == 1
     add_student()
     add_student()
-    three, response = _queries(client, url)
+    three, response = queries_for_page(client, url)
     assert len(response.context["students"] if name == "class_group" else response.context["page"]) == 3
 
     assert one == three == pinned
