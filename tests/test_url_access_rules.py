@@ -13,6 +13,7 @@ ADMIN_NAMESPACE = "admin"
 KNOWN_RULES = {access.PUBLIC, access.SIGNED_IN, access.STAFF, access.STUDENT, "network", "centre", "roster", "export"}
 KNOWN_RULES |= {"crisis_board", "duty_roster"}  # concern reports, my work, crisis board, duty roster
 KNOWN_RULES |= {"crisis_drill", "crisis_cards"}  # crisis case page: drills (the centre), printable cards
+KNOWN_RULES |= {"campaigns"}  # screening campaigns: list and create (the centre)
 
 
 def walk(patterns, namespace=""):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("roster/", include("xinyu.roster.urls")),
     path("concerns/", include("xinyu.concerns.urls")),
     path("notifications/", include("xinyu.notify.urls")),
+    path("screening/", include("xinyu.screening.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

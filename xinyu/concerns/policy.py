@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from xinyu.screening.rules import DEFAULT_RULES, ScoringRules, ScoringRulesError
+
 ROLES = frozenset(
     {
         "organiser",
@@ -63,6 +65,32 @@ class Deadline:
     clock: str
 
 
+# Severities a screening result can have (xinyu.screening.definition.SEVERITIES, less "none").
+SCREENING_SEVERITIES = ("mild", "moderate", "moderately_severe", "severe")
+
+
+@dataclass(frozen=True)
+class ScreeningRules:
+    """The [screening] table: how a submitted screening is routed to people (DESIGN.md §5).
+
+    `red_flags` and `review_flags` are (instrument code, flag code) pairs; a red flag raises an urgent
+    concern report, a review flag an interview. The defaults apply to policy files without the table.
+    """
+
+    red_flags: frozenset[tuple[str, str]] = frozenset(
+        {("PHQ-9", "suicidal_ideation"), ("UPI", "suicidal_ideation"), ("SCL-90", "suicidal_ideation")}
+    )
+    centre_evaluation_severities: frozenset[str] = frozenset({"severe", "moderately_severe"})
+    interview_severities: frozenset[str] = frozenset({"mild", "moderate"})
+    review_flags: frozenset[tuple[str, str]] = frozenset({("UPI", "counselling_request")})
+    interview_within_days: int = 7
+    centre_evaluation_within_days: int = 3
+    scoring: ScoringRules = DEFAULT_RULES
+
+
+DEFAULT_SCREENING = ScreeningRules()
+
+
 @dataclass(frozen=True)
 class Policy:
     id: str
@@ -81,6 +109,7 @@ class Policy:
     escalate_every_minutes: int
     escalation_chain: tuple[str, ...]
     levels: dict[str, LevelRule]
+    screening: ScreeningRules = DEFAULT_SCREENING
 
     @property
     def key(self) -> str:
@@ -168,6 +197,77 @@ def _level(level: str, raw: dict) -> LevelRule:
     )
 
 
+def _flag_pairs(values, where: str) -> frozenset[tuple[str, str]]:
+    pairs = set()
+    for n, raw in enumerate(values):
+        here = f"{where}[{n}]"
+        if not isinstance(raw, dict):
+            raise PolicyError(f"{here}: 应为 {{ instrument = …, flag = … }}")
+        unknown = sorted(set(raw) - {"instrument", "flag"})
+        if unknown:
+            raise PolicyError(f"{here}: 未知字段“{unknown[0]}”")
+        instrument = _need(raw, "instrument", str, here)
+        flag = _need(raw, "flag", str, here)
+        if not instrument.strip() or not flag.strip():
+            raise PolicyError(f"{here}: 量表代码和提示代码不能为空")
+        pairs.add((instrument, flag))
+    return frozenset(pairs)
+
+
+def _severities(values, where: str) -> frozenset[str]:
+    for value in values:
+        if value not in SCREENING_SEVERITIES:
+            raise PolicyError(f"{where}: 严重程度应为 {'、'.join(SCREENING_SEVERITIES)} 之一，而不是“{value}”")
+    return frozenset(values)
+
+
+SCREENING_KEYS = frozenset(
+    {
+        "red_flags",
+        "centre_evaluation_severities",
+        "interview_severities",
+        "review_flags",
+        "interview_within_days",
+        "centre_evaluation_within_days",
+        "scoring",
+    }
+)
+
+
+def parse_screening(raw: dict | None) -> ScreeningRules:
+    """The [screening] table checked; a missing table or key keeps the default."""
+    if raw is None:
+        return DEFAULT_SCREENING
+    if not isinstance(raw, dict):
+        raise PolicyError("screening: 应为一个表")
+    unknown = sorted(set(raw) - SCREENING_KEYS)
+    if unknown:
+        raise PolicyError(f"screening: 未知字段“{unknown[0]}”")
+    default = DEFAULT_SCREENING
+    values = {}
+    for key in ("red_flags", "review_flags"):
+        if key in raw:
+            values[key] = _flag_pairs(_need(raw, key, list, "screening"), f"screening.{key}")
+    for key in ("centre_evaluation_severities", "interview_severities"):
+        if key in raw:
+            values[key] = _severities(_need(raw, key, list, "screening"), f"screening.{key}")
+    centre = values.get("centre_evaluation_severities", default.centre_evaluation_severities)
+    interview = values.get("interview_severities", default.interview_severities)
+    if centre & interview:
+        raise PolicyError(f"screening: 严重程度“{sorted(centre & interview)[0]}”不能既交中心评估又安排约谈")
+    for key in ("interview_within_days", "centre_evaluation_within_days"):
+        if key in raw and _need(raw, key, int, "screening") <= 0:
+            raise PolicyError(f"screening.{key}: 必须大于 0")
+        if key in raw:
+            values[key] = raw[key]
+    if "scoring" in raw:
+        try:
+            values["scoring"] = ScoringRules.from_mapping(raw["scoring"], "screening.scoring")
+        except ScoringRulesError as exc:
+            raise PolicyError(str(exc)) from exc
+    return ScreeningRules(**values)
+
+
 def parse_policy(raw: dict) -> Policy:
     head = _need(raw, "policy", dict, "文件")
     hours = _need(raw, "office_hours", dict, "文件")
@@ -224,6 +324,7 @@ def parse_policy(raw: dict) -> Policy:
         escalate_every_minutes=_need(escalation, "escalate_every_minutes", int, "escalation"),
         escalation_chain=chain,
         levels={level: _level(level, levels[level]) for level in LEVELS},
+        screening=parse_screening(raw.get("screening")),
     )
 
 

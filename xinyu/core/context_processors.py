@@ -3,6 +3,17 @@ from django.utils.functional import SimpleLazyObject
 from xinyu.org import scope
 
 
+def screening_link(user) -> str | None:
+    """The screening page that matters most to `user` (no database query beyond the cached posts)."""
+    if user.is_student:
+        return "screening:my_campaigns"
+    if scope.may_manage_campaigns(user):
+        return "screening:campaign_list"
+    if scope.posts_of(user) & scope.SITTING_POSTS:
+        return "screening:sitting_list"
+    return None
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -21,6 +32,9 @@ def navigation(request):
             "my_work": not user.is_student,
             "crisis_board": scope.may_view_crisis_board(user),
             "duty_roster": not user.is_student,
+            # Screening: the centre runs campaigns, head teachers and advisors open sittings, students answer.
+            "screening": screening_link(user),
+            "interviews": not user.is_student and bool(scope.grants_for(user)),
         }
 
     def my_work_counts():

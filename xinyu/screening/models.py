@@ -150,6 +150,11 @@ class Participation(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     quality_flags = models.JSONField(default=list, blank=True)
+    # The one browser session allowed to answer (entering from another device replaces it): A cannot
+    # answer as B, and a stolen code is useless once the student is in.
+    session_token = models.CharField(max_length=64, blank=True, editable=False)
+    session_bound_at = models.DateTimeField(null=True, blank=True, editable=False)
+    declined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("participation")

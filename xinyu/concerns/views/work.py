@@ -26,6 +26,8 @@ class Work:
     reports_taken: list = field(default_factory=list)
     steps: list = field(default_factory=list)
     follow_ups: list = field(default_factory=list)
+    interviews: list = field(default_factory=list)  # screening interviews assigned to me (T3)
+    interviews_due: list = field(default_factory=list)  # due for my students at T2: only that one is due
 
     @property
     def students(self) -> list:
@@ -35,12 +37,17 @@ class Work:
             *(report.student for report in self.reports_taken),
             *(step.case.student for step in self.steps),
             *(follow_up.student for follow_up in self.follow_ups),
+            *(interview.student for interview in self.interviews),
+            *(interview.student for interview in self.interviews_due),
         ]
         return list({student.pk: student for student in rows}.values())
 
     @property
     def is_empty(self) -> bool:
-        return not (self.reports_waiting or self.reports_taken or self.steps or self.follow_ups)
+        return not (
+            self.reports_waiting or self.reports_taken or self.steps or self.follow_ups or self.interviews
+            or self.interviews_due
+        )  # fmt: skip
 
 
 def work_for(user, now: dt.datetime | None = None) -> Work:
@@ -79,7 +86,17 @@ def work_for(user, now: dt.datetime | None = None) -> Work:
         follow_up.overdue = follow_up.due_on < today
         follow_up.due_today = follow_up.due_on == today
         follow_up.url = case_url(follow_up.case_id) if follow_up.case_id else ""
-    return Work(waiting, taken, steps, follow_ups)
+    interviews = list(scope.interview_tasks_for(user).select_related("student__class_group").order_by("due_on", "pk"))
+    interviews_due = list(
+        scope.interviews_due_seen_by(user)
+        .exclude(assignee_id=user.pk)
+        .filter(due_on__lte=today + FOLLOW_UP_LOOKAHEAD)
+        .select_related("student__class_group")
+        .order_by("due_on", "pk")
+    )
+    for interview in [*interviews, *interviews_due]:
+        interview.overdue = interview.due_on < today
+    return Work(waiting, taken, steps, follow_ups, interviews, interviews_due)
 
 
 def work_counts(user) -> dict:

@@ -1,0 +1,174 @@
+"""Screening results for the people responsible (issue #4 §3): a student's results over time (T3), and a
+campaign's aggregate by class and college.
+
+Who sees what (xinyu.org.scope decides the students):
+- per class: completion (targeted, submitted) for whoever sees the class at T2 (the head teacher, the
+  advisor); positive rates per instrument only where the viewer holds T3 (the college working group over
+  their college, the centre over the school);
+- a group of fewer than SUPPRESS_BELOW targeted students shows no positive rates ("—"), so an aggregate
+  cannot single a student out.
+
+"Positive" means a result with a severity above "none" or a red flag: a reason for a person to look,
+never a diagnosis.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from xinyu.org import scope
+from xinyu.org.models import ClassGroup, College
+from xinyu.org.scope import Tier
+from xinyu.screening.models import Participation, Result
+
+SUPPRESS_BELOW = 5
+SUPPRESSED = "—"
+
+
+def is_positive(severity: str, flags) -> bool:
+    if severity not in ("", "none"):
+        return True
+    return any(isinstance(flag, dict) and flag.get("red_flag") for flag in flags or [])
+
+
+@dataclass
+class Row:
+    label: str
+    kind: str  # class | college | all
+    targeted: int = 0
+    submitted: int = 0
+    with_results: bool = False
+    # instrument code → [scored, positive]
+    counts: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    rates: list = field(default_factory=list)  # (instrument code, rate) in the aggregate's order
+
+    @property
+    def suppressed(self) -> bool:
+        return self.targeted < SUPPRESS_BELOW
+
+    @property
+    def completion(self) -> str:
+        return f"{self.submitted / self.targeted:.0%}" if self.targeted else SUPPRESSED
+
+    def rate(self, code: str) -> str:
+        """The positive rate for one instrument, or "—" (no results shown, group too small, none scored)."""
+        if not self.with_results or self.suppressed:
+            return SUPPRESSED
+        scored, positive = self.counts.get(code, (0, 0))
+        return f"{positive / scored:.0%} ({positive}/{scored})" if scored else SUPPRESSED
+
+    def add(self, other: "Row") -> None:
+        self.targeted += other.targeted
+        self.submitted += other.submitted
+        for code, (scored, positive) in other.counts.items():
+            self.counts[code][0] += scored
+            self.counts[code][1] += positive
+
+
+@dataclass
+class Aggregate:
+    instruments: list[str]
+    classes: list[Row]
+    colleges: list[Row]
+    total: Row | None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.classes
+
+
+def campaign_aggregate(user, campaign) -> Aggregate:
+    """The campaign's completion and positive rates by class (and college, and overall) that `user` may
+    see; empty when they see no class of the campaign's population."""
+    visible = scope.class_groups_for(user, Tier.T2)
+    t3_classes = set(scope.class_groups_for(user, Tier.T3).values_list("pk", flat=True))
+    per_class = (
+        Participation.objects.filter(campaign=campaign, student__class_group__in=visible)
+        .values("student__class_group")
+        .annotate(targeted=Count("pk"), submitted=Count("pk", filter=Q(status=Participation.Status.SUBMITTED)))
+    )
+    groups = {
+        group.pk: group
+        for group in ClassGroup.objects.filter(
+            pk__in=[row["student__class_group"] for row in per_class]
+        ).select_related("college")
+    }
+    rows = {}
+    for entry in per_class:
+        group = groups[entry["student__class_group"]]
+        rows[group.pk] = Row(
+            label=group.name,
+            kind="class",
+            targeted=entry["targeted"],
+            submitted=entry["submitted"],
+            with_results=group.pk in t3_classes,
+        )
+    codes = set()
+    results = Result.objects.filter(campaign=campaign, student__class_group__in=t3_classes).values_list(
+        "student__class_group", "instrument__code", "severity", "flags"
+    )
+    for group_id, code, severity, flags in results.iterator(chunk_size=2000):
+        codes.add(code)
+        counts = rows[group_id].counts[code] if group_id in rows else None
+        if counts is not None:
+            counts[0] += 1
+            counts[1] += is_positive(severity, flags)
+    colleges = []
+    t3_colleges = scope.colleges_for(user, Tier.T3)
+    for college in College.objects.filter(pk__in=t3_colleges, class_groups__in=list(rows)).distinct().order_by("code"):
+        row = Row(label=college.name, kind="college", with_results=True)
+        for group_id, class_row in rows.items():
+            if groups[group_id].college_id == college.pk:
+                row.add(class_row)
+        colleges.append(row)
+    total = None
+    if len(colleges) > 1:
+        total = Row(label="", kind="all", with_results=True)
+        for row in colleges:
+            total.add(row)
+    ordered = [row for _pk, row in sorted(rows.items(), key=lambda i: (groups[i[0]].college.code, groups[i[0]].name))]
+    codes = sorted(codes)
+    for row in [*ordered, *colleges, *([total] if total else [])]:
+        row.rates = [(code, row.rate(code)) for code in codes]
+    return Aggregate(codes, ordered, colleges, total)
+
+
+def student_results(student):
+    """A student's results over time, newest campaign first (T3: the caller checks and audits)."""
+    return (
+        Result.objects.filter(student=student)
+        .select_related("campaign", "instrument")
+        .order_by("-campaign__opens_at", "instrument__code")
+    )
+
+
+EXPORT_HEADERS = ["学号", "姓名", "学院", "班级", "量表", "总分", "分级", "分类", "严重程度", "提示", "规则版本"]
+EXPORT_WIDTHS = [14, 10, 20, 18, 10, 8, 18, 12, 16, 30, 30]
+
+
+def export_results(user, campaign):
+    """The results of the campaign's students `user` sees at T3, as rows for a spreadsheet."""
+    return (
+        Result.objects.filter(campaign=campaign, student__in=scope.results_students_for(user))
+        .select_related("student__class_group__college", "instrument")
+        .order_by("student__class_group__college__code", "student__class_group__name", "student__student_number")
+    )
+
+
+def export_row(result) -> list:
+    student = result.student
+    flags = "；".join(flag.get("label") or flag.get("code", "") for flag in result.flags if isinstance(flag, dict))
+    return [
+        student.student_number,
+        student.name,
+        student.class_group.college.name,
+        student.class_group.name,
+        result.instrument.code,
+        "" if result.total is None else f"{result.total:g}",
+        result.band,
+        result.classification,
+        result.severity,
+        flags,
+        result.rules_version,
+    ]

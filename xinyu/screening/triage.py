@@ -1,0 +1,188 @@
+"""Routing a submitted screening to people (DESIGN.md §5, issue #4 §3).
+
+Called by the submission service inside its transaction, with the Result rows just written:
+- a red flag (the policy's [screening] red_flags: PHQ-9 item 9, UPI item 25, SCL-90 item 15) raises an
+  URGENT concern report at once, so the student's chain (advisor, mental-health advisor, centre) must
+  acknowledge it within the urgent deadline;
+- a severity the policy sends to the centre (severe; UPI 第一类) makes a centre evaluation task for the
+  psychology centre;
+- a mild or moderate result (UPI 第二类), or a flag the policy wants read by a person (UPI item 64), makes
+  an interview task (约谈) for the college's mental-health advisor.
+
+One task per student per campaign, the highest needed, however many instruments flagged. Every flag is
+reviewed by a person; nothing is decided by score alone: these are tasks and reports, never conclusions.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinyu.concerns.models import ConcernReport
+from xinyu.concerns.policy import ScreeningRules, policy_in_force
+from xinyu.concerns.services.reports import submit_report
+from xinyu.notify.services import notify
+from xinyu.org.responsibility import holders_of
+from xinyu.screening.models import Interview
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_USERNAME = "system"
+SEVERITY_ORDER = ("none", "mild", "moderate", "moderately_severe", "severe")
+
+
+@dataclass(frozen=True)
+class Triage:
+    """What a submission led to: the urgent report (if a red flag) and the task (if one was needed)."""
+
+    report: ConcernReport | None
+    interview: Interview | None
+
+
+def system_account():
+    """The account automated reports are filed under (username "system", staff, cannot sign in)."""
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"full_name": "心育系统", "kind": user_model.Kind.STAFF},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _flag_codes(result) -> list[tuple[str, object]]:
+    """(code, item) of each flag stored on a Result row (dicts as Result.to_dict writes them, or codes)."""
+    flags = []
+    for flag in result.flags or []:
+        if isinstance(flag, dict):
+            flags.append((flag.get("code", ""), flag.get("item")))
+        else:
+            flags.append((str(flag), None))
+    return flags
+
+
+def red_flags(results, rules: ScreeningRules) -> list[tuple[object, str, object]]:
+    """(result, flag code, item) for each red flag the policy names."""
+    found = []
+    for result in results:
+        code = result.instrument.code
+        for flag, item in _flag_codes(result):
+            if (code, flag) in rules.red_flags:
+                found.append((result, flag, item))
+    return found
+
+
+def _rank(severity: str) -> int:
+    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else 0
+
+
+def needed_task(results, rules: ScreeningRules) -> tuple[str, object] | None:
+    """(Interview.Kind, the result that calls for it) for the highest task needed, or None."""
+    centre = [result for result in results if result.severity in rules.centre_evaluation_severities]
+    if centre:
+        return Interview.Kind.CENTRE_EVALUATION, max(centre, key=lambda result: _rank(result.severity))
+    interview = [result for result in results if result.severity in rules.interview_severities]
+    if interview:
+        return Interview.Kind.INTERVIEW, max(interview, key=lambda result: _rank(result.severity))
+    for result in results:
+        code = result.instrument.code
+        if any((code, flag) in rules.review_flags for flag, _item in _flag_codes(result)):
+            return Interview.Kind.INTERVIEW, result
+    return None
+
+
+def _describe_red_flags(campaign, flagged) -> str:
+    lines = [_("Screening “%(campaign)s” raised a red flag:") % {"campaign": campaign.title}]
+    for result, flag, item in flagged:
+        if item is None:
+            lines.append(_("%(instrument)s: %(flag)s") % {"instrument": result.instrument.code, "flag": flag})
+        else:
+            lines.append(
+                _("%(instrument)s item %(item)s: %(flag)s")
+                % {"instrument": result.instrument.code, "item": item, "flag": flag}
+            )
+    lines.append(_("Raised automatically from the student's answers; please talk with the student in person."))
+    return "\n".join(lines)
+
+
+def _reason(result) -> str:
+    label = result.band or result.classification or result.severity
+    return f"{result.instrument.code}: {label} ({result.severity})"[:200]
+
+
+def assignee_for(kind: str, student):
+    """The centre for an evaluation, the college's mental-health advisor for an interview (falling back
+    up the chain when nobody holds the post); None when nobody at all holds any role for the student."""
+    role = "centre" if kind == Interview.Kind.CENTRE_EVALUATION else "mental_health_advisor"
+    people = holders_of(role, student)
+    return people[0] if people else None
+
+
+def create_task(
+    student, *, kind: str, reason: str, rules: ScreeningRules, campaign=None, result=None
+) -> Interview | None:
+    """An interview or centre evaluation task, due within the policy's days; its assignee is notified."""
+    assignee = assignee_for(kind, student)
+    if assignee is None:
+        logger.error("screening triage: nobody holds any role for student %s; no %s task", student.pk, kind)
+        return None
+    days = (
+        rules.centre_evaluation_within_days if kind == Interview.Kind.CENTRE_EVALUATION else rules.interview_within_days
+    )
+    interview = Interview.objects.create(
+        student=student,
+        campaign=campaign,
+        result=result,
+        kind=kind,
+        reason=reason,
+        assignee=assignee,
+        due_on=timezone.localdate() + dt.timedelta(days=days),
+    )
+    title = (
+        _("A screening result for the centre to evaluate")
+        if kind == Interview.Kind.CENTRE_EVALUATION
+        else _("A screening interview to hold")
+    )
+    notify(
+        [assignee],
+        key=f"screening.interview:{interview.pk}",
+        title=title,
+        link=f"/screening/interviews/{interview.pk}/",
+        body=_("Due by %(day)s.") % {"day": interview.due_on.isoformat()},
+    )
+    return interview
+
+
+@transaction.atomic
+def triage_submission(participation, results) -> Triage:
+    """Route one submitted participation's results to people; see the module's docstring."""
+    results = list(results)
+    student = participation.student
+    campaign = participation.campaign
+    rules = policy_in_force(timezone.localdate()).screening
+
+    report = None
+    flagged = red_flags(results, rules)
+    if flagged:
+        report = submit_report(
+            system_account(),
+            student,
+            category=ConcernReport.Category.SELF_HARM,
+            urgency=ConcernReport.Urgency.URGENT,
+            description=_describe_red_flags(campaign, flagged),
+        )
+
+    interview = None
+    task = needed_task(results, rules)
+    if task is not None and not Interview.objects.filter(student=student, campaign=campaign).exists():
+        kind, result = task
+        interview = create_task(
+            student, kind=kind, reason=_reason(result), rules=rules, campaign=campaign, result=result
+        )
+    return Triage(report=report, interview=interview)

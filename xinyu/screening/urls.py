@@ -1,0 +1,29 @@
+from django.urls import path
+
+from xinyu.screening.urls_results import urlpatterns as results_patterns
+from xinyu.screening.views import campaigns, completion, questionnaire
+
+app_name = "screening"
+
+urlpatterns = [
+    path("enter/", questionnaire.enter, name="enter"),
+    path("answer/", questionnaire.answer, name="answer"),
+    path("answer/consent/", questionnaire.consent, name="consent"),
+    path("answer/save/", questionnaire.save, name="save"),
+    path("answer/submit/", questionnaire.submit, name="submit"),
+    path("answer/done/", questionnaire.done, name="done"),
+    path("mine/", questionnaire.my_campaigns, name="my_campaigns"),
+    path("mine/<int:pk>/start/", questionnaire.start_mine, name="start_mine"),
+    path("campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/completion/", completion.completion, name="completion"),
+    path(
+        "campaigns/<int:pk>/completion/<int:class_group_id>/remind/",
+        completion.completion_remind,
+        name="completion_remind",
+    ),
+    path("sittings/", campaigns.sitting_list, name="sitting_list"),
+    path("sittings/open/", campaigns.sitting_open, name="sitting_open"),
+    path("sittings/<int:pk>/", campaigns.sitting_detail, name="sitting_detail"),
+    *results_patterns,  # results and interviews (the triage side)
+]

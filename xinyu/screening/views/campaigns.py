@@ -1,0 +1,98 @@
+"""Campaigns for the centre; sittings for a class's head teacher or advisor."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xinyu.core.access import requires, staff_only
+from xinyu.org import scope
+from xinyu.org.models import ClassGroup
+from xinyu.screening.campaigns import create_campaign
+from xinyu.screening.forms import CampaignForm
+from xinyu.screening.models import Campaign, Participation, Sitting
+from xinyu.screening.sittings import EntryError, open_sitting
+
+
+def _centre_school(user):
+    appointment = next((a for a in scope.current_appointments(user) if a.post in scope.CENTRE_POSTS), None)
+    return appointment.school if appointment else None
+
+
+@requires(scope.may_manage_campaigns, "campaigns")
+def campaign_list(request):
+    school = _centre_school(request.user)
+    campaigns = Campaign.objects.filter(school=school).order_by("-opens_at")
+    return render(request, "screening/campaign_list.html", {"campaigns": campaigns})
+
+
+@requires(scope.may_manage_campaigns, "campaigns")
+def campaign_new(request):
+    school = _centre_school(request.user)
+    form = CampaignForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = create_campaign(school=school, by=request.user, **data)
+        except ValidationError as refused:
+            form.add_error(None, refused)
+        else:
+            return redirect("screening:completion", campaign.pk)
+    return render(request, "screening/campaign_new.html", {"form": form})
+
+
+@staff_only
+def sitting_list(request):
+    """A head teacher's or advisor's classes and the open campaigns they can hold a sitting for."""
+    now = timezone.now()
+    groups = list(scope.sitting_class_groups_for(request.user).select_related("college"))
+    rows = []
+    for group in groups:
+        campaigns = Campaign.objects.filter(
+            participations__student__class_group=group, opens_at__lte=now, closes_at__gt=now
+        ).distinct()
+        sittings = Sitting.objects.filter(class_group=group, closes_at__gt=now).select_related("campaign")
+        rows.append({"class_group": group, "campaigns": campaigns, "sittings": sittings})
+    return render(request, "screening/sitting_list.html", {"rows": rows})
+
+
+@staff_only
+@require_POST
+def sitting_open(request):
+    group = get_object_or_404(ClassGroup, pk=request.POST.get("class_group") or 0)
+    campaign = get_object_or_404(Campaign, pk=request.POST.get("campaign") or 0)
+    if not scope.may_open_sitting(request.user, group):
+        raise Http404
+    try:
+        sitting = open_sitting(campaign, group, request.user)
+    except EntryError:
+        return redirect("screening:sitting_list")
+    return redirect("screening:sitting_detail", sitting.pk)
+
+
+def _sitting_for(user, pk) -> Sitting:
+    sitting = get_object_or_404(Sitting.objects.select_related("campaign", "class_group"), pk=pk)
+    if not scope.may_open_sitting(user, sitting.class_group):
+        raise Http404
+    return sitting
+
+
+@staff_only
+def sitting_detail(request, pk):
+    """The code big on the screen, the link students open, and the live counts (htmx poll)."""
+    sitting = _sitting_for(request.user, pk)
+    participations = Participation.objects.filter(campaign=sitting.campaign, student__class_group=sitting.class_group)
+    context = {
+        "sitting": sitting,
+        "link": request.build_absolute_uri(reverse("screening:enter") + f"?code={sitting.code}"),
+        "class_size": participations.count(),
+        "entered": participations.filter(sitting=sitting).count(),
+        "submitted": participations.filter(status=Participation.Status.SUBMITTED).count(),
+        "is_open": sitting.closes_at > timezone.now(),
+    }
+    template = "screening/sitting_detail.html"
+    if request.GET.get("part") == "counts":
+        template += "#counts"
+    return render(request, template, context)

@@ -1,0 +1,235 @@
+"""The questionnaire on a phone: entering a sitting, consent, answers saved as you go, submitting.
+
+These pages need no sign-in: the browser session is bound to one Participation by entering a sitting
+(code, 学号, ID check) or, for a signed-in student, by opening their own campaign. Without a binding, or
+after another device took it over, they answer 404.
+"""
+
+import uuid
+
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinyu.audit.models import AuditEntry
+from xinyu.audit.services import Event, client_address, record
+from xinyu.core.access import public, student_only
+from xinyu.org import scope
+from xinyu.screening import questionnaire as service
+from xinyu.screening.forms import EntryForm
+from xinyu.screening.models import Participation, Result
+from xinyu.screening.sittings import EntryError, bind_session, bound_participation_id, enter_sitting
+
+
+def _bound(request) -> Participation:
+    pk = bound_participation_id(request.session)
+    if pk is None:
+        raise Http404
+    return get_object_or_404(Participation.objects.select_related("campaign", "student"), pk=pk)
+
+
+@public
+def enter(request):
+    """Entering a sitting with its code, the 学号 and the last six characters of the ID number."""
+    form = EntryForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            participation = enter_sitting(
+                form.cleaned_data["code"],
+                form.cleaned_data["student_number"],
+                form.cleaned_data["check"],
+                address=client_address(request),
+            )
+        except EntryError as refused:
+            error = str(refused)
+        else:
+            bind_session(request.session, participation)
+            return redirect("screening:answer")
+    return render(request, "screening/questionnaire_enter.html", {"form": form, "error": error})
+
+
+@student_only
+def my_campaigns(request):
+    """A signed-in student's own campaigns that are open now."""
+    student = scope.own_student(request.user)
+    participations = (
+        Participation.objects.filter(student=student).select_related("campaign").order_by("-campaign__opens_at")
+        if student
+        else Participation.objects.none()
+    )
+    rows = [p for p in participations if p.campaign.is_open() or p.status == Participation.Status.SUBMITTED]
+    return render(request, "screening/questionnaire_mine.html", {"participations": rows})
+
+
+@student_only
+@require_POST
+def start_mine(request, pk):
+    """A signed-in student answers their own campaign directly (binding this session to it)."""
+    student = scope.own_student(request.user)
+    participation = get_object_or_404(Participation, pk=pk, student=student)
+    bind_session(request.session, participation)
+    return redirect("screening:answer")
+
+
+def _items(page) -> list[dict]:
+    definition = page.definition
+    answers = page.response.answers or {}
+    items = []
+    for item in definition.items:
+        options = definition.option_set(item.option_set).options if item.option_set else ()
+        items.append(
+            {
+                "number": item.number,
+                "text": str(item.text),
+                "required": item.required,
+                "name": _answer_name(page.response.instrument_id, item.number),
+                "options": [(option.code, str(option.label)) for option in options],
+                "value": answers.get(str(item.number), ""),
+            }
+        )
+    return items
+
+
+def _page_context(participation, **extra):
+    pages = service.pages(participation)
+    sections = [{"page": page, "instrument_id": page.response.instrument_id, "items": _items(page)} for page in pages]
+    answered = sum(page.answered for page in pages)
+    total = sum(page.total for page in pages)
+    context = {
+        "participation": participation,
+        "campaign": participation.campaign,
+        "sections": sections,
+        "answered": answered,
+        "total": total,
+        "percent": int(100 * answered / total) if total else 0,
+        "resume": service.resume_position(participation),
+        "submission_key": uuid.uuid4().hex,
+    }
+    context.update(extra)
+    return context
+
+
+@public
+def answer(request):
+    """The questionnaire as far as the student got: consent, the items, or the page after submitting."""
+    participation = _bound(request)
+    status = participation.status
+    if status == Participation.Status.SUBMITTED:
+        return redirect("screening:done")
+    if status == Participation.Status.DECLINED:
+        return render(request, "screening/questionnaire_declined.html", {"campaign": participation.campaign})
+    if not participation.campaign.is_open():
+        return render(request, "screening/questionnaire_closed.html", {"campaign": participation.campaign})
+    if status == Participation.Status.PENDING:
+        return render(request, "screening/questionnaire_consent.html", {"campaign": participation.campaign})
+    return render(request, "screening/questionnaire.html", _page_context(participation))
+
+
+@public
+@require_POST
+def consent(request):
+    participation = _bound(request)
+    try:
+        service.record_consent(
+            participation,
+            agreed=request.POST.get("agree") == "yes",
+            consent_version=request.POST.get("consent_version", ""),
+        )
+    except service.QuestionnaireError as refused:
+        return render(
+            request,
+            "screening/questionnaire_consent.html",
+            {"campaign": participation.campaign, "error": str(refused)},
+            status=400,
+        )
+    return redirect("screening:answer")
+
+
+def _answer_name(instrument_id, number) -> str:
+    return f"a-{instrument_id}-{number}"
+
+
+@public
+@require_POST
+def save(request):
+    """Save one answer (htmx, on each change); answers with the progress bar."""
+    participation = _bound(request)
+    try:
+        instrument_id, number = int(request.POST.get("instrument", "")), int(request.POST.get("item", ""))
+    except ValueError:
+        raise Http404 from None
+    value = request.POST.get(_answer_name(instrument_id, number), request.POST.get("value", ""))
+    try:
+        service.save_answer(participation, instrument_id, number, value)
+    except service.QuestionnaireError as refused:
+        return render(request, "screening/questionnaire_saved.html", {"error": str(refused)}, status=400)
+    context = _page_context(participation)
+    return render(request, "screening/questionnaire.html#progress", context)
+
+
+@public
+@require_POST
+def submit(request):
+    """Save whatever the form carries (so it works without htmx too), then submit once."""
+    participation = _bound(request)
+    try:
+        with transaction.atomic():
+            pages = service.pages(participation) if participation.status == Participation.Status.IN_PROGRESS else []
+            for page in pages:
+                for item in page.definition.items:
+                    name = _answer_name(page.response.instrument_id, item.number)
+                    if name in request.POST:
+                        service.save_answer(participation, page.response.instrument_id, item.number, request.POST[name])
+        service.submit(
+            participation,
+            request.POST.get("submission_key", ""),
+            actor=request.user if request.user.is_authenticated else None,
+            address=client_address(request),
+        )
+    except service.MissingAnswers as missing:
+        context = _page_context(participation, missing=missing.missing, error=str(missing))
+        return render(request, "screening/questionnaire.html", context, status=400)
+    except service.QuestionnaireError as refused:
+        context = _page_context(participation, error=str(refused))
+        return render(request, "screening/questionnaire.html", context, status=400)
+    return redirect("screening:done")
+
+
+@public
+def done(request):
+    """After submitting: support and resources; immediate help first when any answer raised a red flag."""
+    participation = _bound(request)
+    if participation.status != Participation.Status.SUBMITTED:
+        return redirect("screening:answer")
+    results = list(Result.objects.filter(response__participation=participation).select_related("instrument"))
+    summary = []
+    if participation.campaign.show_summary_to_student:
+        with transaction.atomic():
+            record(
+                request.user if request.user.is_authenticated else None,
+                Event(
+                    AuditEntry.Action.VIEW,
+                    "screening.own_summary",
+                    student=participation.student,
+                    tier=scope.Tier.T3,
+                    detail={"campaign": participation.campaign_id},
+                ),
+                address=client_address(request),
+            )
+        for result in results:
+            band = (result.detail or {}).get("band") or {}
+            summary.append({"instrument": result.instrument.name, "band": band.get("label", "")})
+    return render(
+        request,
+        "screening/questionnaire_done.html",
+        {
+            "campaign": participation.campaign,
+            "red_flag": service.has_red_flag(results),
+            "summary": summary,
+            "resources": participation.campaign.resources_text.splitlines(),
+            "heading": _("Thank you for answering"),
+        },
+    )

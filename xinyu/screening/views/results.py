@@ -1,0 +1,109 @@
+"""Results pages at the right tiers: a student's results over time (T3, audited), a campaign's aggregate
+by class and college (completion for T2, positive rates for T3, small groups suppressed), and the export
+of a campaign's results to Excel (T3, audited, formula-safe)."""
+
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from xinyu.audit.models import AuditEntry
+from xinyu.audit.services import Event, client_address, record_many, record_request
+from xinyu.core.access import staff_only
+from xinyu.org import scope
+from xinyu.org.scope import Tier
+from xinyu.roster import export
+from xinyu.screening import results
+from xinyu.screening.models import Campaign
+
+
+@staff_only
+@require_GET
+def student_results(request, student_id):
+    student = scope.get_student_for_user(request.user, student_id, Tier.T3)
+    _tier, grant = scope.tier_for(request.user, student)
+    with transaction.atomic():
+        rows = list(results.student_results(student))
+        interviews = list(scope.interviews_for(request.user).filter(student=student).order_by("-due_on", "-pk"))
+        record_request(
+            request,
+            Event(
+                AuditEntry.Action.VIEW,
+                "screening.results",
+                student=student,
+                tier=Tier.T3,
+                post=grant.post if grant else "",
+            ),
+        )
+        return render(
+            request,
+            "screening/results_student.html",
+            {"student": student, "results": rows, "interviews": interviews},
+        )
+
+
+def _campaign_for(user, campaign_id) -> tuple[Campaign, results.Aggregate]:
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    aggregate = results.campaign_aggregate(user, campaign)
+    if aggregate.is_empty:
+        raise Http404
+    return campaign, aggregate
+
+
+@staff_only
+@require_GET
+def campaign_results(request, campaign_id):
+    """Aggregates name no student: no audit entry (the export and the student page are audited)."""
+    campaign, aggregate = _campaign_for(request.user, campaign_id)
+    return render(
+        request,
+        "screening/results_campaign.html",
+        {
+            "campaign": campaign,
+            "aggregate": aggregate,
+            "may_export": scope.may_view_screening_results(request.user)
+            and any(row.with_results for row in aggregate.classes),
+            "suppress_below": results.SUPPRESS_BELOW,
+        },
+    )
+
+
+@staff_only
+@require_GET
+def campaign_results_export(request, campaign_id):
+    campaign, _aggregate = _campaign_for(request.user, campaign_id)
+    if not scope.may_view_screening_results(request.user):
+        raise Http404
+    with transaction.atomic():
+        rows = list(results.export_results(request.user, campaign))
+        content, count = export.to_xlsx(
+            "测评结果", results.EXPORT_HEADERS, (results.export_row(row) for row in rows), results.EXPORT_WIDTHS
+        )
+        students = {row.student_id: row.student for row in rows}
+        record_many(
+            request.user,
+            [
+                Event(
+                    AuditEntry.Action.EXPORT,
+                    "screening.results_export",
+                    student=student,
+                    tier=Tier.T3,
+                    detail={"campaign": campaign.pk},
+                )
+                for student in students.values()
+            ]
+            or [
+                Event(
+                    AuditEntry.Action.EXPORT, "screening.results_export", tier=Tier.T3, detail={"campaign": campaign.pk}
+                )
+            ],
+            address=client_address(request),
+        )
+    name = _("screening-results-%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")}
+    response = HttpResponse(content, content_type=export.XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.xlsx")
+    response["X-Row-Count"] = str(count)
+    return response
