@@ -7,6 +7,7 @@ from xinyu.org.demo import DEFAULT_SEED, DEFAULT_STUDENTS, build_demo_college
 from xinyu.org.demo.build import CLASS_SIZE, MIN_STUDENTS
 from xinyu.org.demo.data import SCHOOL_CODE, SCHOOL_NAME
 from xinyu.org.models import School, Student
+from xinyu.screening.demo import seed_screening
 
 
 class Command(BaseCommand):
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         self.stdout.write(f"正在生成演示学院：{students} 名学生，随机种子 {seed} …")
         college = build_demo_college(students=students, seed=seed, class_size=class_size)
         seed_open_cases(college.school, seed)  # open crisis cases at A, B and C, a drill, reports waiting
+        seed_screening(college.school, seed)  # a finished freshmen census and an open semester screening
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{SCHOOL_NAME}：8 个二级学院，{college.class_groups} 个班级，"
