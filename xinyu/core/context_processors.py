@@ -7,10 +7,10 @@ def screening_link(user) -> str | None:
     """The screening page that matters most to `user` (no database query beyond the cached posts)."""
     if user.is_student:
         return "screening:my_campaigns"
-    if scope.may_manage_campaigns(user):
-        return "screening:campaign_list"
     if scope.posts_of(user) & scope.SITTING_POSTS:
         return "screening:sitting_list"
+    if scope.may_list_campaigns(user):
+        return "screening:campaign_list"
     return None
 
 

@@ -596,3 +596,20 @@ def may_record_interview(user, interview) -> bool:
 def may_view_screening_results(user) -> bool:
     """The results pages: anyone holding T3 over some students (college working group, the centre)."""
     return _is_active_staff(user) and any(grant.tier >= Tier.T3 for grant in grants_for(user))
+
+
+def campaigns_for(user):
+    """Assessment campaigns `user` may list (to reach their completion and results pages): those of the
+    schools whose students they are responsible for, and of the centre's own school."""
+    from xinyu.screening.models import Campaign
+
+    if not _is_active_staff(user):
+        return Campaign.objects.none()
+    school_ids = {a.school_id for a in current_appointments(user) if a.post in CENTRE_POSTS and a.school_id}
+    condition = Q(school_id__in=school_ids) | Q(school_id__in=students_for(user).values("school_id"))
+    return Campaign.objects.filter(condition)
+
+
+def may_list_campaigns(user) -> bool:
+    """The campaign list: the centre, and staff responsible for students (head teachers, advisors, colleges)."""
+    return _is_active_staff(user) and (may_manage_campaigns(user) or bool(grants_for(user)))

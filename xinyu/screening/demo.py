@@ -31,7 +31,7 @@ from xinyu.org.models import ClassGroup, Student
 from xinyu.screening.campaigns import create_campaign
 from xinyu.screening.models import Campaign, Interview, Participation, Response, Result
 from xinyu.screening.scoring import scorer_for
-from xinyu.screening.services import get_instrument
+from xinyu.screening.services import get_instrument, load_shipped_instruments
 from xinyu.screening.sittings import open_sitting
 from xinyu.screening.triage import assignee_for, needed_task, red_flags
 
@@ -366,6 +366,7 @@ def _seed_semester(school, rng, now, rules, by, head_teacher, intake) -> tuple[C
 @transaction.atomic
 def seed_screening(school, seed: int) -> DemoScreening:
     """The finished freshmen census and the open semester screening of the demo college; see the docstring."""
+    load_shipped_instruments()  # idempotent: the shipped instruments are there even after a flush
     rng = random.Random(f"screening:{seed}")
     now = timezone.now()
     rules = policy_in_force(timezone.localdate(now)).screening

@@ -21,11 +21,15 @@ def _centre_school(user):
     return appointment.school if appointment else None
 
 
-@requires(scope.may_manage_campaigns, "campaigns")
+@requires(scope.may_list_campaigns, "campaigns")
 def campaign_list(request):
-    school = _centre_school(request.user)
-    campaigns = Campaign.objects.filter(school=school).order_by("-opens_at")
-    return render(request, "screening/campaign_list.html", {"campaigns": campaigns})
+    campaigns = scope.campaigns_for(request.user).order_by("-opens_at")
+    context = {
+        "campaigns": campaigns,
+        "may_create": scope.may_manage_campaigns(request.user),
+        "sees_results": scope.may_view_screening_results(request.user),
+    }
+    return render(request, "screening/campaign_list.html", context)
 
 
 @requires(scope.may_manage_campaigns, "campaigns")
