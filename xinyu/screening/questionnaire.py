@@ -152,10 +152,10 @@ def save_answer(participation: Participation, instrument_id: int, item_number: i
     return response
 
 
-def missing_items(participation: Participation) -> list[tuple[str, int]]:
+def missing_items(participation: Participation, page_list: list[Page] | None = None) -> list[tuple[str, int]]:
     """(instrument name, item number) of each required item without an answer."""
     missing = []
-    for page in pages(participation):
+    for page in pages(participation) if page_list is None else page_list:
         answers = page.response.answers or {}
         for item in page.definition.items:
             if item.required and str(item.number) not in answers:
@@ -202,12 +202,12 @@ def submit(participation: Participation, submission_key: str, *, actor=None, add
         _open_for_answers(participation)
         if participation.status != Participation.Status.IN_PROGRESS:
             raise QuestionnaireError(_("Agree to the consent text first."))
-        missing = missing_items(participation)
+        page_list = pages(participation)
+        missing = missing_items(participation, page_list)
         if missing:
             raise MissingAnswers(missing)
         now = timezone.now()
         rules = policy_in_force(now.date()).screening.scoring
-        page_list = pages(participation)
         results = []
         for page in page_list:
             answers = {int(number): value for number, value in (page.response.answers or {}).items()}

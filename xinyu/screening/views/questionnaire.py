@@ -177,7 +177,9 @@ def submit(request):
     participation = _bound(request)
     try:
         with transaction.atomic():
-            pages = service.pages(participation) if participation.status == Participation.Status.IN_PROGRESS else []
+            carries_answers = any(name.startswith("a-") for name in request.POST)
+            in_progress = participation.status == Participation.Status.IN_PROGRESS
+            pages = service.pages(participation) if in_progress and carries_answers else []
             for page in pages:
                 for item in page.definition.items:
                     name = _answer_name(page.response.instrument_id, item.number)
