@@ -1,0 +1,256 @@
+"""The core of the scope module: tiers, grants from posts, students by tier, network capabilities."""
+
+import enum
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xinyu.org.models import Appointment, ClassGroup, College, DormRoom, Post, ScopeKind, Student
+
+
+class Tier(enum.IntEnum):
+    T0 = 0
+    T1 = 1
+    T2 = 2
+    T3 = 3
+    T4 = 4
+
+
+# What each post may see over its scope. A post missing here grants T0 (nothing about individuals).
+POST_TIER: dict[str, Tier] = {
+    Post.CENTRE_SUPERVISOR: Tier.T4,
+    Post.CENTRE_COUNSELLOR: Tier.T3,
+    Post.CENTRE_PART_TIME_COUNSELLOR: Tier.T3,
+    Post.STUDENT_AFFAIRS_STAFF: Tier.T2,
+    Post.COLLEGE_GROUP_HEAD: Tier.T3,
+    Post.COLLEGE_LEADER_IN_CHARGE: Tier.T3,
+    Post.COLLEGE_OFFICE_DIRECTOR: Tier.T3,
+    Post.MENTAL_HEALTH_ADVISOR: Tier.T3,
+    Post.COLLEGE_CONSULTANT: Tier.T3,
+    Post.ADVISOR: Tier.T2,
+    Post.HEAD_TEACHER: Tier.T2,
+}
+# Posts whose grant covers the whole school although the post is held in a department.
+SCHOOL_WIDE_DEPARTMENT_POSTS = frozenset({Post.STUDENT_AFFAIRS_STAFF})
+
+# Capabilities that are not about one student.
+CENTRE_POSTS = frozenset({Post.CENTRE_SUPERVISOR, Post.CENTRE_COUNSELLOR, Post.CENTRE_PART_TIME_COUNSELLOR})
+NETWORK_POSTS = CENTRE_POSTS | {
+    Post.STUDENT_AFFAIRS_STAFF,
+    Post.LEADING_GROUP_HEAD,
+    Post.LEADING_GROUP_DEPUTY,
+    Post.LEADING_GROUP_MEMBER,
+    Post.COLLEGE_GROUP_HEAD,
+    Post.COLLEGE_LEADER_IN_CHARGE,
+    Post.COLLEGE_OFFICE_DIRECTOR,
+    Post.MENTAL_HEALTH_ADVISOR,
+}
+ROSTER_IMPORT_POSTS = frozenset({Post.STUDENT_AFFAIRS_STAFF, Post.CENTRE_SUPERVISOR})
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A tier over part of the network, and the appointment (post) it comes from."""
+
+    tier: Tier
+    post: str
+    appointment_id: int
+    scope_kind: str
+    scope_id: int
+
+    def covers(self, student: Student) -> bool:
+        match self.scope_kind:
+            case ScopeKind.SCHOOL:
+                return student.school_id == self.scope_id
+            case ScopeKind.COLLEGE:
+                return student.class_group.college_id == self.scope_id
+            case ScopeKind.CLASS_GROUP:
+                return student.class_group_id == self.scope_id
+            case ScopeKind.DORM_ROOM:
+                return student.dorm_room_id == self.scope_id
+        return False
+
+    def student_filter(self) -> Q:
+        match self.scope_kind:
+            case ScopeKind.SCHOOL:
+                return Q(school_id=self.scope_id)
+            case ScopeKind.COLLEGE:
+                return Q(class_group__college_id=self.scope_id)
+            case ScopeKind.CLASS_GROUP:
+                return Q(class_group_id=self.scope_id)
+            case ScopeKind.DORM_ROOM:
+                return Q(dorm_room_id=self.scope_id)
+        return Q(pk__in=[])
+
+
+def current_appointments(user) -> list[Appointment]:
+    """The user's appointments in force today, cached on the user object for one request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_xinyu_appointments", None)
+    if cached is None:
+        cached = list(
+            Appointment.objects.current()
+            .filter(person_id=user.pk)
+            .select_related("department", "school", "college", "class_group", "dorm_room")
+        )
+        user._xinyu_appointments = cached
+    return cached
+
+
+def grants_for(user) -> list[Grant]:
+    grants = []
+    for appointment in current_appointments(user):
+        tier = POST_TIER.get(appointment.post, Tier.T0)
+        if tier == Tier.T0:
+            continue
+        if appointment.post in SCHOOL_WIDE_DEPARTMENT_POSTS:
+            grants.append(
+                Grant(tier, appointment.post, appointment.pk, ScopeKind.SCHOOL, appointment.department.school_id)
+            )
+            continue
+        scope_kind = appointment.scope_kind
+        grants.append(
+            Grant(tier, appointment.post, appointment.pk, scope_kind, getattr(appointment, f"{scope_kind}_id"))
+        )
+    return grants
+
+
+def posts_of(user) -> set[str]:
+    return {appointment.post for appointment in current_appointments(user)}
+
+
+# People working on an open crisis case see its student at T2 while the case is open.
+CASE_MEMBER_TIER = Tier.T2
+CASE_MEMBER = "case_member"
+
+
+def _case_student_ids(user):
+    from xinyu.concerns.models import CaseMember
+
+    return CaseMember.objects.filter(person_id=user.pk, case__status="open").values("case__student_id")
+
+
+def students_for(user, tier: Tier = Tier.T1) -> QuerySet[Student]:
+    """The students `user` may see at `tier` or above. Every list, export and report starts here."""
+    condition = Q(pk__in=[])
+    for grant in grants_for(user):
+        if grant.tier >= tier:
+            condition |= grant.student_filter()
+    if tier <= CASE_MEMBER_TIER and getattr(user, "is_authenticated", False) and user.is_active:
+        condition |= Q(pk__in=_case_student_ids(user))
+    return Student.objects.filter(condition)
+
+
+def tier_for(user, student: Student) -> tuple[Tier, Grant | None]:
+    """The highest tier `user` holds on `student`, and the grant it comes from (None for T0 or self)."""
+    best: tuple[Tier, Grant | None] = (Tier.T0, None)
+    for grant in grants_for(user):
+        if grant.tier > best[0] and grant.covers(student):
+            best = (grant.tier, grant)
+    if best[0] < CASE_MEMBER_TIER and getattr(user, "is_authenticated", False) and user.is_active:
+        from xinyu.concerns.models import CaseMember
+
+        membership = CaseMember.objects.filter(
+            person_id=user.pk, case__status="open", case__student_id=student.pk
+        ).first()
+        if membership:
+            best = (CASE_MEMBER_TIER, Grant(CASE_MEMBER_TIER, CASE_MEMBER, 0, "case", membership.case_id))
+    return best
+
+
+def get_student_for_user(user, student_id, tier: Tier = Tier.T1) -> Student:
+    """The student, if `user` may see them at `tier`; otherwise 404, the same as for a missing student."""
+    try:
+        return students_for(user, tier).select_related("class_group__college", "dorm_room").get(pk=student_id)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def own_student(user) -> Student | None:
+    """The student record of a signed-in student: students see only themselves."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Student.objects.filter(user_id=user.pk).select_related("class_group__college", "dorm_room").first()
+
+
+def class_groups_for(user, tier: Tier = Tier.T1) -> QuerySet[ClassGroup]:
+    """Class groups whose students `user` may see at `tier` (as a whole class, not by dorm)."""
+    condition = Q(pk__in=[])
+    for grant in grants_for(user):
+        if grant.tier < tier:
+            continue
+        match grant.scope_kind:
+            case ScopeKind.SCHOOL:
+                condition |= Q(college__school_id=grant.scope_id)
+            case ScopeKind.COLLEGE:
+                condition |= Q(college_id=grant.scope_id)
+            case ScopeKind.CLASS_GROUP:
+                condition |= Q(pk=grant.scope_id)
+    return ClassGroup.objects.filter(condition)
+
+
+def colleges_for(user, tier: Tier = Tier.T1) -> QuerySet[College]:
+    return College.objects.filter(pk__in=class_groups_for(user, tier).values("college_id"))
+
+
+def dorm_rooms_for(user, tier: Tier = Tier.T1) -> QuerySet[DormRoom]:
+    return DormRoom.objects.filter(pk__in=students_for(user, tier).values("dorm_room_id"))
+
+
+def may_view_network(user) -> bool:
+    """The 校院班寝 network page: the people in posts, not students' data."""
+    return bool(posts_of(user) & NETWORK_POSTS)
+
+
+def network_colleges_for(user) -> QuerySet[College]:
+    """Colleges whose network (posts and coverage gaps) `user` may see: school-wide posts see every
+    college of their school, a college's working group its own college."""
+    condition = Q(pk__in=[])
+    for appointment in current_appointments(user):
+        if appointment.post not in NETWORK_POSTS:
+            continue
+        if appointment.school_id:
+            condition |= Q(school_id=appointment.school_id)
+        elif appointment.department_id:
+            condition |= Q(school_id=appointment.department.school_id)
+        elif appointment.college_id:
+            condition |= Q(pk=appointment.college_id)
+    return College.objects.filter(condition)
+
+
+def may_browse_audit_log(user) -> bool:
+    return bool(posts_of(user) & CENTRE_POSTS)
+
+
+def may_import_roster(user) -> bool:
+    return bool(posts_of(user) & ROSTER_IMPORT_POSTS)
+
+
+def may_use_admin(user) -> bool:
+    """The Django admin is the centre's back office."""
+    return bool(getattr(user, "is_superuser", False)) or bool(posts_of(user) & (CENTRE_POSTS | ROSTER_IMPORT_POSTS))
+
+
+def may_export_students(user) -> bool:
+    """Exporting a student list: staff responsible for students, with a T2 grant or above (head teachers,
+    advisors, the college working group, the centre, 学工部). The list holds only what they see at T1."""
+    return any(grant.tier >= Tier.T2 for grant in grants_for(user))
+
+
+def is_centre_staff(user) -> bool:
+    return bool(posts_of(user) & CENTRE_POSTS)
+
+
+def may_view_crisis_board(user) -> bool:
+    """The crisis board: open cases by level and college, for the centre and 学工部."""
+    return bool(posts_of(user) & (CENTRE_POSTS | {Post.STUDENT_AFFAIRS_STAFF}))
+
+
+def may_manage_duty_roster(user) -> bool:
+    return Post.STUDENT_AFFAIRS_STAFF in posts_of(user)
+
+
+def _is_active_staff(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and not user.is_student)

@@ -1,0 +1,245 @@
+"""Who may see and act on concern reports, crisis cases, their steps and follow-ups."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xinyu.org.models import College, Post, Student
+from xinyu.org.scope.base import (
+    Tier,
+    _case_student_ids,
+    _is_active_staff,
+    current_appointments,
+    grants_for,
+    students_for,
+    tier_for,
+)
+
+
+def reports_for(user):
+    """Concern reports `user` handles: those they were asked to acknowledge (also by escalation), and
+    reports about students they see at T2 or above. A reporter's own reports are `own_reports`."""
+    from xinyu.concerns.models import ConcernReport
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ConcernReport.objects.none()
+    return ConcernReport.objects.filter(
+        Q(ack__recipients__person_id=user.pk) | Q(student__in=students_for(user, Tier.T2))
+    ).distinct()
+
+
+def get_report_for_user(user, pk):
+    try:
+        return reports_for(user).select_related("student__class_group__college", "reporter").get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def own_reports(user):
+    """What a reporter sees: their own reports and whether someone has taken them, nothing more."""
+    from xinyu.concerns.models import ConcernReport
+
+    return ConcernReport.objects.filter(reporter_id=user.pk)
+
+
+def cases_for(user):
+    """Crisis cases about students `user` sees at T2 or above (case members included while open),
+    and closed cases they worked on."""
+    from xinyu.concerns.models import CrisisCase
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return CrisisCase.objects.none()
+    return CrisisCase.objects.filter(
+        Q(student__in=students_for(user, Tier.T2)) | Q(members__person_id=user.pk)
+    ).distinct()
+
+
+def get_case_for_user(user, pk):
+    try:
+        return cases_for(user).select_related("student__class_group__college", "organiser").get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- Crisis cases: who may work on a case, read its records, take its steps, print the cards ---------------
+
+
+def _is_case_member(user, case) -> bool:
+    """The organiser or a member; the members are read once per case object (one request)."""
+    if case.organiser_id == user.pk:
+        return True
+    members = getattr(case, "_xinyu_member_ids", None)
+    if members is None:
+        members = case._xinyu_member_ids = set(case.members.values_list("person_id", flat=True))
+    return user.pk in members
+
+
+def may_act_on_case(user, case) -> bool:
+    """Who may work on a crisis case (raise its level, record its family contacts, follow-ups, review and
+    support): its organiser, its members (collaborators, step owners, people escalated to), and the
+    student's responsible chain at T2 or above. Reporting a concern grants nothing, and students (dorm
+    leaders, wellbeing reps) never act on a case. Whether the case is still open is the services' rule."""
+    if not _is_active_staff(user):
+        return False
+    if _is_case_member(user, case):
+        return True
+    return any(grant.tier >= Tier.T2 and grant.covers(case.student) for grant in grants_for(user))
+
+
+def may_read_case_records(user, case) -> bool:
+    """A case's own records (step evidence, family contacts, review and support, the centre's assessment)
+    are T3: the people working on the case, and those holding T3 over the student. The rest of the chain
+    at T2 sees that the records exist, and the level, steps and timeline."""
+    if not _is_active_staff(user):
+        return False
+    if _is_case_member(user, case):
+        return True
+    return any(grant.tier >= Tier.T3 and grant.covers(case.student) for grant in grants_for(user))
+
+
+def may_take_case_step(user, step) -> bool:
+    """Acknowledging and completing a step: its assignee, the case's organiser, and whoever was asked to
+    acknowledge it (also by escalation)."""
+    if not _is_active_staff(user):
+        return False
+    if user.pk in (step.assignee_id, step.case.organiser_id):
+        return True
+    ack = getattr(step, "ack", None)  # with its recipients prefetched, no query per step
+    return ack is not None and any(recipient.person_id == user.pk for recipient in ack.recipients.all())
+
+
+def may_print_crisis_cards(user) -> bool:
+    """The printable crisis cards (steps, roles, phone tree): anyone holding a staff post, and the duty
+    leaders on the roster."""
+    from django.utils import timezone
+
+    from xinyu.concerns.models import DutyShift
+    from xinyu.org.models import STUDENT_POSTS
+
+    if not _is_active_staff(user):
+        return False
+    if any(a.post not in STUDENT_POSTS for a in current_appointments(user)):
+        return True
+    return DutyShift.objects.filter(person_id=user.pk, ends_at__gt=timezone.now()).exists()
+
+
+# --- Concern reports and "my work" (issue 3, reports side) ---
+
+# Students a reporter may pick by name are those still at school.
+PICKABLE_STATUSES = (Student.Status.ENROLLED, Student.Status.ON_LEAVE)
+
+
+def report_picker_students(user) -> QuerySet[Student]:
+    """The students `user` may pick by name on the concern-report form, names only: a dorm leader their
+    own room's students, a class wellbeing rep their class's, staff the students they see at T1. Never
+    the reporter themselves (they report about themselves with one tap). Anyone else is named by 学号
+    and name together (`xinyu.concerns.services.reports.find_student_for_report`)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Student.objects.none()
+    condition = Q(pk__in=[])
+    for appointment in current_appointments(user):
+        if appointment.post == Post.DORM_LEADER:
+            condition |= Q(dorm_room_id=appointment.dorm_room_id)
+        elif appointment.post == Post.WELLBEING_REP:
+            condition |= Q(class_group_id=appointment.class_group_id)
+    for grant in grants_for(user):
+        condition |= grant.student_filter()
+    if not user.is_student:
+        condition |= Q(pk__in=_case_student_ids(user))
+    return Student.objects.filter(condition, status__in=PICKABLE_STATUSES).exclude(user_id=user.pk)
+
+
+def may_handle_report(user, report) -> bool:
+    """Taking (acknowledging) and triaging a concern report: the people asked to take it, first or by
+    escalation, and those holding T3 or above on its student (the college's working group, the centre).
+    Others who may read it (head teacher, 学工部 at T2) see it without acting on it."""
+    from xinyu.concerns.models import AckRecipient
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_student:
+        return False
+    if AckRecipient.objects.filter(ack__report_id=report.pk, person_id=user.pk).exists():
+        return True
+    return tier_for(user, report.student)[0] >= Tier.T3
+
+
+# "My work": being asked or assigned is itself the grant (DESIGN.md §4, T2 "tasks assigned to me").
+
+
+def reports_waiting_for(user):
+    """Concern reports `user` was asked to take (first or by escalation) that nobody has taken yet."""
+    from xinyu.concerns.models import ConcernReport
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ConcernReport.objects.none()
+    return ConcernReport.objects.filter(
+        ack__recipients__person_id=user.pk,
+        ack__acknowledged_at__isnull=True,
+        ack__cancelled_at__isnull=True,
+        status=ConcernReport.Status.NEW,
+    )
+
+
+def reports_taken_by(user):
+    """Concern reports `user` took and has not triaged yet."""
+    from xinyu.concerns.models import ConcernReport
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ConcernReport.objects.none()
+    return ConcernReport.objects.filter(acknowledged_by_id=user.pk, status=ConcernReport.Status.ACKNOWLEDGED)
+
+
+def steps_for(user):
+    """Active steps of open crisis cases assigned to `user` or whose acknowledgement was sent or escalated
+    to them."""
+    from xinyu.concerns.models import CaseStep
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return CaseStep.objects.none()
+    mine = CaseStep.objects.filter(
+        Q(assignee_id=user.pk) | Q(ack__recipients__person_id=user.pk),
+        completed_at__isnull=True,
+        superseded_at__isnull=True,
+        case__status="open",
+    )
+    return CaseStep.objects.filter(pk__in=mine.values("pk"))
+
+
+def follow_ups_for(user):
+    """Follow-ups (跟踪回访) assigned to `user` and not done yet."""
+    from xinyu.care.models import FollowUp
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return FollowUp.objects.none()
+    return FollowUp.objects.filter(assignee_id=user.pk, done_at__isnull=True)
+
+
+def may_complete_follow_up(user, follow_up) -> bool:
+    """Recording a follow-up as done: its assignee, or, while its case is open, anyone working on the case."""
+    if not _is_active_staff(user):
+        return False
+    if user.pk == follow_up.assignee_id:
+        return True
+    case = follow_up.case
+    return case is not None and case.is_open and may_act_on_case(user, case)
+
+
+def crisis_card_colleges_for(user) -> QuerySet[College]:
+    """Colleges whose phone tree `user` may put on a crisis card: those of the schools where they hold a
+    staff post (the card names staff and their phones, no student)."""
+    schools = set()
+    for appointment in current_appointments(user):
+        if appointment.post in (Post.DORM_LEADER, Post.WELLBEING_REP):
+            continue
+        if appointment.school_id:
+            schools.add(appointment.school_id)
+        elif appointment.department_id:
+            schools.add(appointment.department.school_id)
+        elif appointment.college_id:
+            schools.add(appointment.college.school_id)
+        elif appointment.class_group_id:
+            schools.add(appointment.class_group.college.school_id)
+    if not schools and may_print_crisis_cards(user):
+        # A duty leader on the roster without a post: the roster names no school; every college of the
+        # installation (one school in practice).
+        return College.objects.all()
+    return College.objects.filter(school_id__in=schools)

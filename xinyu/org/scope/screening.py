@@ -1,0 +1,131 @@
+"""Who may run and see screening: campaigns, sittings, completion, results and interviews."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xinyu.org.models import ClassGroup, Post, Student
+from xinyu.org.scope.base import (
+    CENTRE_POSTS,
+    Tier,
+    _is_active_staff,
+    class_groups_for,
+    current_appointments,
+    grants_for,
+    is_centre_staff,
+    students_for,
+)
+
+# --- Screening campaigns (issue 4, campaigns side) ---
+
+SITTING_POSTS = frozenset({Post.HEAD_TEACHER, Post.ADVISOR})
+
+
+def may_open_sitting(user, class_group) -> bool:
+    """Opening a sitting (a class answering together): the class's head teacher or advisor."""
+    if not _is_active_staff(user):
+        return False
+    return any(
+        appointment.post in SITTING_POSTS and appointment.class_group_id == class_group.pk
+        for appointment in current_appointments(user)
+    )
+
+
+def sitting_class_groups_for(user) -> QuerySet[ClassGroup]:
+    """The class groups `user` may open sittings for."""
+    ids = [
+        appointment.class_group_id
+        for appointment in current_appointments(user)
+        if appointment.post in SITTING_POSTS and appointment.class_group_id
+    ]
+    if not _is_active_staff(user):
+        ids = []
+    return ClassGroup.objects.filter(pk__in=ids)
+
+
+def may_manage_campaigns(user) -> bool:
+    """Creating and listing assessment campaigns: the psychology centre."""
+    return is_centre_staff(user)
+
+
+def completion_class_groups_for(user, campaign) -> QuerySet[ClassGroup]:
+    """Class groups whose completion (who has not answered; names only) `user` may follow for `campaign`:
+    the centre the whole school, a college's working group their college, head teacher and advisor their
+    class. Others nothing."""
+    if not _is_active_staff(user):
+        return ClassGroup.objects.none()
+    groups = class_groups_for(user, Tier.T2).filter(college__school_id=campaign.school_id)
+    return groups | sitting_class_groups_for(user).filter(college__school_id=campaign.school_id)
+
+
+# Screening: results and interviews (issue #4 §3). Scores, bands, flags and interview records are T3.
+
+
+def results_students_for(user) -> QuerySet[Student]:
+    """Students whose screening results (scores, bands, flags) `user` may read: T3 (college working group
+    over their college, the centre over the school)."""
+    return students_for(user, Tier.T3)
+
+
+def interviews_for(user):
+    """Interview records `user` may read (T3): their own tasks and those of students they see at T3."""
+    from xinyu.screening.models import Interview
+
+    if not _is_active_staff(user):
+        return Interview.objects.none()
+    return Interview.objects.filter(Q(assignee_id=user.pk) | Q(student__in=results_students_for(user)))
+
+
+def get_interview_for_user(user, pk):
+    try:
+        return interviews_for(user).select_related("student__class_group__college", "assignee").get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def interview_tasks_for(user):
+    """Interviews and centre evaluations assigned to `user` and not recorded yet (for "my work")."""
+    from xinyu.screening.models import Interview
+
+    if not _is_active_staff(user):
+        return Interview.objects.none()
+    return Interview.objects.filter(assignee_id=user.pk, conducted_at__isnull=True)
+
+
+def interviews_due_seen_by(user):
+    """Open interviews of students `user` sees at T2 but not T3 (head teacher, advisor): only that one is
+    due, never the reason, scores or notes (those at T3 read the interviews themselves)."""
+    from xinyu.screening.models import Interview
+
+    if not _is_active_staff(user):
+        return Interview.objects.none()
+    return Interview.objects.filter(student__in=students_for(user, Tier.T2), conducted_at__isnull=True).exclude(
+        student__in=results_students_for(user)
+    )
+
+
+def may_record_interview(user, interview) -> bool:
+    """Recording an interview: its assignee, while it is not recorded yet."""
+    return _is_active_staff(user) and interview.assignee_id == user.pk and interview.conducted_at is None
+
+
+def may_view_screening_results(user) -> bool:
+    """The results pages: anyone holding T3 over some students (college working group, the centre)."""
+    return _is_active_staff(user) and any(grant.tier >= Tier.T3 for grant in grants_for(user))
+
+
+def campaigns_for(user):
+    """Assessment campaigns `user` may list (to reach their completion and results pages): those of the
+    schools whose students they are responsible for, and of the centre's own school."""
+    from xinyu.screening.models import Campaign
+
+    if not _is_active_staff(user):
+        return Campaign.objects.none()
+    school_ids = {a.school_id for a in current_appointments(user) if a.post in CENTRE_POSTS and a.school_id}
+    condition = Q(school_id__in=school_ids) | Q(school_id__in=students_for(user).values("school_id"))
+    return Campaign.objects.filter(condition)
+
+
+def may_list_campaigns(user) -> bool:
+    """The campaign list: the centre, and staff responsible for students (head teachers, advisors, colleges)."""
+    return _is_active_staff(user) and (may_manage_campaigns(user) or bool(grants_for(user)))
