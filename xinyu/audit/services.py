@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from xinyu.accounts.system import SYSTEM_USERNAME
 from xinyu.audit.chain import GENESIS, compute_mac
 from xinyu.audit.models import AuditEntry
 
@@ -58,7 +59,7 @@ def record_many(actor, events: list[Event], *, address: str | None = None) -> li
                 seq=seq,
                 at=now,
                 actor=actor if getattr(actor, "pk", None) else None,
-                actor_username=getattr(actor, "username", "") or "system",
+                actor_username=getattr(actor, "username", "") or SYSTEM_USERNAME,
                 actor_name=getattr(actor, "full_name", "") or "",
                 post=event.post,
                 student=student,

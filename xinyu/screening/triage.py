@@ -17,11 +17,11 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinyu.accounts.system import SYSTEM_USERNAME, system_account  # noqa: F401 (re-exported)
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.policy import ScreeningRules, policy_in_force
 from xinyu.concerns.services.reports import submit_report
@@ -31,7 +31,6 @@ from xinyu.screening.models import Interview
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_USERNAME = "system"
 SEVERITY_ORDER = ("none", "mild", "moderate", "moderately_severe", "severe")
 
 
@@ -41,19 +40,6 @@ class Triage:
 
     report: ConcernReport | None
     interview: Interview | None
-
-
-def system_account():
-    """The account automated reports are filed under (username "system", staff, cannot sign in)."""
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={"full_name": "心育系统", "kind": user_model.Kind.STAFF},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
 
 
 def _flag_codes(result) -> list[tuple[str, object]]:
