@@ -113,6 +113,17 @@ def schedule_follow_up(case: CrisisCase, *, by, due_on: dt.date | None, assignee
 
 
 @transaction.atomic
+def schedule_own_follow_up(student, *, by, due_on: dt.date) -> FollowUp:
+    """A follow-up outside any case that `by` takes on themselves (e.g. a talk after a concern report that
+    was no crisis); "my work" reminds them when it is due."""
+    if due_on < timezone.localdate():
+        raise CareError(_("A follow-up cannot be due in the past."))
+    follow_up = FollowUp.objects.create(student=student, due_on=due_on, assignee=by, scheduled_by=by)
+    _audit(by, student, "care.follow_up", follow_up=follow_up.pk)
+    return follow_up
+
+
+@transaction.atomic
 def complete_follow_up(follow_up: FollowUp, *, by, outcome: str) -> FollowUp:
     """Done, with what came of it: by its assignee, or anyone working on the open case."""
     follow_up = (

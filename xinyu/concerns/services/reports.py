@@ -176,7 +176,7 @@ def triage_report(
 ):
     """No crisis (with a note, and optionally an interview (约谈) scheduled as a follow-up), or a crisis at
     a level: opens the case. Returns the case or None."""
-    from xinyu.care.models import FollowUp
+    from xinyu.care.services import schedule_own_follow_up
     from xinyu.concerns.services.cases import LEVEL_ORDER, open_case
 
     report = acknowledge_report(report, by=by)
@@ -202,7 +202,7 @@ def triage_report(
         if interview_on is not None:
             if interview_on < timezone.localdate():
                 raise ConcernError(_("The interview date cannot be in the past."))
-            FollowUp.objects.create(student=report.student, due_on=interview_on, assignee=by, scheduled_by=by)
+            schedule_own_follow_up(report.student, by=by, due_on=interview_on)
         report.status = ConcernReport.Status.NO_CRISIS
     report.save(update_fields=["status", "triaged_by", "triaged_at", "triage_note", "case"])
     detail = {"report": report.pk, "crisis_level": crisis_level or ""}
