@@ -22,6 +22,8 @@ SECRET_KEY = env_secret("SECRET_KEY", var_dir=VAR_DIR, required=PRODUCTION)
 AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY", var_dir=VAR_DIR, required=PRODUCTION)
 FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY", var_dir=VAR_DIR, required=PRODUCTION)
 FIELD_HASH_KEY = env_secret("FIELD_HASH_KEY", var_dir=VAR_DIR, required=PRODUCTION)
+# Earlier encryption keys, still accepted for reading until `rotate_encryption_keys` has run.
+FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -36,6 +38,10 @@ INSTALLED_APPS = [
     "xinyu.notify",
     "xinyu.care",
     "xinyu.screening",
+    "xinyu.counselling",
+    "xinyu.referrals",
+    "xinyu.privacy",
+    "xinyu.studentfile",
     "django_tasks_db",
     "django_htmx",
     "django.contrib.admin",

@@ -16,6 +16,11 @@ urlpatterns = [
     path("concerns/", include("xinyu.concerns.urls")),
     path("notifications/", include("xinyu.notify.urls")),
     path("screening/", include("xinyu.screening.urls")),
+    path("care/", include("xinyu.care.urls")),
+    path("counselling/", include("xinyu.counselling.urls")),
+    path("referrals/", include("xinyu.referrals.urls")),
+    path("privacy/", include("xinyu.privacy.urls")),
+    path("files/", include("xinyu.studentfile.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

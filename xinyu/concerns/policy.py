@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from xinyu.care.rules import DEFAULT_CARE, CareRules, CareRulesError, parse_care
 from xinyu.screening.rules import DEFAULT_RULES, ScoringRules, ScoringRulesError
 
 ROLES = frozenset(
@@ -110,6 +111,7 @@ class Policy:
     escalation_chain: tuple[str, ...]
     levels: dict[str, LevelRule]
     screening: ScreeningRules = DEFAULT_SCREENING
+    care: CareRules = DEFAULT_CARE
 
     @property
     def key(self) -> str:
@@ -325,7 +327,15 @@ def parse_policy(raw: dict) -> Policy:
         escalation_chain=chain,
         levels={level: _level(level, levels[level]) for level in LEVELS},
         screening=parse_screening(raw.get("screening")),
+        care=_care(raw.get("care")),
     )
+
+
+def _care(raw) -> CareRules:
+    try:
+        return parse_care(raw)
+    except CareRulesError as exc:
+        raise PolicyError(str(exc)) from exc
 
 
 def load_policy_file(path: Path) -> Policy:

@@ -13,6 +13,7 @@ from xinyu.audit.services import Event, client_address, record_many
 from xinyu.concerns.models import AckRecipient
 from xinyu.concerns.views.reports import case_url
 from xinyu.core.access import staff_only
+from xinyu.core.work import extra_sections
 from xinyu.org import scope
 from xinyu.org.scope import Tier
 
@@ -28,6 +29,7 @@ class Work:
     follow_ups: list = field(default_factory=list)
     interviews: list = field(default_factory=list)  # screening interviews assigned to me (T3)
     interviews_due: list = field(default_factory=list)  # due for my students at T2: only that one is due
+    sections: list = field(default_factory=list)  # from other apps (xinyu.core.work)
 
     @property
     def students(self) -> list:
@@ -39,6 +41,7 @@ class Work:
             *(follow_up.student for follow_up in self.follow_ups),
             *(interview.student for interview in self.interviews),
             *(interview.student for interview in self.interviews_due),
+            *(item.student for section in self.sections for item in section.items if item.student is not None),
         ]
         return list({student.pk: student for student in rows}.values())
 
@@ -46,7 +49,7 @@ class Work:
     def is_empty(self) -> bool:
         return not (
             self.reports_waiting or self.reports_taken or self.steps or self.follow_ups or self.interviews
-            or self.interviews_due
+            or self.interviews_due or any(section.items for section in self.sections)
         )  # fmt: skip
 
 
@@ -96,7 +99,7 @@ def work_for(user, now: dt.datetime | None = None) -> Work:
     )
     for interview in [*interviews, *interviews_due]:
         interview.overdue = interview.due_on < today
-    return Work(waiting, taken, steps, follow_ups, interviews, interviews_due)
+    return Work(waiting, taken, steps, follow_ups, interviews, interviews_due, extra_sections(user, now))
 
 
 def work_counts(user) -> dict:
@@ -112,13 +115,15 @@ def work_counts(user) -> dict:
         .filter(due_on__lte=today)
         .aggregate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today)))
     )
+    sections = extra_sections(user, now)
     counts = {
         "reports": waiting["n"] + scope.reports_taken_by(user).count(),
         "steps": steps["n"],
         "follow_ups": follow_ups["n"],
-        "overdue": waiting["late"] + steps["late"] + follow_ups["late"],
+        "other": sum(len(section.items) for section in sections),
+        "overdue": waiting["late"] + steps["late"] + follow_ups["late"] + sum(s.overdue_count for s in sections),
     }
-    counts["total"] = counts["reports"] + counts["steps"] + counts["follow_ups"]
+    counts["total"] = counts["reports"] + counts["steps"] + counts["follow_ups"] + counts["other"]
     return counts
 
 

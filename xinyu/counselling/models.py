@@ -1,0 +1,1 @@
+"""Counselling (心理咨询): rooms, availability, bookings, sessions and their confidential notes."""

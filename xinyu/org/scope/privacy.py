@@ -1,0 +1,1 @@
+"""Break-glass, consent, retention and two-factor requirements (issue 5)."""

@@ -1,0 +1,1 @@
+"""Privacy controls around the student file: break-glass access, consent records, retention."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StudentfileConfig(AppConfig):
+    name = "xinyu.studentfile"
+    label = "studentfile"
