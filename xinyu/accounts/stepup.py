@@ -1,0 +1,53 @@
+"""Step-up re-authentication: some actions need a fresh proof of identity, not only a signed-in session.
+
+Exports, break-glass and reading counselling notes call for it (DESIGN.md §4, issue 5). Signing in
+with the second factor, or the step-up page (`accounts:step_up`), marks the session; the mark is good
+for the policy's `step_up_minutes`.
+"""
+
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+SESSION_KEY = "xinyu_reauthenticated_at"
+
+
+def _window_seconds() -> int:
+    from xinyu.concerns.policy import policy_in_force
+
+    return policy_in_force().care.step_up_minutes * 60
+
+
+def mark_reauthenticated(request) -> None:
+    request.session[SESSION_KEY] = int(time.time())
+
+
+def recently_reauthenticated(request) -> bool:
+    if not settings.XINYU_ENFORCE_TWO_FACTOR:
+        return True
+    at = request.session.get(SESSION_KEY)
+    return isinstance(at, int) and time.time() - at <= _window_seconds()
+
+
+def step_up_url(next_path: str) -> str:
+    return f"{reverse('accounts:step_up')}?{urlencode({'next': next_path})}"
+
+
+def step_up_required(view):
+    """Place inside the access declaration: `@requires(...)` then `@step_up_required`.
+
+    Without a recent re-authentication, GET requests go to the step-up page and come back; other
+    methods are refused with a redirect there too (nothing is done before the proof).
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not recently_reauthenticated(request):
+            return redirect(step_up_url(request.get_full_path()))
+        return view(request, *args, **kwargs)
+
+    return wrapper
