@@ -6,7 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from xinyu.accounts.models import User
+from xinyu.accounts import twofactor
+from xinyu.accounts.models import TwoFactorDevice, User
+from xinyu.audit.services import client_address
 from xinyu.core.admin_site import BackOfficeAdmin
 from xinyu.org import scope
 
@@ -19,7 +21,7 @@ def temporary_password() -> str:
 
 @admin.register(User)
 class UserAdmin(BackOfficeAdmin, DjangoUserAdmin):
-    list_display = ["username", "full_name", "kind", "is_active", "must_change_password", "left_on"]
+    list_display = ["username", "full_name", "kind", "is_active", "must_change_password", "has_two_factor", "left_on"]
     list_filter = ["kind", "is_active", "must_change_password"]
     search_fields = ["username", "full_name"]
     ordering = ["username"]
@@ -31,7 +33,7 @@ class UserAdmin(BackOfficeAdmin, DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["username", "full_name", "kind", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined", "is_superuser"]
-    actions = ["reset_password"]
+    actions = ["reset_password", "reset_two_factor"]
 
     def get_queryset(self, request):
         """Staff accounts, and the accounts of the students this user may see (through the scope module)."""
@@ -56,3 +58,27 @@ class UserAdmin(BackOfficeAdmin, DjangoUserAdmin):
             )
             % {"list": "；".join(issued)},
         )
+
+    @admin.display(description=_("authenticator"), boolean=True)
+    def has_two_factor(self, user):
+        return TwoFactorDevice.objects.filter(user_id=user.pk, confirmed_at__isnull=False).exists()
+
+    @admin.action(description=_("Reset authenticator (lost phone: set it up again at next sign-in)"))
+    def reset_two_factor(self, request, queryset):
+        own = queryset.filter(pk=request.user.pk).exists()
+        others = list(queryset.exclude(pk=request.user.pk))
+        reset = twofactor.reset_devices(request.user, others, address=client_address(request))
+        if own:
+            messages.error(request, _("You cannot reset your own authenticator; ask a colleague in the back office."))
+        if reset:
+            messages.success(
+                request,
+                ngettext(
+                    "Authenticator reset; they set it up again at their next sign-in: %(list)s",
+                    "Authenticators reset; they set them up again at their next sign-in: %(list)s",
+                    len(reset),
+                )
+                % {"list": "、".join(reset)},
+            )
+        elif others:
+            messages.info(request, _("None of the selected users had an authenticator."))

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.accounts import throttle
+from xinyu.accounts.twofactor import CODE_DIGITS, normalise_code
 from xinyu.audit.services import client_address
 
 
@@ -30,3 +31,52 @@ class LoginForm(AuthenticationForm):
             if throttle.is_locked(username, client_address(self.request) if self.request else None):
                 raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
             raise
+
+
+class CodeForm(forms.Form):
+    """The 6-digit code from the authenticator app."""
+
+    code = forms.CharField(
+        label=_("6-digit code"),
+        max_length=16,
+        error_messages={"required": _("Enter the 6-digit code shown in your authenticator app.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*", "autofocus": True}
+        )
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        if len(code) != CODE_DIGITS or not code.isdigit():
+            raise forms.ValidationError(
+                _("The code has 6 digits; please type the 6 digits your authenticator app shows now."), code="format"
+            )
+        return code
+
+
+class StepUpPasswordForm(forms.Form):
+    """Step-up with the password, for a user who has no authenticator app and is not required to."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+        error_messages={"required": _("Enter your password.")},
+    )
+
+
+CODE_ERRORS = {
+    "wrong": _("The code is wrong. Check the time on your phone and type the code your app shows now."),
+    "replayed": _("This code has already been used. Wait for the next code in your app (every 30 seconds)."),
+    "locked": _(
+        "Too many wrong codes. Checking is paused for this account or network for a while; "
+        "please try again later or ask the psychology centre."
+    ),
+}
+PASSWORD_ERRORS = {
+    "wrong": _("The password is wrong. Please try again."),
+    "locked": LoginForm.error_messages["locked"],
+}

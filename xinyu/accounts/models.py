@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from xinyu.core.fields import EncryptedTextField
 
 
 class User(AbstractUser):
@@ -68,3 +71,31 @@ class LoginFailure(models.Model):
 
     def __str__(self):
         return f"{self.username} @ {self.address} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TwoFactorDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238): the shared secret, encrypted at rest.
+
+    A device is made when enrolment starts and counts once `confirmed_at` is set (the user typed a first
+    code). `last_used_step` is the time step of the last accepted code: a code is accepted once only.
+    Creation, confirmation and reset are written to the access log.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor_device", verbose_name=_("user")
+    )
+    secret = EncryptedTextField(_("secret"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_used_step = models.BigIntegerField(_("last used time step"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("two-factor device")
+        verbose_name_plural = _("two-factor devices")
+
+    def __str__(self):
+        return f"{self.user.username} ({'confirmed' if self.confirmed_at else 'enrolling'})"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

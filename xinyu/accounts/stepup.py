@@ -9,6 +9,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -41,13 +42,20 @@ def step_up_required(view):
     """Place inside the access declaration: `@requires(...)` then `@step_up_required`.
 
     Without a recent re-authentication, GET requests go to the step-up page and come back; other
-    methods are refused with a redirect there too (nothing is done before the proof).
+    methods are refused with a redirect there too (nothing is done before the proof). htmx requests
+    get an `HX-Redirect` to the same place, so the whole page goes there.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not recently_reauthenticated(request):
-            return redirect(step_up_url(request.get_full_path()))
+            target = step_up_url(request.get_full_path())
+            if request.headers.get("HX-Request") == "true":
+                # An htmx request would swap the step-up page into a fragment: navigate the page instead.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,12 +1,37 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.urls import reverse_lazy
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.accounts.forms import LoginForm
+from xinyu.accounts import throttle, twofactor
+from xinyu.accounts.forms import CODE_ERRORS, PASSWORD_ERRORS, CodeForm, LoginForm, StepUpPasswordForm
+from xinyu.accounts.stepup import mark_reauthenticated
+from xinyu.audit.services import client_address
 from xinyu.core.access import public, signed_in
 
-login = public(auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm))
+SIGN_IN_EXPIRED = _("Your sign-in has expired. Please sign in again.")
+
+
+class LoginView(auth_views.LoginView):
+    """The password step. A user who needs two factors is not signed in yet: the code step follows."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not twofactor.two_factor_required(user):
+            return super().form_valid(form)
+        twofactor.begin_pending(self.request, user, self.get_success_url())
+        if twofactor.confirmed_device(user) is None:
+            return redirect("accounts:two_factor_enrol")
+        return redirect("accounts:two_factor")
+
+
+login = public(LoginView.as_view())
 logout = signed_in(auth_views.LogoutView.as_view())
 
 
@@ -25,3 +50,116 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 password_change = signed_in(PasswordChangeView.as_view())
+
+
+def safe_next(request, candidate: str | None) -> str:
+    """`candidate` if it points into this site; the home page otherwise."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _code_error(form: CodeForm, result: twofactor.CodeCheck) -> None:
+    form.add_error("code", CODE_ERRORS[result.value])
+
+
+@public
+def two_factor(request):
+    """The code step of signing in (the password step left a pending sign-in in the session)."""
+    found = twofactor.pending(request)
+    if found is None:
+        if request.user.is_authenticated:
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        messages.info(request, SIGN_IN_EXPIRED)
+        return redirect(settings.LOGIN_URL)
+    user, data = found
+    device = twofactor.confirmed_device(user)
+    if device is None:
+        return redirect("accounts:two_factor_enrol")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = twofactor.check_code(device, form.cleaned_data["code"], request)
+        if result is twofactor.CodeCheck.OK:
+            twofactor.complete_sign_in(request, user, data)
+            return redirect(safe_next(request, data.get("next")))
+        _code_error(form, result)
+    return render(request, "accounts/two_factor.html", {"form": form, "person": user})
+
+
+@public
+def two_factor_enrol(request):
+    """Setting up the authenticator app: at the first sign-in (pending), or for a signed-in session of a
+    user who needs two factors and has no device yet (sent here by the step-up page)."""
+    found = twofactor.pending(request)
+    if found is not None:
+        user, data = found
+        next_url = data.get("next")
+    elif twofactor.two_factor_required(request.user):
+        user, data = request.user, None
+        next_url = request.POST.get("next") or request.GET.get("next")
+    else:
+        if request.user.is_authenticated:
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        messages.info(request, SIGN_IN_EXPIRED)
+        return redirect(settings.LOGIN_URL)
+    if twofactor.confirmed_device(user) is not None:
+        if data is not None:
+            return redirect("accounts:two_factor")
+        return redirect(f"{reverse('accounts:step_up')}?{urlencode({'next': safe_next(request, next_url)})}")
+    device = twofactor.start_enrolment(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = twofactor.confirm_enrolment(device, form.cleaned_data["code"], request)
+        if result is twofactor.CodeCheck.OK:
+            if data is not None:
+                twofactor.complete_sign_in(request, user, data)
+            else:
+                twofactor.mark_verified(request)
+            messages.success(request, _("Your authenticator app is set up. You will need a code from it to sign in."))
+            return redirect(safe_next(request, next_url))
+        _code_error(form, result)
+    context = {
+        "form": form,
+        "person": user,
+        "qr_svg": twofactor.qr_svg(device),
+        "secret": twofactor.grouped_secret(device.secret),
+        "issuer": twofactor.ISSUER,
+        "next": next_url if data is None else "",
+    }
+    return render(request, "accounts/two_factor_enrol.html", context)
+
+
+@signed_in
+def step_up(request):
+    """Prove it is you again before a sensitive action: a code from the app, or the password of a user who
+    has no app and does not need one. Returns to `next` (this site only)."""
+    user = request.user
+    next_url = request.POST.get("next") or request.GET.get("next")
+    device = twofactor.confirmed_device(user)
+    if device is None and twofactor.two_factor_required(user):
+        return redirect(f"{reverse('accounts:two_factor_enrol')}?{urlencode({'next': safe_next(request, next_url)})}")
+    address = client_address(request)
+    if device is not None:
+        form = CodeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            result = twofactor.check_code(device, form.cleaned_data["code"], request)
+            if result is twofactor.CodeCheck.OK:
+                twofactor.mark_verified(request)
+                return redirect(safe_next(request, next_url))
+            _code_error(form, result)
+    else:
+        form = StepUpPasswordForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if throttle.is_locked(user.username, address):
+                form.add_error("password", PASSWORD_ERRORS["locked"])
+            elif user.check_password(form.cleaned_data["password"]):
+                throttle.clear_failures(user.username)
+                mark_reauthenticated(request)
+                return redirect(safe_next(request, next_url))
+            else:
+                throttle.record_failure(user.username, address)
+                form.add_error("password", PASSWORD_ERRORS["wrong"])
+    context = {"form": form, "uses_code": device is not None, "next": safe_next(request, next_url)}
+    return render(request, "accounts/step_up.html", context)

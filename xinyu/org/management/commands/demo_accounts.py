@@ -5,7 +5,7 @@ import unicodedata
 from django.core.management.base import BaseCommand
 from django.db.models import Max
 
-from xinyu.accounts.models import User
+from xinyu.accounts.models import TwoFactorDevice, User
 from xinyu.org.demo import DEMO_PASSWORD, demo_accounts
 from xinyu.org.demo.data import SCHOOL_CODE
 from xinyu.org.models import ClassGroup
@@ -45,6 +45,18 @@ class Command(BaseCommand):
         rows = [(a.post, a.name, a.username, DEMO_PASSWORD, a.sees) for a in accounts if a.username in present]
         self.stdout.write("演示账号（所有账号密码相同）：")
         self.stdout.write(table(rows))
+        # Accounts with T3/T4 access sign in with a code as well (two-factor, see `xinyu.accounts.demo`).
+        with_device = set(
+            TwoFactorDevice.objects.filter(user__username__in=present, confirmed_at__isnull=False).values_list(
+                "user__username", flat=True
+            )
+        )
+        with_code = [a.username for a in accounts if a.username in with_device]
+        if with_code:
+            self.stdout.write(
+                f"可查看 T3/T4 信息的账号（{'、'.join(with_code)}）登录时还需输入身份验证器的 6 位验证码，"
+                "演示环境用 `.venv/bin/python manage.py totp_code 账号` 获取当前验证码。"
+            )
         missing = [a.username for a in accounts if a.username not in present]
         if missing:
             self.stdout.write(f"数据库中缺少以下演示账号：{'、'.join(missing)}")
