@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from xinyu.org.models import Appointment, ClassGroup, College, DormRoom, Post, ScopeKind, Student
 
@@ -132,6 +133,46 @@ def _case_student_ids(user):
     return CaseMember.objects.filter(person_id=user.pk, case__status="open").values("case__student_id")
 
 
+# Break-glass (紧急调阅): a staff member outside the chain holds T3 on one student for a limited time
+# (xinyu.privacy.breakglass). Reads under it are logged with the post "break_glass".
+BREAK_GLASS_TIER = Tier.T3
+BREAK_GLASS = "break_glass"
+
+
+def _break_glass_student_ids(user):
+    from xinyu.privacy.models import BreakGlassGrant
+
+    return BreakGlassGrant.objects.active().filter(person_id=user.pk).values("student_id")
+
+
+def _break_glass_grants(user) -> dict[int, tuple[int, object]]:
+    """The user's grants in force: student id → (grant id, expiry), read once per request (cached on the
+    user object, like the appointments); an expiry passed since is honoured by `tier_for`."""
+    cached = getattr(user, "_xinyu_break_glass", None)
+    if cached is None:
+        from xinyu.privacy.models import BreakGlassGrant
+
+        cached = {
+            student_id: (grant_id, expires_at)
+            for grant_id, student_id, expires_at in BreakGlassGrant.objects.active()
+            .filter(person_id=user.pk)
+            .values_list("pk", "student_id", "expires_at")
+        }
+        user._xinyu_break_glass = cached
+    return cached
+
+
+def forget_break_glass(user) -> None:
+    """After a grant is opened or ended for `user` within the same request."""
+    user.__dict__.pop("_xinyu_break_glass", None)
+
+
+def _sees_archived_files(user) -> bool:
+    """Archived files (retention, xinyu.privacy.retention) are hidden from routine views; the centre's
+    supervisors keep the archive."""
+    return Post.CENTRE_SUPERVISOR in posts_of(user)
+
+
 def students_for(user, tier: Tier = Tier.T1) -> QuerySet[Student]:
     """The students `user` may see at `tier` or above. Every list, export and report starts here."""
     condition = Q(pk__in=[])
@@ -140,7 +181,10 @@ def students_for(user, tier: Tier = Tier.T1) -> QuerySet[Student]:
             condition |= grant.student_filter()
     if tier <= CASE_MEMBER_TIER and getattr(user, "is_authenticated", False) and user.is_active:
         condition |= Q(pk__in=_case_student_ids(user))
-    return Student.objects.filter(condition)
+    if tier <= BREAK_GLASS_TIER and _is_active_staff(user):
+        condition |= Q(pk__in=_break_glass_student_ids(user))
+    students = Student.objects.filter(condition)
+    return students if _sees_archived_files(user) else students.filter(retention__isnull=True)
 
 
 def tier_for(user, student: Student) -> tuple[Tier, Grant | None]:
@@ -157,6 +201,10 @@ def tier_for(user, student: Student) -> tuple[Tier, Grant | None]:
         ).first()
         if membership:
             best = (CASE_MEMBER_TIER, Grant(CASE_MEMBER_TIER, CASE_MEMBER, 0, "case", membership.case_id))
+    if best[0] < BREAK_GLASS_TIER and _is_active_staff(user):
+        glass = _break_glass_grants(user).get(student.pk)
+        if glass and glass[1] > timezone.now():
+            best = (BREAK_GLASS_TIER, Grant(BREAK_GLASS_TIER, BREAK_GLASS, 0, BREAK_GLASS, glass[0]))
     return best
 
 

@@ -1,1 +1,82 @@
 """Break-glass, consent, retention and two-factor requirements (issue 5)."""
+
+from django.db.models import Q, QuerySet
+
+from xinyu.org.models import Post
+from xinyu.org.scope.base import _is_active_staff, current_appointments, own_student, posts_of
+
+
+def may_break_glass(user) -> bool:
+    """Break-glass is for staff in a post (any post held by staff); students can never use it."""
+    return _is_active_staff(user) and bool(current_appointments(user))
+
+
+def may_review_break_glass(user) -> bool:
+    """The centre's supervisors review every emergency access."""
+    return Post.CENTRE_SUPERVISOR in posts_of(user)
+
+
+def _school_ids(user, posts) -> set[int]:
+    """The schools over which `user` holds one of `posts` (school-scoped, or 学工部 in a department)."""
+    ids = set()
+    for appointment in current_appointments(user):
+        if appointment.post not in posts:
+            continue
+        if appointment.school_id:
+            ids.add(appointment.school_id)
+        elif appointment.department_id:
+            ids.add(appointment.department.school_id)
+    return ids
+
+
+def _supervised_school_ids(user) -> set[int]:
+    return _school_ids(user, {Post.CENTRE_SUPERVISOR})
+
+
+# Who opens an emergency access besides its holder: the centre (alerted at once; supervisors review) and
+# 学工部 (told when an access was not justified).
+BREAK_GLASS_OVERSIGHT_POSTS = frozenset(
+    {Post.CENTRE_SUPERVISOR, Post.CENTRE_COUNSELLOR, Post.CENTRE_PART_TIME_COUNSELLOR, Post.STUDENT_AFFAIRS_STAFF}
+)
+
+
+def break_glass_grants_for(user) -> QuerySet:
+    """Emergency accesses `user` may open: their own, and for the centre and 学工部 every one in their
+    school (the centre's supervisors review them)."""
+    from xinyu.privacy.models import BreakGlassGrant
+
+    if not _is_active_staff(user):
+        return BreakGlassGrant.objects.none()
+    condition = Q(person_id=user.pk)
+    schools = _school_ids(user, BREAK_GLASS_OVERSIGHT_POSTS)
+    if schools:
+        condition |= Q(student__school_id__in=schools)
+    return BreakGlassGrant.objects.filter(condition)
+
+
+def break_glass_reviews_for(user) -> QuerySet:
+    """Emergency accesses waiting for `user`'s review: a supervisor does not review their own."""
+    from xinyu.privacy.models import BreakGlassGrant
+
+    schools = _supervised_school_ids(user)
+    if not schools:
+        return BreakGlassGrant.objects.none()
+    return BreakGlassGrant.objects.filter(student__school_id__in=schools, outcome="").exclude(person_id=user.pk)
+
+
+def consents_of(user) -> QuerySet:
+    """A student's own consent records; nobody else's."""
+    from xinyu.privacy.models import ConsentRecord
+
+    student = own_student(user)
+    if student is None:
+        return ConsentRecord.objects.none()
+    return ConsentRecord.objects.filter(student=student)
+
+
+def requires_two_factor(user) -> bool:
+    """Two-factor sign-in (TOTP) is required of everyone whose posts grant T3 or T4 on any student
+    (issue 5 §6); case membership (T2) and student posts do not. Computed afresh on every request."""
+    from xinyu.org.scope.base import Tier, grants_for
+
+    return any(grant.tier >= Tier.T3 for grant in grants_for(user))
