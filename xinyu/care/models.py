@@ -68,6 +68,9 @@ class ReviewSupport(models.Model):
         "concerns.CrisisCase", null=True, blank=True, on_delete=models.PROTECT, related_name="review_supports"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    registry_entry = models.ForeignKey(
+        "care.RegistryEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="review_supports"
+    )
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     assessment = models.TextField(_("assessment"))
     support = models.TextField(_("support agreed"))
@@ -79,3 +82,210 @@ class ReviewSupport(models.Model):
 
     def __str__(self):
         return f"{self.student} {self.recorded_at:%Y-%m-%d}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The key-concern registry (重点关注学生库), care plans (一人一策) and dorm check-ins (issue 5 §1–§2).
+
+
+class RegistryEntry(models.Model):
+    """A student on the key-concern registry. One live (not removed) entry per student; its history is
+    the append-only list of RegistryEvent rows."""
+
+    class Source(models.TextChoices):
+        CENSUS_INTERVIEW = "census_interview", _("Census interview")
+        CONCERN_REPORT = "concern_report", _("Concern report")
+        CRISIS = "crisis", _("Crisis")
+        REFERRAL = "referral", _("Referral")
+        SELF_REFERRAL = "self_referral", _("Self-referral")
+        CENTRE = "centre", _("Psychology centre")
+
+    class Risk(models.TextChoices):
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACTIVE = "active", _("Active")
+        LAPSED = "lapsed", _("Lapsed (review overdue)")
+        REMOVAL_REQUESTED = "removal_requested", _("Removal requested")
+        REMOVED = "removed", _("Removed")
+
+    LIVE = (Status.PROPOSED, Status.ACTIVE, Status.LAPSED, Status.REMOVAL_REQUESTED)
+
+    student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="registry_entries")
+    source = models.CharField(_("source"), max_length=24, choices=Source.choices)
+    reason = models.TextField(_("reason"))
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    risk_level = models.CharField(_("risk level"), max_length=8, choices=Risk.choices, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    proposed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    removal_reason = models.TextField(_("reason for removal"), blank=True)
+    removal_requested_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    centre_assessment = models.TextField(_("centre's assessment"), blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("key-concern registry entry")
+        verbose_name_plural = _("key-concern registry entries")
+        ordering = ["next_review_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"], condition=~models.Q(status="removed"), name="care_one_live_entry_per_student"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_review_on"])]
+
+    def __str__(self):
+        return f"{self.student} {self.status}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status != self.Status.REMOVED
+
+    def category_labels(self, rules) -> list[str]:
+        return [(rules.category(code).label if rules.category(code) else code) for code in self.categories]
+
+
+class RegistryEvent(models.Model):
+    """One step in an entry's history (who, when, what, why). Append-only: never changed or deleted."""
+
+    class Kind(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REVIEWED = "reviewed", _("Reviewed")
+        LAPSED = "lapsed", _("Lapsed")
+        REMOVAL_REQUESTED = "removal_requested", _("Removal requested")
+        REMOVAL_DECLINED = "removal_declined", _("Removal declined")
+        REMOVED = "removed", _("Removed")
+        PLAN_CHANGED = "plan_changed", _("Care plan changed")
+
+    entry = models.ForeignKey(RegistryEntry, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    by_name = models.CharField(max_length=64, blank=True)
+    reason = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.entry_id} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("registry events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("registry events are append-only")
+
+
+class CarePlan(models.Model):
+    """一人一策: one per registry entry. Goals, measures per level, the responsible person at each level,
+    contact frequencies and the review cadence."""
+
+    entry = models.OneToOneField(RegistryEntry, on_delete=models.PROTECT, related_name="plan")
+    goals = models.TextField(_("goals"), blank=True)
+    measures_centre = models.TextField(_("measures: psychology centre"), blank=True)
+    measures_college = models.TextField(_("measures: college"), blank=True)
+    measures_class = models.TextField(_("measures: class"), blank=True)
+    centre_person = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("psychology centre")
+    )
+    college_person = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("college")
+    )
+    class_person = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("class")
+    )
+    student_contact_every_days = models.PositiveSmallIntegerField(_("talk with the student every (days)"))
+    family_contact_every_days = models.PositiveSmallIntegerField(_("contact the family every (days)"))
+    review_every_days = models.PositiveSmallIntegerField(_("review every (days)"))
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("care plan")
+        verbose_name_plural = _("care plans")
+
+    def __str__(self):
+        return f"plan {self.entry_id}"
+
+    def people(self) -> list:
+        return [p for p in (self.centre_person, self.college_person, self.class_person) if p is not None]
+
+
+class ProgressNote(models.Model):
+    """A progress note on a plan (T3); kind "student_contact" also counts as the plan's student contact."""
+
+    class Kind(models.TextChoices):
+        STUDENT_CONTACT = "student_contact", _("Talk with the student")
+        NOTE = "note", _("Progress note")
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    happened_at = models.DateTimeField(_("when"))
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-happened_at", "-id"]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.kind} {self.happened_at:%Y-%m-%d}"
+
+
+class CheckInAssignment(models.Model):
+    """A dorm leader asked to look after a dorm-mate. The dorm leader sees the name only."""
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="check_in_assignments")
+    student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="+")
+    dorm_leader = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="check_in_assignments")
+    assigned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    every_days = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "dorm_leader"],
+                condition=models.Q(ended_at__isnull=True),
+                name="care_one_open_check_in_per_plan_and_leader",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dorm_leader_id} → {self.student_id}"
+
+
+class CheckIn(models.Model):
+    class Status(models.TextChoices):
+        ALL_RIGHT = "ok", _("All right")
+        WRONG = "wrong", _("Something is wrong")
+
+    assignment = models.ForeignKey(CheckInAssignment, on_delete=models.PROTECT, related_name="check_ins")
+    at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    note = models.TextField(blank=True)
+    report = models.ForeignKey(
+        "concerns.ConcernReport", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.assignment_id} {self.status}"

@@ -159,6 +159,10 @@ class CloseForm(CaseForm):
         widget=forms.Textarea(attrs=AREA),
         help_text=_("Where the case's papers are filed, and anything the file must say."),
     )
+    propose_registry = forms.BooleanField(
+        label=_("Propose the student for the key-concern registry"), required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )  # fmt: skip
 
 
 class DrillForm(forms.Form):

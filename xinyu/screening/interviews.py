@@ -83,6 +83,14 @@ def record_interview(interview: Interview, *, by, conducted_at, method: str, out
             result=interview.result,
         )
         detail["referral"] = referral.pk if referral else None
+    elif outcome == Interview.Outcome.RECOMMEND_REGISTRY:
+        from xinyu.care.registry import propose_entry
+
+        reason = notes.strip() or _("Recommended after an interview")
+        entry = propose_entry(
+            interview.student, source="census_interview", proposed_by=by, reason=reason, source_object=interview
+        )
+        detail["registry_entry"] = entry.pk
     record(
         by,
         Event(AuditEntry.Action.UPDATE, "screening.interview", student=interview.student, tier=Tier.T3,

@@ -264,9 +264,10 @@ def closing_gaps(case: CrisisCase) -> list[str]:
 
 
 @transaction.atomic
-def close_case(case: CrisisCase, *, by, filing_note: str) -> CrisisCase:
+def close_case(case: CrisisCase, *, by, filing_note: str, propose_registry: bool = False) -> CrisisCase:
     """Closing (第十二条(四)): case filed, family contact recorded, follow-ups set, review and support
-    recorded, and the organiser's sign-off."""
+    recorded, and the organiser's sign-off. `propose_registry` proposes the student for the key-concern
+    registry (xinyu.care.registry.propose_entry) in the same transaction."""
     case = _lock(case)
     if by != case.organiser:
         raise ConcernError(_("Only the case's organiser can sign it off."))
@@ -286,4 +287,8 @@ def close_case(case: CrisisCase, *, by, filing_note: str) -> CrisisCase:
         acks.cancel(step.ack)
     _event(case, CaseEvent.Kind.CLOSED, by=by, reason=filing_note)
     _audit(by, case, "crisis.case.close")
+    if propose_registry and not case.is_drill:
+        from xinyu.care.registry import propose_entry
+
+        propose_entry(case.student, source="crisis", proposed_by=by, reason=filing_note, source_object=case)
     return case

@@ -416,7 +416,8 @@ def case_close(request, pk):
     case = _case_to_act_on(request, pk)
 
     def perform(form):
-        cases.close_case(case, by=request.user, filing_note=form.cleaned_data["filing_note"])
+        cases.close_case(case, by=request.user, filing_note=form.cleaned_data["filing_note"],
+                         propose_registry=form.cleaned_data.get("propose_registry", False))  # fmt: skip
 
     return _act(request, case, CloseForm(request.POST, case=case), perform, _("The case is closed."))
 
