@@ -1,3 +1,34 @@
+from django.urls import path
+
+from xinyu.counselling.views import sessions, staff, student, workload
+
 app_name = "counselling"
 
-urlpatterns = []
+urlpatterns = [
+    # Students, on a phone.
+    path("my/", student.my_bookings, name="my_bookings"),
+    path("times/", student.slot_list, name="slot_list"),
+    path("times/<int:slot_id>/book/", student.book, name="book"),
+    path("my/<int:pk>/change/", student.booking_change, name="booking_change"),
+    path("my/<int:pk>/cancel/", student.booking_cancel, name="booking_cancel"),
+    # The centre: rooms, availability, bookings.
+    path("rooms/", staff.room_list, name="room_list"),
+    path("schedule/", staff.schedule, name="schedule"),
+    path("schedule/new/", staff.availability_new, name="availability_new"),
+    path("schedule/<int:pk>/withdraw/", staff.slot_withdraw, name="slot_withdraw"),
+    path("bookings/<int:pk>/confirm/", staff.booking_confirm, name="booking_confirm"),
+    path("bookings/<int:pk>/decline/", staff.booking_decline, name="booking_decline"),
+    path("bookings/<int:pk>/no-show/", staff.booking_no_show, name="booking_no_show"),
+    # Sessions.
+    path("sessions/", sessions.session_list, name="session_list"),
+    path("bookings/<int:booking_id>/session/", sessions.session_new, name="session_new"),
+    path("students/<int:student_id>/session/", sessions.session_new_walk_in, name="session_new_walk_in"),
+    path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/edit/", sessions.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/addenda/", sessions.addendum_add, name="addendum_add"),
+    path("sessions/<int:pk>/intake/", sessions.intake, name="intake"),
+    path("sessions/<int:pk>/exception/", sessions.session_exception, name="session_exception"),
+    # Workload (课时保障).
+    path("workload/", workload.workload, name="workload"),
+    path("workload/export/", workload.workload_export, name="workload_export"),
+]

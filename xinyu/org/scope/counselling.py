@@ -1,1 +1,176 @@
-"""Who may see and do what in counselling: availability, bookings, sessions, and the T4 notes (issue 5)."""
+"""Who may see and do what in counselling: availability, bookings, sessions, and the T4 notes (issue 5).
+
+- That a student attends counselling at all (their bookings, their sessions' dates, kinds and
+  counsellors) is known to the centre (posts with a school-wide T3 grant or above: full- and part-time
+  counsellors, supervisors) and to the student. College staff, 学工部 and 领导小组 see nothing of it,
+  whatever their tier on the student.
+- A session's record (structured fields, notes, addenda, intake, the exception) is T4: the treating
+  counsellor (the session's counsellor, while they still hold a centre post) and the centre's
+  supervisors over the student.
+- Counsellors publish their own availability; the counsellor of a slot confirms its bookings and
+  records its session; supervisors may do both for any slot of their school.
+- Workload: supervisors see every staff member's hours; anyone else on staff sees their own.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xinyu.org.models import Post, ScopeKind
+from xinyu.org.scope.base import CENTRE_POSTS, Tier, current_appointments, grants_for, posts_of, students_for
+
+__all__ = [
+    "COUNSELLING_POSTS",
+    "bookings_for_staff",
+    "counselling_schools",
+    "counselling_students_for",
+    "get_booking_for_staff",
+    "get_own_booking",
+    "get_session_record_for_user",
+    "is_counselling_supervisor",
+    "is_counsellor",
+    "may_handle_booking",
+    "may_read_session_record",
+    "may_view_all_workload",
+    "may_view_workload",
+    "may_write_session",
+    "rooms_for",
+    "session_records_for",
+    "sessions_for",
+    "slots_for_student",
+]
+
+COUNSELLING_POSTS = CENTRE_POSTS
+SUPERVISOR_POSTS = frozenset({Post.CENTRE_SUPERVISOR})
+
+
+def counselling_schools(user) -> set[int]:
+    """The schools whose centre the user works in."""
+    return {
+        appointment.school_id
+        for appointment in current_appointments(user)
+        if appointment.post in COUNSELLING_POSTS and appointment.scope_kind == ScopeKind.SCHOOL
+    }
+
+
+def is_counsellor(user) -> bool:
+    """Publishes availability, takes bookings, records sessions: every centre post."""
+    return bool(posts_of(user) & COUNSELLING_POSTS)
+
+
+def may_view_workload(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active and not user.is_student
+
+
+def is_counselling_supervisor(user) -> bool:
+    """The centre's supervisors: read every session record of their school, act for any counsellor."""
+    return bool(posts_of(user) & SUPERVISOR_POSTS)
+
+
+def may_view_all_workload(user) -> bool:
+    return is_counselling_supervisor(user)
+
+
+def _is_supervisor_over(user, student) -> bool:
+    return any(
+        grant.post in SUPERVISOR_POSTS and grant.tier >= Tier.T4 and grant.covers(student) for grant in grants_for(user)
+    )
+
+
+def counselling_students_for(user) -> QuerySet:
+    """Students whose counselling the user may know of: those of the centre's schools, at T3."""
+    schools = counselling_schools(user)
+    if not schools:
+        return students_for(user, Tier.T3).none()
+    return students_for(user, Tier.T3).filter(school_id__in=schools)
+
+
+def rooms_for(user) -> QuerySet:
+    from xinyu.counselling.models import Room
+
+    return Room.objects.filter(school_id__in=counselling_schools(user))
+
+
+def slots_for_student(student) -> QuerySet:
+    """Slots a student may see and book: their school's, in rooms in use, not withdrawn."""
+    from xinyu.counselling.models import Slot
+
+    return Slot.objects.filter(room__school_id=student.school_id, room__active=True, withdrawn=False)
+
+
+def bookings_for_staff(user) -> QuerySet:
+    from xinyu.counselling.models import Booking
+
+    if not is_counsellor(user):
+        return Booking.objects.none()
+    return Booking.objects.filter(
+        slot__room__school_id__in=counselling_schools(user), student__in=counselling_students_for(user)
+    )
+
+
+def get_booking_for_staff(user, pk):
+    from xinyu.counselling.models import Booking
+
+    try:
+        return bookings_for_staff(user).select_related("slot__room", "slot__counsellor", "student").get(pk=pk)
+    except (Booking.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_own_booking(user, pk):
+    """A student's own booking; anyone else's is 404."""
+    from xinyu.counselling.models import Booking
+
+    try:
+        return Booking.objects.select_related("slot__room", "slot__counsellor", "student").get(
+            pk=pk, student__user_id=user.pk
+        )
+    except (Booking.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def may_handle_booking(user, booking) -> bool:
+    """Confirm, mark a no-show, record the session: the slot's counsellor, or a supervisor."""
+    if booking.slot.counsellor_id == user.pk and is_counsellor(user):
+        return True
+    return _is_supervisor_over(user, booking.student)
+
+
+def sessions_for(user) -> QuerySet:
+    """Sessions the user may know happened (T3 for the centre): date, kind, counsellor."""
+    from xinyu.counselling.models import Session
+
+    if not is_counsellor(user):
+        return Session.objects.none()
+    return Session.objects.filter(student__in=counselling_students_for(user))
+
+
+def session_records_for(user) -> QuerySet:
+    """Sessions whose record (notes, intake, structured fields) the user may read: T4."""
+    from xinyu.counselling.models import Session
+
+    if not is_counsellor(user):
+        return Session.objects.none()
+    condition = Q(counsellor_id=user.pk)
+    if is_counselling_supervisor(user):
+        condition |= Q(student__in=students_for(user, Tier.T4))
+    return Session.objects.filter(condition, student__in=counselling_students_for(user))
+
+
+def get_session_record_for_user(user, pk):
+    from xinyu.counselling.models import Session
+
+    try:
+        return session_records_for(user).select_related("student__class_group", "counsellor", "booking").get(pk=pk)
+    except (Session.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def may_read_session_record(user, session) -> bool:
+    if not is_counsellor(user):
+        return False
+    return session.counsellor_id == user.pk or _is_supervisor_over(user, session.student)
+
+
+def may_write_session(user, session) -> bool:
+    """Notes, intake and addenda are written by the treating counsellor only."""
+    return session.counsellor_id == user.pk and is_counsellor(user)
