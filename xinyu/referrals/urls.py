@@ -1,3 +1,16 @@
+from django.urls import path
+
+from xinyu.referrals import views
+
 app_name = "referrals"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("hospitals/", views.hospitals, name="hospitals"),
+    path("students/<int:student_id>/refer/", views.referral_new, name="referral_new"),
+    path("<int:pk>/", views.referral_detail, name="referral_detail"),
+    path("<int:pk>/confidential/", views.referral_clinical, name="referral_clinical"),
+    path("students/<int:student_id>/leave/", views.leave_new, name="leave_new"),
+    path("leaves/<int:pk>/", views.leave_detail, name="leave_detail"),
+    path("leaves/<int:pk>/confidential/", views.leave_confidential, name="leave_confidential"),
+]
