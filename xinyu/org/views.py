@@ -56,7 +56,7 @@ def student_list(request):
 def student_detail(request, pk):
     student = scope.get_student_for_user(request.user, pk, Tier.T1)
     tier, grant = scope.tier_for(request.user, student)
-    context = {"student": student, "shows_attention_tier": tier >= Tier.T2}
+    context = {"student": student, "shows_attention_tier": tier >= Tier.T2, "may_propose_registry": tier >= Tier.T3}
     if tier < Tier.T2:
         return render(request, "org/student_detail.html", context)
     # T2 and above: the read and its audit entry commit together, or the request fails.

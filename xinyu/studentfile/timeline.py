@@ -10,6 +10,8 @@ tier on the student from xinyu.org.scope (break-glass and case membership includ
 returns only what that viewer may see, deciding through the scope module (T4 counselling notes, for
 instance, only for the treating counsellor and the centre's supervisors), in a fixed number of queries.
 Entries carry their own tier so the page can mark them and the access log can record the highest read.
+An entry may also carry a `header_badge` for the file's header (the registry source marks a current entry with
+"On the key-concern registry"); the page knows no source by name.
 """
 
 import datetime as dt
@@ -29,6 +31,9 @@ class TimelineEntry:
     summary: str = ""
     url: str = ""
     confidential: bool = False  # T4: shown with a mark, never printed or exported by default
+    # A short translated label for the file's header while this record holds ("On the key-concern
+    # registry", "Open crisis: Level B"); the header shows each distinct badge once, at the entry's tier.
+    header_badge: str = ""
 
 
 TimelineSource = Callable[[object, object, Tier], Iterable[TimelineEntry]]

@@ -1,0 +1,294 @@
+"""Timeline sources for the records that exist before issue 5: screening, concern reports and crises, and
+the care records crises start (family contact, follow-up, review and support).
+
+Each source answers for one student and one viewer's tier with a fixed number of queries, whatever the
+number of records, and shows at each tier what the existing pages show at that tier (DESIGN.md §4):
+- T2 (the responsible chain, case members): concern reports (as the report page shows them, reporter
+  included), crisis cases, their level and its changes with the reasons given for them, that a case was
+  closed, follow-ups scheduled (who, when, done or not), and that an interview is due (never why).
+- T3 (the college's working group, the centre): screening scores, bands and flags, interviews with their
+  reasons and notes, the centre's assessments, case filing notes, family contacts, follow-up outcomes,
+  review and support.
+An entry carries the highest tier of what it shows. Drills are left out.
+"""
+
+import datetime as dt
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from xinyu.org.scope import Tier
+from xinyu.studentfile.timeline import TimelineEntry
+
+SUMMARY_WORDS = 80  # characters of free text shown in a timeline entry (the record's page has the rest)
+
+
+def _url(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _short(text: str) -> str:
+    return Truncator((text or "").strip()).chars(SUMMARY_WORDS)
+
+
+def _join(*parts) -> str:
+    return "；".join(str(part) for part in parts if part)
+
+
+# --- Screening (T3) -------------------------------------------------------------------------------
+
+
+def screening_results(student, viewer, tier):
+    from xinyu.screening.models import Result
+
+    if tier < Tier.T3:
+        return []
+    url = _url("screening:student_results", student.pk)
+    entries = []
+    for result in Result.objects.filter(student=student).select_related("campaign", "instrument"):
+        flags = "、".join(
+            str(flag.get("label") or flag.get("code", "")) for flag in result.flags or [] if isinstance(flag, dict)
+        )
+        total = "" if result.total is None else f"{result.total:g}"
+        entries.append(
+            TimelineEntry(
+                at=result.scored_at,
+                kind="screening_result",
+                kind_label=_("Screening result"),
+                title=f"{result.instrument.name} · {result.campaign.title}",
+                tier=Tier.T3,
+                summary=_join(
+                    total and _("total %(total)s") % {"total": total},
+                    result.band or result.classification,
+                    result.severity and _("severity %(severity)s") % {"severity": result.severity},
+                    flags and _("flags: %(flags)s") % {"flags": flags},
+                ),
+                url=url,
+            )
+        )
+    return entries
+
+
+def interviews(student, viewer, tier):
+    """T3 reads the interview and its record; T2 sees only that one is due (as in "my work")."""
+    from xinyu.screening.models import Interview
+
+    if tier < Tier.T2:
+        return []
+    rows = Interview.objects.filter(student=student).select_related("conducted_by")
+    if tier < Tier.T3:
+        return [
+            TimelineEntry(
+                at=interview.created_at,
+                kind="interview",
+                kind_label=_("Interview"),
+                title=_("Interview due on %(day)s") % {"day": interview.due_on.isoformat()},
+                tier=Tier.T2,
+            )
+            for interview in rows.filter(conducted_at__isnull=True)
+        ]
+    entries = []
+    for interview in rows:
+        done = interview.conducted_at is not None
+        summary = (
+            _join(
+                interview.conducted_by.full_name if interview.conducted_by else "",
+                interview.get_method_display(),
+                interview.get_outcome_display(),
+                _short(interview.notes),
+            )
+            if done
+            else _("Due on %(day)s, not recorded yet") % {"day": interview.due_on.isoformat()}
+        )
+        entries.append(
+            TimelineEntry(
+                at=interview.conducted_at or interview.created_at,
+                kind="interview",
+                kind_label=_("Interview"),
+                title=f"{interview.get_kind_display()}：{interview.reason}",
+                tier=Tier.T3,
+                summary=summary,
+                url=_url("screening:interview_detail", interview.pk),
+            )
+        )
+    return entries
+
+
+# --- Concern reports and crises (T2, some records T3) -----------------------------------------------
+
+
+def concern_reports(student, viewer, tier):
+    """As the report page shows a report to the student's chain at T2: what, who reported it, its status."""
+    from xinyu.concerns.models import ConcernReport
+
+    if tier < Tier.T2:
+        return []
+    rows = ConcernReport.objects.filter(student=student, is_drill=False).select_related("reporter")
+    return [
+        TimelineEntry(
+            at=report.created_at,
+            kind="concern_report",
+            kind_label=_("Concern report"),
+            title=report.get_category_display(),
+            tier=Tier.T2,
+            summary=_join(
+                report.get_status_display(),
+                report.urgency == ConcernReport.Urgency.URGENT and report.get_urgency_display(),
+                _("reported by %(name)s") % {"name": report.reporter.full_name},
+                _short(report.description),
+            ),
+            url=_url("concerns:report_detail", report.pk),
+        )
+        for report in rows
+    ]
+
+
+def crisis_cases(student, viewer, tier):
+    """The case and its level changes at T2 (with the reasons anyone on the case reads); the centre's
+    assessments, notes and the filing note at T3."""
+    from xinyu.concerns.models import CaseEvent, CrisisCase
+
+    if tier < Tier.T2:
+        return []
+    reads_records = tier >= Tier.T3
+    entries = []
+    for case in CrisisCase.objects.filter(student=student, is_drill=False):
+        entries.append(
+            TimelineEntry(
+                at=case.opened_at,
+                kind="crisis",
+                kind_label=_("Crisis"),
+                title=_("Crisis case opened: %(level)s") % {"level": case.get_level_display()},
+                tier=Tier.T2,
+                summary=case.get_status_display() if case.is_open else "",
+                url=_url("concerns:case_detail", case.pk),
+                header_badge=_("Open crisis: %(level)s") % {"level": case.get_level_display()} if case.is_open else "",
+            )
+        )
+    shown = [CaseEvent.Kind.LEVEL_RAISED, CaseEvent.Kind.LEVEL_LOWERED, CaseEvent.Kind.CLOSED]
+    if reads_records:
+        shown += [CaseEvent.Kind.CENTRE_ASSESSMENT, CaseEvent.Kind.NOTE]
+    events = CaseEvent.objects.filter(case__student=student, case__is_drill=False, kind__in=shown).select_related(
+        "case"
+    )
+    for event in events:
+        if (event.detail or {}).get("follow_up_done"):
+            continue  # a follow-up's outcome, shown with the follow-up itself
+        title = event.get_kind_display()
+        if event.from_level and event.to_level:
+            title = f"{title}：{event.from_level} → {event.to_level}"
+        event_tier, summary = Tier.T2, ""
+        if event.kind in (CaseEvent.Kind.LEVEL_RAISED, CaseEvent.Kind.LEVEL_LOWERED):
+            summary = _short(event.reason)
+        elif event.kind == CaseEvent.Kind.CLOSED:
+            if reads_records and event.case.filing_note:
+                event_tier, summary = Tier.T3, _short(event.case.filing_note)
+        else:
+            event_tier, summary = Tier.T3, _short(event.reason)
+        entries.append(
+            TimelineEntry(
+                at=event.at,
+                kind="crisis",
+                kind_label=_("Crisis"),
+                title=title,
+                tier=event_tier,
+                summary=_join(event.by_name, summary),
+                url=_url("concerns:case_detail", event.case_id),
+            )
+        )
+    return entries
+
+
+# --- Care records (family contact, follow-up, review and support) --------------------------------------
+
+NOT_A_DRILL = Q(case__isnull=True) | Q(case__is_drill=False)
+
+
+def family_contacts(student, viewer, tier):
+    from xinyu.care.models import FamilyContact
+
+    if tier < Tier.T3:
+        return []
+    rows = FamilyContact.objects.filter(NOT_A_DRILL, student=student).select_related("contacted_by")
+    return [
+        TimelineEntry(
+            at=contact.contacted_at,
+            kind="family_contact",
+            kind_label=_("Family contact"),
+            title=f"{contact.contact_name}（{contact.relation}）· {contact.get_method_display()}",
+            tier=Tier.T3,
+            summary=_join(contact.contacted_by.full_name, _short(contact.outcome)),
+            url=_url("concerns:case_detail", contact.case_id) if contact.case_id else "",
+        )
+        for contact in rows
+    ]
+
+
+def follow_ups(student, viewer, tier):
+    """T2 sees who follows up when and whether it was done (as on the case page); T3 also the outcome."""
+    from xinyu.care.models import FollowUp
+
+    if tier < Tier.T2:
+        return []
+    rows = FollowUp.objects.filter(NOT_A_DRILL, student=student).select_related("assignee")
+    entries = []
+    for follow_up in rows:
+        done = follow_up.done_at is not None
+        shows_outcome = done and tier >= Tier.T3 and bool(follow_up.outcome)
+        entries.append(
+            TimelineEntry(
+                at=follow_up.done_at or follow_up.created_at,
+                kind="follow_up",
+                kind_label=_("Follow-up"),
+                title=_("Follow-up by %(name)s, due on %(day)s")
+                % {"name": follow_up.assignee.full_name, "day": follow_up.due_on.isoformat()},
+                tier=Tier.T3 if shows_outcome else Tier.T2,
+                summary=_join(
+                    _("Done") if done else _("Not done yet"),
+                    shows_outcome and _short(follow_up.outcome),
+                ),
+                url=_url("concerns:case_detail", follow_up.case_id) if follow_up.case_id else "",
+            )
+        )
+    return entries
+
+
+def review_supports(student, viewer, tier):
+    from xinyu.care.models import ReviewSupport
+
+    if tier < Tier.T3:
+        return []
+    rows = ReviewSupport.objects.filter(NOT_A_DRILL, student=student).select_related("recorded_by")
+    return [
+        TimelineEntry(
+            at=record.recorded_at,
+            kind="review_support",
+            kind_label=_("Review and support"),
+            title=_short(record.assessment),
+            tier=Tier.T3,
+            summary=_join(record.recorded_by.full_name, _short(record.support)),
+            url=_url("concerns:case_detail", record.case_id) if record.case_id else "",
+        )
+        for record in rows
+    ]
+
+
+SOURCES = (
+    screening_results,
+    interviews,
+    concern_reports,
+    crisis_cases,
+    family_contacts,
+    follow_ups,
+    review_supports,
+)
