@@ -1,11 +1,17 @@
 """Completion pages: who has not answered yet, names only, never results; reminders in the inbox."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.screening.test_campaigns import make_campaign
+from xinyu.audit.models import AuditEntry
 from xinyu.notify.models import Notification
-from xinyu.screening.models import Participation
+from xinyu.org.models import Student
+from xinyu.screening.campaigns import REMINDER_HOURS, ReminderRefused, remind
+from xinyu.screening.models import Campaign, Participation, Reminder
 from xinyu.screening.questionnaire import record_consent, save_answer, submit
 
 
@@ -77,9 +83,16 @@ def test_remind_notifies_the_class_staff_and_waiting_students(world, client_for,
     staff_note = Notification.objects.get(recipient=world.cast["head_teacher"])
     # Written in the language of the request that caused it (简体中文 by default).
     assert staff_note.title == "软件2501班 还有 2 名学生未完成“2025秋季心理普查”"
-    # Once a day: a second press sends nothing more.
-    again = client.post(reverse("screening:completion_remind", args=[campaign.pk, world.a1.pk]))
-    assert again.url.endswith("?reminded=0")
+    # At most once every REMINDER_HOURS per class: a second press sends nothing more and says why.
+    again = client.post(reverse("screening:completion_remind", args=[campaign.pk, world.a1.pk]), follow=True)
+    assert again.redirect_chain[-1][0] == reverse("screening:completion", args=[campaign.pk])
+    assert Notification.objects.filter(dedupe_key__contains="screening-remind").count() == 4
+    assert Reminder.objects.filter(campaign=campaign, class_group=world.a1).count() == 1
+    page = again.content.decode()
+    assert 'data-testid="last-reminder"' in page
+    # A1's button waits until the next reminder may go; A2's is still there.
+    assert reverse("screening:completion_remind", args=[campaign.pk, world.a1.pk]) not in page
+    assert reverse("screening:completion_remind", args=[campaign.pk, world.a2.pk]) in page
 
 
 def test_head_teacher_cannot_remind_another_class(world, client_for, campaign):
@@ -91,3 +104,66 @@ def test_head_teacher_cannot_remind_another_class(world, client_for, campaign):
         .status_code
         == 404
     )
+
+
+def student_of(world, who):
+    return Student.objects.get(user=world.cast[who])
+
+
+def remind_url(campaign, group):
+    return reverse("screening:completion_remind", args=[campaign.pk, group.pk])
+
+
+def test_remind_is_audited_per_student_reminded(world, client_for, campaign):
+    client_for(world.cast["head_teacher"]).post(remind_url(campaign, world.a1))
+    entries = AuditEntry.objects.filter(what="screening.reminder")
+    assert {entry.student_id for entry in entries} == {
+        student_of(world, "dorm_leader").pk,
+        student_of(world, "wellbeing_rep").pk,
+    }
+    assert {entry.actor_id for entry in entries} == {world.cast["head_teacher"].pk}
+    assert all(entry.detail["campaign"] == campaign.pk for entry in entries)
+
+
+def test_students_reminder_carries_the_campaign_reminder_text(world, client_for):
+    campaign = make_campaign(world, reminder_text="请在今晚十点前完成，谢谢配合。")
+    client_for(world.cast["advisor"]).post(remind_url(campaign, world.a1))
+    note = Notification.objects.get(recipient=world.cast["dorm_leader"])
+    assert note.body == "请在今晚十点前完成，谢谢配合。"
+    assert note.link == reverse("screening:my_campaigns")
+    assert "赵寝" not in note.title  # titles never name the student
+
+
+def test_remind_again_after_the_interval(world, client_for, campaign):
+    client = client_for(world.cast["head_teacher"])
+    client.post(remind_url(campaign, world.a1))
+    Reminder.objects.update(sent_at=timezone.now() - dt.timedelta(hours=REMINDER_HOURS, minutes=1))
+    again = client.post(remind_url(campaign, world.a1))
+    assert again.url.endswith("?reminded=4")
+    assert Reminder.objects.filter(campaign=campaign, class_group=world.a1).count() == 2
+    assert Notification.objects.filter(recipient=world.cast["dorm_leader"]).count() == 2
+
+
+def test_throttle_is_per_class(world, client_for, campaign):
+    client = client_for(world.cast["mental_health_advisor"])
+    client.post(remind_url(campaign, world.a1))
+    other = client.post(remind_url(campaign, world.a2))
+    assert other.url.endswith("?reminded=1")  # 李四 only; A2 has no head teacher or advisor
+    assert Reminder.objects.filter(campaign=campaign).count() == 2
+
+
+def test_no_reminder_for_a_closed_campaign_or_a_class_that_has_answered(world, client_for, campaign):
+    client = client_for(world.cast["counsellor"])
+    for student in (student_of(world, "dorm_leader"), student_of(world, "wellbeing_rep")):
+        submitted_by(campaign, student)
+    with pytest.raises(ReminderRefused):
+        remind(campaign, world.a1)
+    Campaign.objects.filter(pk=campaign.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
+    campaign.refresh_from_db()
+    with pytest.raises(ReminderRefused):
+        remind(campaign, world.a2)
+    refused = client.post(remind_url(campaign, world.a2), follow=True)
+    assert refused.status_code == 200
+    assert not Reminder.objects.exists()
+    assert not Notification.objects.filter(dedupe_key__contains="screening-remind").exists()
+    assert not AuditEntry.objects.filter(what="screening.reminder").exists()

@@ -196,3 +196,11 @@ def test_the_semester_screening_is_open_with_a_few_classes_answering(demo, db):
 
 def test_the_same_seed_gives_the_same_screening(demo, db):
     assert screening_digest() == demo
+
+
+def test_the_census_shows_freshmen_a_summary_and_the_semester_one_question_per_screen(demo, db):
+    census = Campaign.objects.get(kind=Campaign.Kind.CENSUS)
+    semester = Campaign.objects.get(kind=Campaign.Kind.SEMESTER)
+    assert census.show_summary_to_student
+    assert semester.one_item_per_screen
+    assert semester.reminder_text

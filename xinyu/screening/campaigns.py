@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.org.models import Student
-from xinyu.screening.models import Campaign, CampaignInstrument, Instrument, Participation
+from xinyu.screening.models import Campaign, CampaignInstrument, Instrument, Participation, Reminder, Sitting
 
 # Shown after submitting unless the campaign says otherwise. Independent of any policy file: these lines
 # must be there even when nothing else is configured.
@@ -46,26 +47,10 @@ def target_students(campaign: Campaign) -> QuerySet[Student]:
     return students.filter(status__in=statuses)
 
 
-@transaction.atomic
-def create_campaign(
-    *,
-    school,
-    kind: str,
-    title: str,
-    instruments: Sequence[Instrument],
-    opens_at: dt.datetime,
-    closes_at: dt.datetime,
-    consent_text: str,
-    consent_version: str,
-    by,
-    enrolment_years: Sequence[int] = (),
-    colleges: Sequence = (),
-    class_groups: Sequence = (),
-    student_statuses: Sequence[str] = (),
-    show_summary_to_student: bool = False,
-    resources_text: str = "",
-) -> Campaign:
-    """Create a campaign and its Participation rows. Instruments are asked in the order given."""
+def _validate(
+    *, school, instruments, opens_at, closes_at, consent_text, consent_version, student_statuses, colleges, class_groups
+) -> None:
+    """The checks a campaign's settings pass when it is created or edited before opening."""
     if not instruments:
         raise ValidationError(_("Choose at least one instrument."))
     if len({instrument.pk for instrument in instruments}) != len(instruments):
@@ -85,6 +70,41 @@ def create_campaign(
     for item in list(colleges) + [group.college for group in class_groups]:
         if item.school_id != school.pk:
             raise ValidationError(_("The target must be within the campaign's school."))
+
+
+@transaction.atomic
+def create_campaign(
+    *,
+    school,
+    kind: str,
+    title: str,
+    instruments: Sequence[Instrument],
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    consent_text: str,
+    consent_version: str,
+    by,
+    enrolment_years: Sequence[int] = (),
+    colleges: Sequence = (),
+    class_groups: Sequence = (),
+    student_statuses: Sequence[str] = (),
+    show_summary_to_student: bool = False,
+    resources_text: str = "",
+    one_item_per_screen: bool = False,
+    reminder_text: str = "",
+) -> Campaign:
+    """Create a campaign and its Participation rows. Instruments are asked in the order given."""
+    _validate(
+        school=school,
+        instruments=instruments,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        consent_text=consent_text,
+        consent_version=consent_version,
+        student_statuses=student_statuses,
+        colleges=colleges,
+        class_groups=class_groups,
+    )
     campaign = Campaign.objects.create(
         school=school,
         kind=kind,
@@ -97,6 +117,8 @@ def create_campaign(
         consent_version=consent_version,
         show_summary_to_student=show_summary_to_student,
         resources_text=resources_text.strip() or DEFAULT_RESOURCES,
+        one_item_per_screen=one_item_per_screen,
+        reminder_text=reminder_text.strip(),
         created_by=by,
     )
     CampaignInstrument.objects.bulk_create(
@@ -108,6 +130,215 @@ def create_campaign(
     if class_groups:
         campaign.class_groups.set(class_groups)
     materialise_participations(campaign)
+    return campaign
+
+
+# --- Editing and closing (the centre) ---
+#
+# Before a campaign opens everything may change. Once it has opened, students have consented to its text
+# and answered its instruments, so only the close time (later, never earlier: "close now" ends it), the
+# resources shown and the reminder text may change. After it has closed, only the resources shown (students
+# still read them on their results history page).
+
+EDITABLE_BEFORE_OPENING = (
+    "kind",
+    "title",
+    "instruments",
+    "opens_at",
+    "closes_at",
+    "enrolment_years",
+    "colleges",
+    "class_groups",
+    "student_statuses",
+    "consent_text",
+    "consent_version",
+    "show_summary_to_student",
+    "resources_text",
+    "one_item_per_screen",
+    "reminder_text",
+)
+EDITABLE_WHILE_OPEN = ("closes_at", "resources_text", "reminder_text")
+EDITABLE_AFTER_CLOSING = ("resources_text",)
+_RELATED = ("instruments", "colleges", "class_groups")
+
+
+def editable_fields(campaign: Campaign, at=None) -> tuple[str, ...]:
+    """The settings of `campaign` that may still change at `at` (now by default)."""
+    if not campaign.has_opened(at):
+        return EDITABLE_BEFORE_OPENING
+    if not campaign.has_closed(at):
+        return EDITABLE_WHILE_OPEN
+    return EDITABLE_AFTER_CLOSING
+
+
+def current_settings(campaign: Campaign) -> dict:
+    """The campaign's editable settings, in the form `update_campaign` takes them."""
+    values = {name: getattr(campaign, name) for name in EDITABLE_BEFORE_OPENING if name not in _RELATED}
+    values["instruments"] = campaign_instruments(campaign)
+    values["colleges"] = list(campaign.colleges.order_by("pk"))
+    values["class_groups"] = list(campaign.class_groups.order_by("pk"))
+    return values
+
+
+def _comparable(name: str, value):
+    if name == "instruments":
+        return [instrument.pk for instrument in value]  # the order is asked as given: it matters
+    if name in ("colleges", "class_groups"):
+        return sorted(item.pk for item in value)
+    if name == "enrolment_years":
+        return sorted({int(year) for year in value})
+    if name == "student_statuses":
+        return sorted(value)
+    if name in ("resources_text", "reminder_text", "consent_text", "title", "consent_version"):
+        return (value or "").strip()
+    return value
+
+
+def _field_label(name: str) -> str:
+    return str(Campaign._meta.get_field(name).verbose_name)
+
+
+def _audit_value(name: str, value):
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if name == "instruments":
+        return [f"{instrument.code}@{instrument.version}" for instrument in value]
+    if name in ("colleges", "class_groups"):
+        return [item.pk for item in value]
+    if name in ("consent_text", "resources_text", "reminder_text"):
+        return len(value or "")  # the length only: the texts themselves are in the campaign
+    return value
+
+
+@transaction.atomic
+def update_campaign(campaign: Campaign, *, by, address: str | None = None, **changes) -> list[str]:
+    """Change the settings given in `changes` (names as in EDITABLE_BEFORE_OPENING); returns the names of
+    those that actually changed. Raises ValidationError, saying which setting and why, for a change the
+    campaign's state no longer allows or for settings that do not fit together. Audited."""
+    from xinyu.audit.models import AuditEntry
+    from xinyu.audit.services import Event, record
+
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    unknown = set(changes) - set(EDITABLE_BEFORE_OPENING)
+    if unknown:
+        raise ValueError(f"not campaign settings: {sorted(unknown)}")
+    before = current_settings(campaign)
+    changed = [name for name in changes if _comparable(name, changes[name]) != _comparable(name, before[name])]
+    if not changed:
+        return []
+    now = timezone.now()
+    allowed = editable_fields(campaign, now)
+    refused = [name for name in changed if name not in allowed]
+    if refused:
+        if campaign.has_closed(now):
+            message = _("%(fields)s can no longer be changed: the campaign has closed.")
+        else:
+            message = _("%(fields)s can no longer be changed: the campaign has opened and students are answering.")
+        raise ValidationError(message % {"fields": "、".join(_field_label(name) for name in refused)})
+    after = before | {name: changes[name] for name in changed}
+    if campaign.has_opened(now):
+        if "closes_at" in changed and after["closes_at"] <= before["closes_at"]:
+            raise ValidationError(
+                _(
+                    "Once a campaign has opened its close time can only be moved later (now %(closes)s). "
+                    "To end it early, use “Close now”."
+                )
+                % {"closes": timezone.localtime(before["closes_at"]).strftime("%Y-%m-%d %H:%M")}
+            )
+        if "closes_at" in changed and after["closes_at"] <= now:
+            raise ValidationError(_("The new close time is already past."))
+    else:
+        _validate(
+            school=campaign.school,
+            instruments=after["instruments"],
+            opens_at=after["opens_at"],
+            closes_at=after["closes_at"],
+            consent_text=after["consent_text"],
+            consent_version=after["consent_version"],
+            student_statuses=after["student_statuses"],
+            colleges=after["colleges"],
+            class_groups=after["class_groups"],
+        )
+    for name in changed:
+        value = after[name]
+        if name in _RELATED:
+            continue
+        if name == "enrolment_years":
+            value = sorted({int(year) for year in value})
+        elif name == "student_statuses":
+            value = list(value)
+        elif name == "resources_text":
+            value = value.strip() or DEFAULT_RESOURCES
+        elif name in ("reminder_text", "title", "consent_text", "consent_version"):
+            value = value.strip()
+        setattr(campaign, name, value)
+    campaign.save()
+    if "instruments" in changed:
+        CampaignInstrument.objects.filter(campaign=campaign).delete()
+        CampaignInstrument.objects.bulk_create(
+            CampaignInstrument(campaign=campaign, instrument=instrument, position=position)
+            for position, instrument in enumerate(after["instruments"])
+        )
+    if "colleges" in changed:
+        campaign.colleges.set(after["colleges"])
+    if "class_groups" in changed:
+        campaign.class_groups.set(after["class_groups"])
+    if {"enrolment_years", "colleges", "class_groups", "student_statuses"} & set(changed):
+        # Before opening nobody has started: the rows of students no longer targeted simply go.
+        targeted = target_students(campaign).values("pk")
+        Participation.objects.filter(campaign=campaign, status=Participation.Status.PENDING).exclude(
+            student_id__in=targeted
+        ).delete()
+        materialise_participations(campaign)
+    record(
+        by,
+        Event(
+            AuditEntry.Action.UPDATE,
+            "screening.campaign",
+            detail={
+                "campaign": campaign.pk,
+                "changed": {
+                    name: [_audit_value(name, before[name]), _audit_value(name, after[name])] for name in changed
+                },
+            },
+        ),
+        address=address,
+    )
+    return changed
+
+
+@transaction.atomic
+def close_campaign(campaign: Campaign, *, by, address: str | None = None) -> Campaign:
+    """End an open campaign now: no more entries, answers or submissions; its open sittings close too.
+    Audited. Raises ValidationError for a campaign that is not open."""
+    from xinyu.audit.models import AuditEntry
+    from xinyu.audit.services import Event, record
+
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    now = timezone.now()
+    if not campaign.has_opened(now):
+        raise ValidationError(_("The campaign has not opened yet: change its times instead of closing it."))
+    if campaign.has_closed(now):
+        raise ValidationError(_("The campaign has already closed."))
+    before = campaign.closes_at
+    campaign.closes_at = max(now, campaign.opens_at + dt.timedelta(microseconds=1))
+    campaign.save(update_fields=["closes_at"])
+    sittings = Sitting.objects.filter(campaign=campaign, closes_at__gt=campaign.closes_at).update(
+        closes_at=campaign.closes_at
+    )
+    record(
+        by,
+        Event(
+            AuditEntry.Action.UPDATE,
+            "screening.campaign_close",
+            detail={
+                "campaign": campaign.pk,
+                "closes_at": [before.isoformat(), campaign.closes_at.isoformat()],
+                "sittings_closed": sittings,
+            },
+        ),
+        address=address,
+    )
     return campaign
 
 
@@ -164,40 +395,99 @@ def completion_by_class(campaign: Campaign, class_groups) -> list[dict]:
     return rows
 
 
-@transaction.atomic
-def remind(campaign: Campaign, class_group, *, link: str = "", student_link: str = "") -> int:
-    """Remind the class's head teacher and advisor, and each student who has not answered, in the inbox;
-    once a day per class. Returns how many notifications were sent."""
-    from django.utils import timezone
+# A class's students are reminded at most once in this many hours (a module setting: the policy file has
+# no screening reminder rule).
+REMINDER_HOURS = 12
 
+
+class ReminderRefused(Exception):
+    """A reminder that cannot be sent now, with the reason to show."""
+
+
+def last_reminder(campaign: Campaign, class_group) -> Reminder | None:
+    return Reminder.objects.filter(campaign=campaign, class_group=class_group).order_by("-sent_at").first()
+
+
+def next_reminder_at(campaign: Campaign, class_group, reminder: Reminder | None = None) -> dt.datetime | None:
+    """When the class can next be reminded, or None when it can be now."""
+    reminder = reminder if reminder is not None else last_reminder(campaign, class_group)
+    if reminder is None:
+        return None
+    next_at = reminder.sent_at + dt.timedelta(hours=REMINDER_HOURS)
+    return next_at if next_at > timezone.now() else None
+
+
+def remind(
+    campaign: Campaign, class_group, *, by=None, link: str = "", student_link: str = "", address: str | None = None
+) -> int:
+    """Remind each student of the class who has not answered, and the class's head teacher and advisor,
+    in the inbox; at most once every REMINDER_HOURS per class. Audited (one entry per student reminded).
+    Returns how many notifications were sent; raises ReminderRefused when no reminder may go now."""
+    from xinyu.audit.models import AuditEntry
+    from xinyu.audit.services import Event, record_many
     from xinyu.notify.services import notify
     from xinyu.org.models import Appointment, Post
+    from xinyu.org.scope import Tier
 
-    day = timezone.localdate().isoformat()
-    waiting = list(
-        Participation.objects.filter(campaign=campaign, student__class_group=class_group, status__in=WAITING)
-        .select_related("student__user")
-        .order_by("student__student_number")
-    )
-    staff = [
-        appointment.person
-        for appointment in Appointment.objects.current()
-        .filter(post__in=[Post.HEAD_TEACHER, Post.ADVISOR], class_group=class_group)
-        .select_related("person")
-    ]
-    sent = notify(
-        staff,
-        key=f"screening-remind:{campaign.pk}:{class_group.pk}:{day}",
-        title=_("%(count)d students of %(class_group)s have not answered “%(campaign)s” yet")
-        % {"count": len(waiting), "class_group": class_group.name, "campaign": campaign.title},
-        link=link,
-    )
-    students = [p.student.user for p in waiting if p.student.user_id and p.student.user.is_active]
-    sent += notify(
-        students,
-        key=f"screening-remind:{campaign.pk}:{day}",
-        title=_("Please answer “%(campaign)s” before %(closes)s")
-        % {"campaign": campaign.title, "closes": timezone.localtime(campaign.closes_at).strftime("%Y-%m-%d %H:%M")},
-        link=student_link,
-    )
+    with transaction.atomic():
+        # One press at a time per campaign: two presses at once cannot both pass the check below.
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        now = timezone.now()
+        if not campaign.is_open(now):
+            raise ReminderRefused(_("The campaign is not open: there is nothing to remind of."))
+        next_at = next_reminder_at(campaign, class_group)
+        if next_at is not None:
+            raise ReminderRefused(
+                _("This class was reminded less than %(hours)d hours ago. The next reminder can go at %(time)s.")
+                % {"hours": REMINDER_HOURS, "time": timezone.localtime(next_at).strftime("%Y-%m-%d %H:%M")}
+            )
+        waiting = list(
+            Participation.objects.filter(campaign=campaign, student__class_group=class_group, status__in=WAITING)
+            .select_related("student__user")
+            .order_by("student__student_number")
+        )
+        if not waiting:
+            raise ReminderRefused(_("Everyone in this class has answered: nobody to remind."))
+        reminder = Reminder.objects.create(
+            campaign=campaign, class_group=class_group, sent_by=by, sent_at=now, students=len(waiting)
+        )
+        staff = [
+            appointment.person
+            for appointment in Appointment.objects.current()
+            .filter(post__in=[Post.HEAD_TEACHER, Post.ADVISOR], class_group=class_group)
+            .select_related("person")
+        ]
+        sent = notify(
+            staff,
+            key=f"screening-remind:{campaign.pk}:{class_group.pk}:{reminder.pk}",
+            title=_("%(count)d students of %(class_group)s have not answered “%(campaign)s” yet")
+            % {"count": len(waiting), "class_group": class_group.name, "campaign": campaign.title},
+            link=link,
+        )
+        students = [p.student.user for p in waiting if p.student.user_id and p.student.user.is_active]
+        sent += notify(
+            students,
+            key=f"screening-remind:{campaign.pk}:r{reminder.pk}",
+            title=_("Please answer “%(campaign)s” before %(closes)s")
+            % {
+                "campaign": campaign.title,
+                "closes": timezone.localtime(campaign.closes_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            body=campaign.reminder_text,
+            link=student_link,
+        )
+        record_many(
+            by,
+            [
+                Event(
+                    AuditEntry.Action.CREATE,
+                    "screening.reminder",
+                    student=participation.student,
+                    tier=Tier.T2,
+                    detail={"campaign": campaign.pk, "class_group": class_group.pk, "reminder": reminder.pk},
+                )
+                for participation in waiting
+            ],
+            address=address,
+        )
     return len(sent)

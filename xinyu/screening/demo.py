@@ -247,6 +247,9 @@ def _instruments(*codes):
     return [get_instrument(code) for code in codes]
 
 
+SEMESTER_REMINDER = "本学期心理排查将于两周内结束，请抽空完成，约需10分钟。作答内容严格保密。"
+
+
 def _seed_census(school, rng, now, rules, by, intake) -> tuple[Campaign, Counter]:
     year = Student.objects.filter(school=school).order_by("-enrolment_year").values_list("enrolment_year", flat=True)
     freshmen = year.first() or intake
@@ -264,6 +267,7 @@ def _seed_census(school, rng, now, rules, by, intake) -> tuple[Campaign, Counter
         consent_version=CONSENT_VERSION,
         by=by,
         enrolment_years=[freshmen],
+        show_summary_to_student=True,  # the freshmen see a supportive summary on "my earlier screenings"
     )
     scoring = _Scoring(campaign, instruments, rules)
     protected = _protected_numbers(intake)
@@ -333,6 +337,8 @@ def _seed_semester(school, rng, now, rules, by, head_teacher, intake) -> tuple[C
         consent_text=CONSENT_TEXT,
         consent_version=CONSENT_VERSION,
         by=by,
+        one_item_per_screen=True,
+        reminder_text=SEMESTER_REMINDER,
     )
     scoring = _Scoring(campaign, instruments, rules)
     protected = _protected_numbers(intake)

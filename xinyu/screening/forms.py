@@ -1,6 +1,7 @@
-"""Forms of the screening pages: entering a sitting, creating a campaign."""
+"""Forms of the screening pages: entering a sitting, creating and editing a campaign."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.org.models import ClassGroup, College, Student
@@ -49,6 +50,18 @@ class CampaignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Empty: the psychology centre and the national help lines."),
     )
+    one_item_per_screen = forms.BooleanField(
+        label=_("One question per screen"),
+        required=False,
+        help_text=_("Phones show one question at a time; students can switch to a page of questions."),
+    )
+    reminder_text = forms.CharField(
+        label=_("Reminder text"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Added to the reminder students receive in their inbox."),
+    )
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +69,12 @@ class CampaignForm(forms.Form):
         self.fields["instruments"].queryset = Instrument.objects.filter(pk__in=administrable).order_by("code")
         self.fields["colleges"].queryset = College.objects.filter(school=school).order_by("name")
         self.fields["class_groups"].queryset = ClassGroup.objects.filter(college__school=school).order_by("name")
+        for field in self.fields.values():  # Bootstrap's look (no inline styles)
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput)):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
     def clean_enrolment_years(self):
         raw = self.cleaned_data["enrolment_years"].replace("，", ",")
@@ -63,3 +82,62 @@ class CampaignForm(forms.Form):
             return [int(part) for part in raw.replace(" ", ",").split(",") if part]
         except ValueError:
             raise forms.ValidationError(_("Enter years as numbers, separated by commas.")) from None
+
+
+LOCAL_MINUTES = "%Y-%m-%dT%H:%M"
+
+
+class CampaignEditForm(CampaignForm):
+    """The campaign's settings, those its state no longer allows changing shown but disabled."""
+
+    def __init__(self, *args, campaign, editable, **kwargs):
+        from xinyu.screening.campaigns import current_settings
+
+        settings = current_settings(campaign)
+        initial = dict(settings)
+        initial["instruments"] = [instrument.pk for instrument in settings["instruments"]]
+        initial["colleges"] = [college.pk for college in settings["colleges"]]
+        initial["class_groups"] = [group.pk for group in settings["class_groups"]]
+        initial["enrolment_years"] = ", ".join(str(year) for year in settings["enrolment_years"])
+        super().__init__(*args, school=campaign.school, initial=initial, **kwargs)
+        self.current_instruments = settings["instruments"]
+        self.editable = tuple(editable)
+        used = [instrument.pk for instrument in self.current_instruments]
+        offered = self.fields["instruments"].queryset.values_list("pk", flat=True)
+        self.fields["instruments"].queryset = Instrument.objects.filter(pk__in=[*offered, *used]).order_by("code")
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].widget.format = LOCAL_MINUTES
+        for name, field in self.fields.items():
+            if name not in self.editable:
+                field.disabled = True
+
+    def clean_instruments(self):
+        chosen = list(self.cleaned_data["instruments"])
+        if {i.pk for i in chosen} == {i.pk for i in self.current_instruments}:
+            return list(self.current_instruments)  # unchanged: keep the order they are asked in
+        return chosen
+
+    def _same_minute_as_before(self, name):
+        # The page shows times to the minute: an untouched time posts back the current one without its
+        # seconds, which is no change (and must not read as moving an open campaign's close earlier).
+        value = self.cleaned_data[name]
+        current = self.initial[name]
+        if value is not None and value.strftime(LOCAL_MINUTES) == timezone.localtime(current).strftime(LOCAL_MINUTES):
+            return current
+        return value
+
+    def clean_opens_at(self):
+        return self._same_minute_as_before("opens_at")
+
+    def clean_closes_at(self):
+        return self._same_minute_as_before("closes_at")
+
+    def changes(self) -> dict:
+        """The editable settings as submitted, for `update_campaign`."""
+        return {name: self.cleaned_data[name] for name in self.editable if name in self.cleaned_data}
+
+
+class CloseCampaignForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, close the campaign now: students can no longer enter, answer or submit."), required=True
+    )

@@ -78,6 +78,14 @@ class Campaign(models.Model):
     consent_version = models.CharField(_("consent version"), max_length=32)
     show_summary_to_student = models.BooleanField(_("students see a summary of their own result"), default=False)
     resources_text = models.TextField(_("resources shown after submitting"), blank=True)
+    one_item_per_screen = models.BooleanField(
+        _("one question per screen"),
+        default=False,
+        help_text=_("Phones show one question at a time; students can switch to a page of questions."),
+    )
+    reminder_text = models.TextField(
+        _("reminder text"), blank=True, help_text=_("Added to the reminder students receive in their inbox.")
+    )
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -97,6 +105,12 @@ class Campaign(models.Model):
     def is_open(self, at=None) -> bool:
         moment = at or timezone.now()
         return self.opens_at <= moment < self.closes_at
+
+    def has_opened(self, at=None) -> bool:
+        return self.opens_at <= (at or timezone.now())
+
+    def has_closed(self, at=None) -> bool:
+        return self.closes_at <= (at or timezone.now())
 
 
 class CampaignInstrument(models.Model):
@@ -129,6 +143,25 @@ class Sitting(models.Model):
 
     def __str__(self):
         return f"{self.class_group} {self.code}"
+
+
+class Reminder(models.Model):
+    """A reminder sent to a class's students who had not answered yet (at most one per class every few hours)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reminders")
+    class_group = models.ForeignKey("org.ClassGroup", on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    students = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["campaign", "class_group", "sent_at"])]
+
+    def __str__(self):
+        return f"{self.campaign_id}:{self.class_group_id} {self.sent_at:%Y-%m-%d %H:%M}"
 
 
 class Participation(models.Model):

@@ -79,6 +79,9 @@ def record_consent(participation: Participation, *, agreed: bool, consent_versio
             [Response(participation=participation, instrument=i) for i in campaign_instruments(campaign)],
             ignore_conflicts=True,
         )
+        from xinyu.privacy.consent import record_campaign_consent  # the consent record (privacy app)
+
+        record_campaign_consent(participation, at=now)
     else:
         participation.consented_at = None
         participation.declined_at = now
@@ -111,6 +114,27 @@ def resume_position(participation: Participation) -> tuple[int, int] | None:
             if str(item.number) not in (page.response.answers or {}):
                 return position, item.number
     return None
+
+
+def screens(page_list: list[Page]) -> list[tuple[Page, object]]:
+    """One question per screen: (page, item) in the order asked, numbered 1… by position."""
+    return [(page, item) for page in page_list for item in page.definition.items]
+
+
+def resume_screen(page_list: list[Page]) -> int:
+    """The 1-based screen where a student resumes: the first unanswered question after the last answered
+    one (where they stopped), else the first required question still unanswered, else one past the last
+    (the screen to submit). An optional question skipped earlier does not pull them back."""
+    flat = screens(page_list)
+    answered = [str(item.number) in (page.response.answers or {}) for page, item in flat]
+    last = max((position for position, done in enumerate(answered, start=1) if done), default=0)
+    for position in range(last + 1, len(flat) + 1):
+        if not answered[position - 1]:
+            return position
+    for position, (_page, item) in enumerate(flat, start=1):
+        if item.required and not answered[position - 1]:
+            return position
+    return len(flat) + 1
 
 
 @transaction.atomic

@@ -69,6 +69,17 @@ def open_sitting(campaign: Campaign, class_group, by, *, hours: int = SITTING_HO
     raise RuntimeError("no free sitting code after 10 attempts")
 
 
+def entry_link_qr_svg(link: str) -> str:
+    """The entry link as a QR code: inline SVG markup without width, height or style attributes (the
+    strict CSP forbids inline styles), scaling to its container through Bootstrap's classes. Medium error
+    correction survives a projector's glare and a phone held at an angle."""
+    import segno
+
+    return segno.make(link, error="m", micro=False).svg_inline(
+        scale=1, border=4, omitsize=True, svgclass="w-100 h-auto d-block", lineclass=None, dark="#000", light="#fff"
+    )
+
+
 def _throttle_name(code: str, student_number: str) -> str:
     return f"{THROTTLE_PREFIX}{code}:{student_number}"[:150]
 

@@ -1,19 +1,23 @@
 """Campaigns for the centre; sittings for a class's head teacher or advisor."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinyu.audit.services import client_address
 from xinyu.core.access import requires, staff_only
 from xinyu.org import scope
 from xinyu.org.models import ClassGroup
-from xinyu.screening.campaigns import create_campaign
-from xinyu.screening.forms import CampaignForm
+from xinyu.screening.campaigns import close_campaign, create_campaign, editable_fields, update_campaign
+from xinyu.screening.forms import CampaignEditForm, CampaignForm, CloseCampaignForm
 from xinyu.screening.models import Campaign, Participation, Sitting
-from xinyu.screening.sittings import EntryError, open_sitting
+from xinyu.screening.sittings import EntryError, entry_link_qr_svg, open_sitting
 
 
 def _centre_school(user):
@@ -45,6 +49,65 @@ def campaign_new(request):
         else:
             return redirect("screening:completion", campaign.pk)
     return render(request, "screening/campaign_new.html", {"form": form})
+
+
+def _managed_campaign(user, pk) -> Campaign:
+    """A campaign of the centre's own school; 404 for any other (or none)."""
+    school = _centre_school(user)
+    if school is None:
+        raise Http404
+    return get_object_or_404(Campaign, pk=pk, school=school)
+
+
+def _state(campaign) -> str:
+    if not campaign.has_opened():
+        return "draft"
+    return "open" if not campaign.has_closed() else "closed"
+
+
+@requires(scope.may_manage_campaigns, "campaigns")
+def campaign_edit(request, pk):
+    """Before it opens everything; while open the close time (later only), resources and reminder text;
+    after closing the resources. Every change is audited (in the service)."""
+    campaign = _managed_campaign(request.user, pk)
+    editable = editable_fields(campaign)
+    form = CampaignEditForm(request.POST or None, campaign=campaign, editable=editable)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                changed = update_campaign(campaign, by=request.user, address=client_address(request), **form.changes())
+            except ValidationError as refused:
+                form.add_error(None, refused)
+            else:
+                if changed:
+                    messages.success(request, _("The campaign is saved."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect("screening:campaign_edit", campaign.pk)
+        status = 400
+    context = {"campaign": campaign, "form": form, "state": _state(campaign)}
+    return render(request, "screening/campaign_edit.html", context, status=status)
+
+
+@requires(scope.may_manage_campaigns, "campaigns")
+def campaign_close(request, pk):
+    """“Close now”, after a confirmation."""
+    campaign = _managed_campaign(request.user, pk)
+    form = CloseCampaignForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                close_campaign(campaign, by=request.user, address=client_address(request))
+            except ValidationError as refused:
+                form.add_error(None, refused)
+            else:
+                messages.success(request, _("The campaign is closed."))
+                return redirect("screening:campaign_edit", campaign.pk)
+        status = 400
+    context = {"campaign": campaign, "form": form, "state": _state(campaign)}
+    return render(request, "screening/campaign_close.html", context, status=status)
 
 
 @staff_only
@@ -88,9 +151,13 @@ def sitting_detail(request, pk):
     """The code big on the screen, the link students open, and the live counts (htmx poll)."""
     sitting = _sitting_for(request.user, pk)
     participations = Participation.objects.filter(campaign=sitting.campaign, student__class_group=sitting.class_group)
+    link = request.build_absolute_uri(reverse("screening:enter") + f"?code={sitting.code}")
+    # segno's own markup of our own URL (the counts poll needs no QR code).
+    qr = "" if request.GET.get("part") == "counts" else mark_safe(entry_link_qr_svg(link))  # noqa: S308
     context = {
         "sitting": sitting,
-        "link": request.build_absolute_uri(reverse("screening:enter") + f"?code={sitting.code}"),
+        "link": link,
+        "qr": qr,
         "class_size": participations.count(),
         "entered": participations.filter(sitting=sitting).count(),
         "submitted": participations.filter(status=Participation.Status.SUBMITTED).count(),
@@ -100,3 +167,12 @@ def sitting_detail(request, pk):
     if request.GET.get("part") == "counts":
         template += "#counts"
     return render(request, template, context)
+
+
+@staff_only
+def sitting_print(request, pk):
+    """A printable sheet: the code, the QR code and the address, to hand out or pin up."""
+    sitting = _sitting_for(request.user, pk)
+    link = request.build_absolute_uri(reverse("screening:enter") + f"?code={sitting.code}")
+    context = {"sitting": sitting, "link": link, "qr": mark_safe(entry_link_qr_svg(link))}  # noqa: S308
+    return render(request, "screening/sitting_print.html", context)

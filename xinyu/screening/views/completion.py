@@ -1,14 +1,17 @@
 """Completion of a campaign for those responsible: who has not answered yet, by name only, never results."""
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinyu.audit.services import client_address
 from xinyu.core.access import staff_only
 from xinyu.org import scope
-from xinyu.screening.campaigns import completion_by_class, remind
-from xinyu.screening.models import Campaign
+from xinyu.screening.campaigns import ReminderRefused, completion_by_class, next_reminder_at, remind
+from xinyu.screening.models import Campaign, Reminder
 
 
 def _groups(user, campaign):
@@ -24,22 +27,45 @@ def completion(request, pk):
     a college's working group its college, head teacher and advisor their class)."""
     campaign = get_object_or_404(Campaign, pk=pk)
     rows = completion_by_class(campaign, _groups(request.user, campaign).distinct())
+    latest = {}
+    for reminder in Reminder.objects.filter(campaign=campaign).order_by("sent_at"):
+        latest[reminder.class_group_id] = reminder
+    for row in rows:
+        reminder = latest.get(row["class_group"].pk)
+        row["last_reminder"] = reminder
+        row["next_reminder_at"] = next_reminder_at(campaign, row["class_group"], reminder) if reminder else None
     return render(
         request,
         "screening/completion.html",
-        {"campaign": campaign, "rows": rows, "reminded": request.GET.get("reminded")},
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "reminded": request.GET.get("reminded"),
+            "is_open": campaign.is_open(),
+            "may_edit": scope.may_manage_campaigns(request.user),
+        },
     )
 
 
 @staff_only
 @require_POST
 def completion_remind(request, pk, class_group_id):
+    """Remind the class's students who have not answered (and its head teacher and advisor), at most
+    once every few hours per class."""
     campaign = get_object_or_404(Campaign, pk=pk)
     group = get_object_or_404(_groups(request.user, campaign).distinct(), pk=class_group_id)
-    sent = remind(
-        campaign,
-        group,
-        link=reverse("screening:completion", args=[campaign.pk]),
-        student_link=reverse("screening:my_campaigns"),
-    )
-    return redirect(reverse("screening:completion", args=[campaign.pk]) + f"?reminded={sent}")
+    url = reverse("screening:completion", args=[campaign.pk])
+    try:
+        sent = remind(
+            campaign,
+            group,
+            by=request.user,
+            link=url,
+            student_link=reverse("screening:my_campaigns"),
+            address=client_address(request),
+        )
+    except ReminderRefused as refused:
+        messages.warning(request, str(refused))
+        return redirect(url)
+    messages.success(request, _("Reminders sent: %(count)d") % {"count": sent})
+    return redirect(url + f"?reminded={sent}")

@@ -10,16 +10,19 @@ import uuid
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, client_address, record
+from xinyu.audit.services import Event, client_address, record, record_many
 from xinyu.core.access import public, student_only
 from xinyu.org import scope
 from xinyu.screening import questionnaire as service
+from xinyu.screening.campaigns import DEFAULT_RESOURCES
 from xinyu.screening.forms import EntryForm
 from xinyu.screening.models import Participation, Result
+from xinyu.screening.own_results import own_history, summary_rows
 from xinyu.screening.sittings import EntryError, bind_session, bound_participation_id, enter_sitting
 
 
@@ -65,6 +68,36 @@ def my_campaigns(request):
 
 
 @student_only
+def my_results(request):
+    """A student's own screenings: a supportive summary where the campaign allows it, never raw labels;
+    only their own (there is no student in the URL). Reading a summary is audited."""
+    student = scope.own_student(request.user)
+    with transaction.atomic():
+        history = own_history(student)
+        shown = [row for row in history if row.shows_summary]
+        if shown:
+            record_many(
+                request.user,
+                [
+                    Event(
+                        AuditEntry.Action.VIEW,
+                        "screening.own_summary",
+                        student=student,
+                        tier=scope.Tier.T3,
+                        detail={"campaign": row.campaign.pk},
+                    )
+                    for row in shown
+                ],
+                address=client_address(request),
+            )
+    return render(
+        request,
+        "screening/my_results.html",
+        {"history": history, "help_lines": DEFAULT_RESOURCES.splitlines()},
+    )
+
+
+@student_only
 @require_POST
 def start_mine(request, pk):
     """A signed-in student answers their own campaign directly (binding this session to it)."""
@@ -74,23 +107,119 @@ def start_mine(request, pk):
     return redirect("screening:answer")
 
 
-def _items(page) -> list[dict]:
+def _item(page, item) -> dict:
     definition = page.definition
-    answers = page.response.answers or {}
-    items = []
-    for item in definition.items:
-        options = definition.option_set(item.option_set).options if item.option_set else ()
-        items.append(
-            {
-                "number": item.number,
-                "text": str(item.text),
-                "required": item.required,
-                "name": _answer_name(page.response.instrument_id, item.number),
-                "options": [(option.code, str(option.label)) for option in options],
-                "value": answers.get(str(item.number), ""),
-            }
-        )
-    return items
+    options = definition.option_set(item.option_set).options if item.option_set else ()
+    return {
+        "number": item.number,
+        "text": str(item.text),
+        "required": item.required,
+        "name": _answer_name(page.response.instrument_id, item.number),
+        "options": [(option.code, str(option.label)) for option in options],
+        "value": (page.response.answers or {}).get(str(item.number), ""),
+    }
+
+
+def _items(page) -> list[dict]:
+    return [_item(page, item) for item in page.definition.items]
+
+
+# --- One question per screen (the campaign's setting, or the student's choice for this session) ---
+
+VIEW_KEY = "xinyu_screening_view"
+ONE, ALL = "one", "all"
+
+
+def _one_per_screen(request, participation) -> bool:
+    chosen = request.GET.get("view")
+    if chosen in (ONE, ALL):
+        request.session[VIEW_KEY] = chosen
+    chosen = request.session.get(VIEW_KEY)
+    if chosen in (ONE, ALL):
+        return chosen == ONE
+    return participation.campaign.one_item_per_screen
+
+
+def _one_context(participation, position=None, **extra):
+    """The context of one screen: a question (1…total) or, one past the last, the page to submit."""
+    pages = service.pages(participation)
+    flat = service.screens(pages)
+    total = len(flat)
+    if position is None:
+        position = service.resume_screen(pages)
+    position = max(1, min(int(position), total + 1))
+    answered = sum(page.answered for page in pages)
+    current = None
+    if position <= total:
+        page, item = flat[position - 1]
+        current = {
+            "instrument_id": page.response.instrument_id,
+            "definition": page.definition,
+            "item": _item(page, item),
+            "first_of_instrument": item.number == page.definition.items[0].number,
+        }
+    unanswered = [
+        {"position": number, "instrument": str(page.definition.name), "number": item.number}
+        for number, (page, item) in enumerate(flat, start=1)
+        if item.required and str(item.number) not in (page.response.answers or {})
+    ]
+    context = {
+        "participation": participation,
+        "campaign": participation.campaign,
+        "position": position,
+        "total": total,
+        "answered": answered,
+        "percent": int(100 * answered / total) if total else 0,
+        "current": current,
+        "unanswered": unanswered,
+        "previous": position - 1 if position > 1 else None,
+        "submission_key": uuid.uuid4().hex,
+    }
+    context.update(extra)
+    return context
+
+
+def _render_one(request, context, status=200):
+    # htmx swaps only 2xx answers: a refused step comes back as 200 to an htmx request, 400 otherwise.
+    if status != 200 and request.headers.get("HX-Request"):
+        status = 200
+    response = render(request, "screening/questionnaire_one.html", context, status=status)
+    if request.headers.get("HX-Request") and status == 200:
+        response["HX-Push-Url"] = reverse("screening:answer") + f"?q={context['position']}"
+    return response
+
+
+@public
+@require_POST
+def step(request):
+    """One question per screen: save the answer on this screen, then go on (a required question must be
+    answered first) or back. Works as a plain form without JavaScript; with htmx only the screen swaps."""
+    participation = _bound(request)
+    if participation.status != Participation.Status.IN_PROGRESS or not participation.campaign.is_open():
+        return redirect("screening:answer")
+    try:
+        position = int(request.POST.get("q", ""))
+        instrument_id, number = int(request.POST.get("instrument", "")), int(request.POST.get("item", ""))
+    except ValueError:
+        raise Http404 from None
+    name = _answer_name(instrument_id, number)
+    try:
+        if request.POST.get(name, "").strip():
+            service.save_answer(participation, instrument_id, number, request.POST[name])
+    except service.QuestionnaireError as refused:
+        return _render_one(request, _one_context(participation, position, error=str(refused)), status=400)
+    if request.POST.get("direction") == "back":
+        target = max(1, position - 1)
+    else:
+        context = _one_context(participation, position)
+        current = context["current"]
+        if current and current["item"]["required"] and not current["item"]["value"]:
+            context["error"] = _("Please answer this question before going on.")
+            return _render_one(request, context, status=400)
+        target = position + 1
+    if request.headers.get("HX-Request"):
+        return _render_one(request, _one_context(participation, target))
+    return redirect(reverse("screening:answer") + f"?q={target}")
 
 
 def _page_context(participation, **extra):
@@ -125,6 +254,10 @@ def answer(request):
         return render(request, "screening/questionnaire_closed.html", {"campaign": participation.campaign})
     if status == Participation.Status.PENDING:
         return render(request, "screening/questionnaire_consent.html", {"campaign": participation.campaign})
+    if _one_per_screen(request, participation):
+        position = request.GET.get("q")
+        position = int(position) if position and position.isdigit() else None
+        return _render_one(request, _one_context(participation, position))
     return render(request, "screening/questionnaire.html", _page_context(participation))
 
 
@@ -192,9 +325,15 @@ def submit(request):
             address=client_address(request),
         )
     except service.MissingAnswers as missing:
+        if _one_per_screen(request, participation):
+            first = _one_context(participation)["unanswered"]
+            position = first[0]["position"] if first else None
+            return _render_one(request, _one_context(participation, position, error=str(missing)), status=400)
         context = _page_context(participation, missing=missing.missing, error=str(missing))
         return render(request, "screening/questionnaire.html", context, status=400)
     except service.QuestionnaireError as refused:
+        if _one_per_screen(request, participation):
+            return _render_one(request, _one_context(participation, None, error=str(refused)), status=400)
         context = _page_context(participation, error=str(refused))
         return render(request, "screening/questionnaire.html", context, status=400)
     return redirect("screening:done")
@@ -221,9 +360,7 @@ def done(request):
                 ),
                 address=client_address(request),
             )
-        for result in results:
-            band = (result.detail or {}).get("band") or {}
-            summary.append({"instrument": result.instrument.name, "band": band.get("label", "")})
+        summary = summary_rows(results)
     return render(
         request,
         "screening/questionnaire_done.html",
