@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "xinyu.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "xinyu.accounts.middleware.TwoFactorMiddleware",
     "xinyu.accounts.middleware.ForcePasswordChangeMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -14,6 +14,20 @@ def screening_link(user) -> str | None:
     return None
 
 
+def counselling_link(user) -> str | None:
+    """Students book; centre staff keep their schedule; others have no counselling page."""
+    if user.is_student:
+        return "counselling:my_bookings"
+    return "counselling:schedule" if scope.is_counsellor(user) else None
+
+
+def privacy_link(user) -> str | None:
+    """Students: their consents and who opened their file. Staff: emergency access (break-glass)."""
+    if user.is_student:
+        return "privacy:mine"
+    return "privacy:break_glass_list" if scope.may_break_glass(user) else None
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -35,6 +49,13 @@ def navigation(request):
             # Screening: the centre runs campaigns, head teachers and advisors open sittings, students answer.
             "screening": screening_link(user),
             "interviews": not user.is_student and bool(scope.grants_for(user)),
+            "my_page": user.is_student,  # the student's own page (studentfile:mine)
+            "counselling": counselling_link(user),
+            # Privacy: a student's consents and access log; staff's emergency access (break-glass).
+            "privacy": privacy_link(user),
+            "referrals": scope.may_refer(user),  # referral, leave and return (T3 staff)
+            # Key-concern registry (staff, T2+); a dorm leader asked to check in sees only "Check-ins".
+            "care": scope.care_link(user),
         }
 
     def my_work_counts():

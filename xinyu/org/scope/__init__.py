@@ -8,13 +8,17 @@ Tiers are cumulative: a grant at T3 also allows T1 and T2.
 
 A post grants a tier over its scope (POST_TIER below). Posts held by students (dorm leader, class
 wellbeing rep) and posts for aggregates only (领导小组, other departments) grant nothing on individual
-students. A student sees only their own record. Later issues add grants by case assignment here.
+students. A student sees only their own record. Grants also come from crisis-case membership and from
+break-glass access, both time-limited.
 
 Every answer is computed from the database on each request, so a changed appointment takes effect at
 once, also for people who are signed in.
 
 The module is split by domain: `base` (tiers, grants, students), `concerns` (reports, cases, steps),
-`screening` (campaigns, sittings, results, interviews); everything is used as `scope.<name>`.
+`screening` (campaigns, sittings, results, interviews), `care` (registry, care plans, dorm check-ins),
+`counselling` (bookings, sessions, T4 notes), `referrals` (referral, leave and return), `privacy`
+(break-glass, two-factor, consent) and `studentfile` (the file and who opened it); everything is used as
+`scope.<name>`.
 """
 
 from xinyu.org.scope.base import *  # noqa: F403

@@ -1,7 +1,9 @@
 """`manage.py run_clock [--interval 15] [--once] [--enqueue]`: the clock that keeps alerts moving.
 
 Every `--interval` seconds it runs the escalation tick (reminders and escalations that are due), sweeps
-the outbox (deliveries due for a retry), and every five minutes checks the crisis invariants. Everything
+the outbox (deliveries due for a retry), and every five minutes checks the crisis invariants and runs the
+care work that is due (counselling reminders, lapsing registry entries, escalating overdue care-plan work;
+each idempotent). Everything
 it acts on is found in the database, so it keeps no state worth losing: stop it, restart it, run two.
 
 The tick runs in this process, so escalation does not wait for a busy or stopped task worker; the
@@ -78,6 +80,7 @@ class Clock:
         if self._last_invariants is None or now - self._last_invariants >= self.invariants_every:
             self._last_invariants = now
             summary["invariants"] = self._guard("invariant check", self._invariants)
+            summary["care"] = self._guard("care work", self._care)
         return summary
 
     def _guard(self, name: str, job, *args):
@@ -132,6 +135,16 @@ class Clock:
         if not problems:
             logger.debug("clock: crisis invariants hold")
         return [f"{problem.kind}:{problem.object_id}" for problem in problems]
+
+    def _care(self):
+        from xinyu.care.tasks import care_daily
+        from xinyu.counselling.tasks import counselling_reminders
+
+        if self.enqueue:
+            counselling_reminders.enqueue()
+            care_daily.enqueue()
+            return "enqueued"
+        return {"reminders": counselling_reminders.call(), **care_daily.call()}
 
     def _heartbeat(self) -> None:
         if time.monotonic() - self._last_heartbeat >= HEARTBEAT_SECONDS:

@@ -2,12 +2,18 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xinyu.accounts.demo import seed_two_factor
+from xinyu.care.demo import seed_care
 from xinyu.concerns.demo import seed_open_cases
+from xinyu.counselling.demo import seed_counselling
 from xinyu.org.demo import DEFAULT_SEED, DEFAULT_STUDENTS, build_demo_college
 from xinyu.org.demo.build import CLASS_SIZE, MIN_STUDENTS
 from xinyu.org.demo.data import SCHOOL_CODE, SCHOOL_NAME
 from xinyu.org.models import School, Student
+from xinyu.privacy.demo import seed_privacy
+from xinyu.referrals.demo import seed_referrals
 from xinyu.screening.demo import seed_screening
+from xinyu.studentfile.demo import seed_studentfile
 
 
 class Command(BaseCommand):
@@ -37,7 +43,13 @@ class Command(BaseCommand):
         self.stdout.write(f"正在生成演示学院：{students} 名学生，随机种子 {seed} …")
         college = build_demo_college(students=students, seed=seed, class_size=class_size)
         seed_open_cases(college.school, seed)  # open crisis cases at A, B and C, a drill, reports waiting
+        seed_referrals(college.school, seed)  # referrals, a student on leave (so not screened), one returned
         seed_screening(college.school, seed)  # a finished freshmen census and an open semester screening
+        seed_care(college.school, seed)  # key-concern registry entries with care plans, a dorm check-in
+        seed_counselling(college.school, seed)  # rooms, slots, bookings, sessions with notes
+        seed_studentfile(college.school, seed)  # family contacts and follow-ups in a student's file
+        seed_privacy(college.school, seed)  # consents, break-glass grants (one reviewed)
+        seed_two_factor(college.school, seed)  # authenticators for the T3/T4 demo accounts (manage.py totp_code)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{SCHOOL_NAME}：8 个二级学院，{college.class_groups} 个班级，"
