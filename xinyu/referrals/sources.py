@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinyu.core.work import WorkItem, WorkSection
 from xinyu.org import scope
@@ -15,6 +16,10 @@ from xinyu.studentfile.timeline import TimelineEntry
 
 # A referral's outcome is overdue this many days after the planned visit (a module constant, not policy).
 OUTCOME_DUE_DAYS = 7
+# T4 text stays on its own page, behind step-up and a T4 audit entry; the file only says it is there.
+CONFIDENTIAL_SUMMARY = gettext_lazy(
+    "Confidential: open the record to read it (you will be asked to confirm it is you)."
+)
 
 
 def _latest_result():
@@ -98,7 +103,7 @@ def timeline_entries(student, viewer, tier: Tier):
             entries.append(TimelineEntry(
                 at=referral.clinical_recorded_at or referral.planned_at, kind="referral_clinical",
                 kind_label=_("Diagnosis"), title=_("Diagnosis summary and medication"), tier=Tier.T4,
-                summary=" · ".join(part for part in (referral.diagnosis_summary, referral.medication) if part),
+                summary=CONFIDENTIAL_SUMMARY,
                 url=reverse("referrals:referral_clinical", args=[referral.pk]), confidential=True,
             ))  # fmt: skip
     leaves = Leave.objects.filter(student=student).prefetch_related("assessments").order_by("pk")
@@ -113,13 +118,13 @@ def timeline_entries(student, viewer, tier: Tier):
         confidential_url = reverse("referrals:leave_confidential", args=[leave.pk])
         if leave.statement_summary and scope.may_read_confidential(viewer, student, leave.statement_recorded_by_id):
             add(_day(leave.statement_received_on or leave.starts_on), "leave_statement", _("Hospital statement"),
-                leave.statement_hospital, leave.statement_summary, Tier.T4, True, confidential_url)  # fmt: skip
+                leave.statement_hospital, CONFIDENTIAL_SUMMARY, Tier.T4, True, confidential_url)  # fmt: skip
         if leave.fitness_on:
             add(leave.fitness_recorded_at or _day(leave.fitness_on), "return_fitness", _("Return gate"),
                 _("Hospital statement of fitness"), leave.fitness_hospital)  # fmt: skip
             if leave.fitness_summary and scope.may_read_confidential(viewer, student, leave.fitness_summary_by_id):
                 add(leave.fitness_recorded_at or _day(leave.fitness_on), "return_fitness_summary",
-                    _("Hospital statement"), leave.fitness_hospital, leave.fitness_summary, Tier.T4, True,
+                    _("Hospital statement"), leave.fitness_hospital, CONFIDENTIAL_SUMMARY, Tier.T4, True,
                     confidential_url)  # fmt: skip
         for assessment in leave.assessments.all():
             add(assessment.assessed_at, "return_assessment", _("Return gate"), _("The centre's return assessment"),
