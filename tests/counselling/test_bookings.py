@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.counselling.conftest import make_slot
 from xinyu.audit.models import AuditEntry
@@ -63,7 +63,8 @@ def test_two_students_racing_for_one_slot_exactly_one_wins(world, slot):
     def attempt(student):
         try:
             barrier.wait()
-            services.book(student, slot, by=student.user)
+            with translation.override("en"):  # a new thread starts in the default language
+                services.book(student, slot, by=student.user)
             outcomes.append("won")
         except CounsellingError as error:
             outcomes.append(str(error))

@@ -37,11 +37,14 @@ def sign_in_to_home(page: Page, username: str) -> None:
 
 
 def follow_nav(page: Page, url: str, *, phone: bool = False) -> None:
-    """Opens a page from the navbar; on a phone the links sit behind the collapsed menu's toggler."""
+    """Opens a page from the navbar; on a phone the links sit behind the collapsed menu's toggler, and the
+    less frequent ones behind the "More" menu."""
     link = page.get_by_test_id("main-nav").locator(f'a[href="{url}"]')
     if phone:
         expect(link).to_be_hidden()
         page.get_by_test_id("nav-toggler").click()
+    if link.locator("xpath=ancestor::ul[contains(@class, 'dropdown-menu')]").count():
+        page.get_by_test_id("nav-more").click()
     expect(link).to_be_visible()
     link.click()
     page.wait_for_url(lambda current: urlparse(current).path == url)

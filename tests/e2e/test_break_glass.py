@@ -20,6 +20,7 @@ REASON = "晚上十一点接到该生室友电话，称其情绪失控，辅导�
 def test_staff_outside_the_chain_breaks_the_glass_and_the_centre_sees_the_alert(page, world, screenshot_dir):
     student = world.in_scope
     sign_in_to_home(page, world.cast["outsider"].username)  # 褚外院, mental-health advisor of college B
+    page.get_by_test_id("nav-more").click()
     page.get_by_test_id("nav-privacy").click()
     page.wait_for_url(f"**{reverse('privacy:break_glass_list')}")
     page.get_by_test_id("new-break-glass").click()

@@ -143,6 +143,6 @@ def test_access_log_hidden_when_policy_says_so(world, client_for, monkeypatch):
 
 def test_navigation_links(world, client_for):
     page = client_for(world.cast["student"]).get(reverse("core:home")).content.decode()
-    assert f'href="{reverse("privacy:mine")}" data-testid="nav-privacy"' in page
+    assert f'href="{reverse("privacy:mine")}" data-testid="nav-my-privacy"' in page
     page = client_for(world.cast["outsider"]).get(reverse("core:home")).content.decode()
     assert f'href="{reverse("privacy:break_glass_list")}" data-testid="nav-privacy"' in page

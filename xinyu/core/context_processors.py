@@ -14,18 +14,14 @@ def screening_link(user) -> str | None:
     return None
 
 
+MORE_MENU = ("referrals", "crisis_board", "duty_roster", "network", "roster_import", "privacy", "audit", "admin")
+
+
 def counselling_link(user) -> str | None:
     """Students book; centre staff keep their schedule; others have no counselling page."""
     if user.is_student:
         return "counselling:my_bookings"
     return "counselling:schedule" if scope.is_counsellor(user) else None
-
-
-def privacy_link(user) -> str | None:
-    """Students: their consents and who opened their file. Staff: emergency access (break-glass)."""
-    if user.is_student:
-        return "privacy:mine"
-    return "privacy:break_glass_list" if scope.may_break_glass(user) else None
 
 
 def navigation(request):
@@ -34,7 +30,7 @@ def navigation(request):
         return {"nav": {}}
 
     def nav():
-        return {
+        links = {
             "students": not user.is_student and bool(scope.grants_for(user)),
             "network": scope.may_view_network(user),
             "roster_import": scope.may_import_roster(user),
@@ -51,12 +47,16 @@ def navigation(request):
             "interviews": not user.is_student and bool(scope.grants_for(user)),
             "my_page": user.is_student,  # the student's own page (studentfile:mine)
             "counselling": counselling_link(user),
-            # Privacy: a student's consents and access log; staff's emergency access (break-glass).
-            "privacy": privacy_link(user),
+            # Privacy: a student's consents and who opened their file; staff's emergency access (break-glass).
+            "my_privacy": user.is_student,
+            "privacy": not user.is_student and scope.may_break_glass(user),
             "referrals": scope.may_refer(user),  # referral, leave and return (T3 staff)
             # Key-concern registry (staff, T2+); a dorm leader asked to check in sees only "Check-ins".
             "care": scope.care_link(user),
         }
+        # The less frequent pages sit in a "More" menu (templates/base.html).
+        links["more"] = any(links[key] for key in MORE_MENU)
+        return links
 
     def my_work_counts():
         from xinyu.concerns.views.work import work_counts

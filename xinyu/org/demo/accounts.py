@@ -151,7 +151,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "寝室长（{demo_class}）",
         "毛宇航",
         "{intake}010101",
-        "仅本人信息（学生岗位不授予查看他人的权限）",
+        "仅本人信息；受托关心的室友只看到姓名，每周报一次平安（不知道原因）",
         "self",
     ),
     DemoAccount(
