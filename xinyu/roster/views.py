@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, client_address, record_request
 from xinyu.core.access import requires
@@ -92,6 +93,7 @@ def template(request):
 
 
 @requires(scope.may_export_students, "export")
+@step_up_required
 @require_GET
 def export_students(request):
     """The student list the viewer sees, with the list page's filters, as .xlsx (default) or .csv."""

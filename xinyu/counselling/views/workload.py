@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
+from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, record_request
 from xinyu.core.access import requires
@@ -49,6 +50,7 @@ def workload(request):
 
 
 @workload_view
+@step_up_required
 def workload_export(request):
     month = wl.parse_month(request.GET.get("month"))
     rows, everyone = _rows(request.user, month)

@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, client_address, record_many, record_request
 from xinyu.core.access import staff_only
@@ -72,6 +73,7 @@ def campaign_results(request, campaign_id):
 
 
 @staff_only
+@step_up_required
 @require_GET
 def campaign_results_export(request, campaign_id):
     campaign, _aggregate = _campaign_for(request.user, campaign_id)
