@@ -46,7 +46,8 @@ def record_many(actor, events: list[Event], *, address: str | None = None) -> li
     """Append entries for `events`, chained after the latest one, in the caller's transaction."""
     if not events:
         return []
-    with transaction.atomic():
+    # No savepoint of its own: an audit write that fails fails the whole change it records.
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         last = AuditEntry.objects.order_by("-seq").values_list("seq", "mac").first()
         seq, prev_mac = last if last else (0, GENESIS)

@@ -219,7 +219,9 @@ def submit(participation: Participation, submission_key: str, *, actor=None, add
         raise QuestionnaireError(_("The submission is missing its key. Reload the page, please."))
     with transaction.atomic():
         participation = (
-            Participation.objects.select_for_update().select_related("campaign", "student").get(pk=participation.pk)
+            Participation.objects.select_for_update(of=("self",))
+            .select_related("campaign", "student__class_group")
+            .get(pk=participation.pk)
         )
         if participation.status == Participation.Status.SUBMITTED:
             return _stored_results(participation)
@@ -281,7 +283,7 @@ def submit(participation: Participation, submission_key: str, *, actor=None, add
             ),
             address=address,
         )
-        results = _stored_results(participation)
+        results.sort(key=lambda result: result.response_id)  # as _stored_results orders them
         from xinyu.screening.triage import triage_submission
 
         triage_submission(participation, results)

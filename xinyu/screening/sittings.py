@@ -16,6 +16,7 @@ import unicodedata
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,13 +85,18 @@ def _throttle_name(code: str, student_number: str) -> str:
     return f"{THROTTLE_PREFIX}{code}:{student_number}"[:150]
 
 
-def is_throttled(code: str, student_number: str, address: str | None) -> bool:
-    recent = LoginFailure.objects.filter(at__gte=timezone.now() - FAILURE_WINDOW)
-    if recent.filter(username=_throttle_name(code, student_number)).count() >= FAILURES_PER_STUDENT:
-        return True
-    return bool(address) and (
-        recent.filter(address=address, username__startswith=THROTTLE_PREFIX).count() >= FAILURES_PER_ADDRESS
+def recent_failures(code: str, student_number: str, address: str | None) -> tuple[int, int]:
+    """Failed entries in the window for this code and 学号, and from this address: one query."""
+    counts = LoginFailure.objects.filter(at__gte=timezone.now() - FAILURE_WINDOW).aggregate(
+        student=Count("pk", filter=Q(username=_throttle_name(code, student_number))),
+        address=Count("pk", filter=Q(address=address, username__startswith=THROTTLE_PREFIX)),
     )
+    return counts["student"], counts["address"] if address else 0
+
+
+def is_throttled(failures: tuple[int, int]) -> bool:
+    for_student, from_address = failures
+    return for_student >= FAILURES_PER_STUDENT or from_address >= FAILURES_PER_ADDRESS
 
 
 def _check_matches(student: Student | None, check: str) -> bool:
@@ -105,13 +111,15 @@ def enter_sitting(code: str, student_number: str, check: str, *, address: str | 
     of their 身份证号; raises EntryError otherwise (and counts the failure)."""
     code = normalise_code(code)
     student_number = unicodedata.normalize("NFKC", student_number or "").strip()
-    if is_throttled(code, student_number, address):
+    failures = recent_failures(code, student_number, address)
+    if is_throttled(failures):
         raise EntryError(_("Too many failed attempts. Wait a quarter of an hour, or ask your teacher."))
     now = timezone.now()
     sitting = Sitting.objects.select_related("campaign").filter(code=code, closes_at__gt=now).first()
     student = None
     participation = None
     if sitting is not None and sitting.campaign.is_open(now):
+        # Two lookups by unique keys ((school, 学号), then (campaign, student)): fast whatever the planner knows.
         student = Student.objects.filter(
             school_id=sitting.campaign.school_id, student_number=student_number, class_group_id=sitting.class_group_id
         ).first()
@@ -120,7 +128,9 @@ def enter_sitting(code: str, student_number: str, check: str, *, address: str | 
     if not _check_matches(student, check) or participation is None:
         LoginFailure.objects.create(username=_throttle_name(code, student_number), address=address)
         raise EntryError(_("The code, student number or check characters are not right, or the sitting has closed."))
-    LoginFailure.objects.filter(username=_throttle_name(code, student_number)).delete()
+    if failures[0]:  # earlier mistakes of this student are forgiven once they get in
+        LoginFailure.objects.filter(username=_throttle_name(code, student_number)).delete()
+    participation.campaign = sitting.campaign
     if participation.sitting_id is None:
         participation.sitting = sitting
         participation.save(update_fields=["sitting"])
@@ -136,25 +146,33 @@ def enter_sitting(code: str, student_number: str, check: str, *, address: str | 
 def bind_session(session, participation: Participation) -> None:
     """Bind `session` (request.session) to `participation`; any session bound before is invalidated."""
     token = secrets.token_urlsafe(24)
-    session.cycle_key()
+    if session.session_key is not None:  # a session that existed before: a new key against fixation
+        session.cycle_key()
     session[SESSION_KEY] = {"participation": participation.pk, "token": token}
     Participation.objects.filter(pk=participation.pk).update(session_token=token, session_bound_at=timezone.now())
 
 
-def bound_participation_id(session) -> int | None:
-    """The participation this session is bound to, or None (never bound, or a later device took over)."""
+def bound_participation(session, participations=None) -> Participation | None:
+    """The participation this session is bound to (from `participations`, e.g. with select_related), in
+    one query; None when never bound or when a later device took over."""
     binding = session.get(SESSION_KEY)
     if not isinstance(binding, dict):
         return None
     since = timezone.now() - dt.timedelta(seconds=BINDING_SECONDS)
-    current = (
-        Participation.objects.filter(pk=binding.get("participation"), session_bound_at__gt=since)
-        .values_list("session_token", flat=True)
+    participation = (
+        (participations if participations is not None else Participation.objects)
+        .filter(pk=binding.get("participation"), session_bound_at__gt=since)
         .first()
     )
-    if not current or not hmac.compare_digest(str(current), str(binding.get("token"))):
+    if participation is None or not hmac.compare_digest(str(participation.session_token), str(binding.get("token"))):
         return None
-    return binding["participation"]
+    return participation
+
+
+def bound_participation_id(session) -> int | None:
+    """The id of the participation this session is bound to, or None (see bound_participation)."""
+    participation = bound_participation(session, Participation.objects.only("pk", "session_token"))
+    return participation.pk if participation is not None else None
 
 
 def unbind_session(session) -> None:

@@ -145,7 +145,7 @@ def create_task(
     return interview
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the submission's transaction: all or nothing with it
 def triage_submission(participation, results) -> Triage:
     """Route one submitted participation's results to people; see the module's docstring."""
     results = list(results)

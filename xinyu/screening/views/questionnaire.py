@@ -23,14 +23,14 @@ from xinyu.screening.campaigns import DEFAULT_RESOURCES
 from xinyu.screening.forms import EntryForm
 from xinyu.screening.models import Participation, Result
 from xinyu.screening.own_results import own_history, summary_rows
-from xinyu.screening.sittings import EntryError, bind_session, bound_participation_id, enter_sitting
+from xinyu.screening.sittings import EntryError, bind_session, bound_participation, enter_sitting
 
 
 def _bound(request) -> Participation:
-    pk = bound_participation_id(request.session)
-    if pk is None:
+    participation = bound_participation(request.session, Participation.objects.select_related("campaign", "student"))
+    if participation is None:
         raise Http404
-    return get_object_or_404(Participation.objects.select_related("campaign", "student"), pk=pk)
+    return participation
 
 
 @public
@@ -303,21 +303,27 @@ def save(request):
     return render(request, "screening/questionnaire.html#progress", context)
 
 
+def _save_carried_answers(request, participation) -> None:
+    """Answers a form posted with the submission (without htmx nothing was saved as you went)."""
+    if participation.status != Participation.Status.IN_PROGRESS:
+        return
+    if not any(name.startswith("a-") for name in request.POST):
+        return
+    with transaction.atomic():
+        for page in service.pages(participation):
+            for item in page.definition.items:
+                name = _answer_name(page.response.instrument_id, item.number)
+                if name in request.POST:
+                    service.save_answer(participation, page.response.instrument_id, item.number, request.POST[name])
+
+
 @public
 @require_POST
 def submit(request):
     """Save whatever the form carries (so it works without htmx too), then submit once."""
     participation = _bound(request)
     try:
-        with transaction.atomic():
-            carries_answers = any(name.startswith("a-") for name in request.POST)
-            in_progress = participation.status == Participation.Status.IN_PROGRESS
-            pages = service.pages(participation) if in_progress and carries_answers else []
-            for page in pages:
-                for item in page.definition.items:
-                    name = _answer_name(page.response.instrument_id, item.number)
-                    if name in request.POST:
-                        service.save_answer(participation, page.response.instrument_id, item.number, request.POST[name])
+        _save_carried_answers(request, participation)
         service.submit(
             participation,
             request.POST.get("submission_key", ""),
