@@ -297,6 +297,8 @@ def test_the_exception_on_the_page(world, client_for, other_counsellor, everythi
     assert client_for(other_counsellor).get(url).status_code == 404
     client = client_for(world.cast["supervisor"])
     assert client.get(url).status_code == 200
+    opened = AuditEntry.objects.get(what="counselling.exception_form")
+    assert (opened.actor, opened.student, opened.tier) == (world.cast["supervisor"], session.student, 3)
     response = client.post(url, {"reason": "透露了具体计划", "category": "self_harm", "urgency": "urgent",
                                  "description": "需要立即关注"})  # fmt: skip
     assert response.status_code == 302

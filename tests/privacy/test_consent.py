@@ -127,6 +127,18 @@ def test_access_log_shows_who_opened_the_file_but_not_the_break_glass_reason(wor
 
 
 @override_settings()
+def test_access_log_leaves_out_a_dorm_leaders_check_in_list(world, client_for):
+    """The check-in list names the student and nothing more; listing it would tell the student why."""
+    _staff_read(world, "mental_health_advisor")
+    record(
+        world.cast["dorm_leader"],
+        Event(AuditEntry.Action.VIEW, "care.check_in.list", student=world.in_scope, tier=Tier.T2, post="dorm_leader"),
+    )
+    page = client_for(world.cast["student"]).get(reverse("privacy:mine")).content.decode()
+    assert world.cast["mental_health_advisor"].full_name in page
+    assert world.cast["dorm_leader"].full_name not in page
+
+
 def test_access_log_hidden_when_policy_says_so(world, client_for, monkeypatch):
     import dataclasses
 

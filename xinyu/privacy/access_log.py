@@ -28,6 +28,7 @@ KINDS = (
     ("studentfile", _("Student file")),
     ("student", _("Student record")),
 )
+STUDENT_POSTS = (Post.DORM_LEADER, Post.WELLBEING_REP)
 OTHER_POSTS = {BREAK_GLASS: _("Emergency access"), CASE_MEMBER: _("Crisis case team")}
 
 
@@ -60,6 +61,9 @@ def accesses_for_student(student) -> list[Access]:
         AuditEntry.objects.filter(student=student)
         .filter(action__in=SHOWN_ACTIONS)
         .exclude(what__startswith="privacy.break_glass.")
+        # A dorm leader's check-in list names the student and nothing more; it is not the file, and
+        # showing it would tell the student why their room-mate asks after them.
+        .exclude(post__in=STUDENT_POSTS)
         .order_by("-seq")
     )
     if student.user_id:

@@ -255,6 +255,7 @@ def intake(request, pk):
 
 @counsellor_view
 @step_up_required
+@transaction.atomic  # the page's read and its audit entry commit together
 def session_exception(request, pk):
     """Raise a concern report from the session (risk of harm): the confidentiality exception."""
     session = scope.get_session_record_for_user(request.user, pk)
@@ -263,6 +264,12 @@ def session_exception(request, pk):
         return redirect("counselling:session_detail", pk=session.pk)
     form = ExceptionForm(request.POST or None, initial={"urgency": "urgent", "category": "self_harm"})
     status = 200
+    if request.method != "POST":  # the page names the student and the session: a read of the centre's T3
+        record_request(
+            request,
+            Event(AuditEntry.Action.VIEW, "counselling.exception_form", student=session.student, tier=Tier.T3,
+                  post="centre"),
+        )  # fmt: skip
     if request.method == "POST":
         if form.is_valid():
             try:

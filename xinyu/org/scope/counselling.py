@@ -7,8 +7,9 @@
 - A session's record (structured fields, notes, addenda, intake, the exception) is T4: the treating
   counsellor (the session's counsellor, while they still hold a centre post) and the centre's
   supervisors over the student.
-- Counsellors publish their own availability; the counsellor of a slot confirms its bookings and
-  records its session; supervisors may do both for any slot of their school.
+- Counsellors publish their own availability; the counsellor of a slot confirms its bookings, marks
+  no-shows and records its session. Supervisors may confirm and mark no-shows for any slot of their
+  school; the session record is always written by the treating counsellor themself.
 - Workload: supervisors see every staff member's hours; anyone else on staff sees their own.
 """
 
@@ -129,7 +130,8 @@ def get_own_booking(user, pk):
 
 
 def may_handle_booking(user, booking) -> bool:
-    """Confirm, mark a no-show, record the session: the slot's counsellor, or a supervisor."""
+    """Confirm or decline a booking, mark a no-show: the slot's counsellor, or a supervisor. (Recording the
+    session is the slot's counsellor's alone: `xinyu.counselling.services.record_session`.)"""
     if booking.slot.counsellor_id == user.pk and is_counsellor(user):
         return True
     return _is_supervisor_over(user, booking.student)
