@@ -12,7 +12,7 @@ from xinyu.concerns.models import ConcernReport
 from xinyu.screening.models import Interview, Result
 from xinyu.screening.rules import DEFAULT_RULES, ScoringRules
 from xinyu.screening.scoring import rules_version
-from xinyu.screening.services import get_instrument
+from xinyu.screening.services import get_instrument, load_shipped_instruments
 from xinyu.screening.tasks import new_job, read_progress, rescore
 
 # 22 "yes" among the plain items: 第二类 under the default rules (20–24), 第一类 when 第一类 starts at 22.
@@ -68,6 +68,21 @@ def test_changed_rules_change_results_and_record_the_rules_version(world, stored
     assert ConcernReport.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_writes_go_through_the_writer_thread_and_land(world):
+    """As the task runs it (autocommit): on PostgreSQL a writer thread with its own connection writes the
+    batches while scoring goes on; every change lands, and a second run finds nothing left to change."""
+    load_shipped_instruments()  # a transactional test's flush empties the migration's rows
+    campaign = make_campaign(world)
+    for student in (world.in_scope, world.other_class, world.other_college):
+        submit(campaign, student, {"UPI": upi_answers(yes=TWENTY_TWO)})
+    stricter = ScoringRules(upi_class1_min_total=22)
+    progress = rescore(rules=stricter, chunk=1)
+    assert (progress.done, progress.changed, progress.finished) == (3, 3, True)
+    assert set(Result.objects.values_list("classification", flat=True)) == {"class_1"}
+    assert rescore(rules=stricter).changed == 0
+
+
 def test_selection_by_campaign_and_instrument(world, stored):
     other = make_campaign(world, title="专项")
     submit(other, world.other_college, {"UPI": upi_answers(yes=TWENTY_TWO)})
@@ -82,10 +97,25 @@ def test_selection_by_campaign_and_instrument(world, stored):
 def test_progress_is_kept_under_the_job(world, stored):
     job = new_job()
     seen = []
-    rescore(job=job, chunk=2, on_progress=lambda p: seen.append(p.done))
+    rescore(job=job, chunk=2, on_progress=lambda p: seen.append(p.done), everything=True)
     assert seen == [2, 3]
     progress = read_progress(job)
     assert (progress.done, progress.total, progress.finished) == (3, 3, True)
+
+
+def test_results_already_under_the_current_rules_are_skipped_unless_everything_is_asked(world, stored):
+    """Their rules_version hashes the rules and the scorer, so scoring them again cannot change them: they
+    count as done without being read. An answer edited behind Xinyu's back shows the difference."""
+    result = upi_result(world.other_class)
+    answers = dict(result.response.answers)
+    answers.update({str(n): 1 for n in TWENTY_TWO})  # now 22 "yes": 第二类 if it were scored again
+    type(result.response).objects.filter(pk=result.response_id).update(answers=answers)
+    progress = rescore()
+    assert (progress.total, progress.done, progress.changed, progress.finished) == (3, 3, 0, True)
+    assert upi_result(world.other_class).classification == "class_3"
+    progress = rescore(everything=True)
+    assert (progress.total, progress.done, progress.changed) == (3, 3, 1)
+    assert upi_result(world.other_class).classification == "class_2"
 
 
 def test_incomplete_answers_are_left_for_a_person(world, stored):

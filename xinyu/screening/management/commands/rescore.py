@@ -1,5 +1,6 @@
-"""`manage.py rescore [--campaign ID] [--instrument CODE] [--inline] [--no-wait]`: re-apply the scoring rules
-in force to stored answers, as a background task, printing its progress."""
+"""`manage.py rescore [--campaign ID] [--instrument CODE] [--all] [--inline] [--no-wait]`: re-apply the
+scoring rules in force to stored answers, as a background task, printing its progress. Results already
+scored under the current rules are skipped unless `--all` asks to score them again (as a check)."""
 
 import time
 
@@ -27,22 +28,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--campaign", type=int, help="only this campaign's results (its id)")
         parser.add_argument("--instrument", help="only this instrument's results (its code, e.g. UPI)")
+        parser.add_argument(
+            "--all", action="store_true", dest="everything", help="also score results already under the current rules"
+        )
         parser.add_argument("--inline", action="store_true", help="run here instead of as a background task")
         parser.add_argument("--no-wait", action="store_true", help="enqueue the task and return")
 
-    def handle(self, *args, campaign, instrument, inline, no_wait, **options):
+    def handle(self, *args, campaign, instrument, everything, inline, no_wait, **options):
         if campaign is not None and not Campaign.objects.filter(pk=campaign).exists():
             raise CommandError(f"找不到测评任务 {campaign}")
         if instrument and not Instrument.objects.filter(code=instrument).exists():
             raise CommandError(f"找不到量表 {instrument}")
         if inline:
             result = rescore(
-                campaign_id=campaign, instrument_code=instrument, on_progress=lambda p: self.stdout.write(describe(p))
+                campaign_id=campaign,
+                instrument_code=instrument,
+                everything=everything,
+                on_progress=lambda p: self.stdout.write(describe(p)),
             )
             self.stdout.write(f"完成：{describe(result)}")
             return
         job = new_job()
-        task_result = rescore_task.enqueue(job, campaign, instrument)
+        task_result = rescore_task.enqueue(job, campaign, instrument, everything)
         self.stdout.write(f"重新计分任务 {job} 已提交（{task_result.id}）")
         if no_wait:
             return
