@@ -353,6 +353,15 @@ def materialise_participations(campaign: Campaign) -> int:
     return len(ids)
 
 
+def instrument_ids(campaign: Campaign) -> list[int]:
+    """The ids of the campaign's instruments in the order they are asked."""
+    return list(
+        CampaignInstrument.objects.filter(campaign=campaign)
+        .order_by("position", "id")
+        .values_list("instrument_id", flat=True)
+    )
+
+
 def campaign_instruments(campaign: Campaign) -> list[Instrument]:
     """The campaign's instruments in the order they are asked."""
     return [

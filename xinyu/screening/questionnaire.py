@@ -19,7 +19,7 @@ from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, record
 from xinyu.concerns.policy import policy_in_force
 from xinyu.org.scope import Tier
-from xinyu.screening.campaigns import campaign_instruments
+from xinyu.screening.campaigns import campaign_instruments, instrument_ids
 from xinyu.screening.models import Participation, Response, Result
 from xinyu.screening.scoring import score
 
@@ -92,11 +92,12 @@ def record_consent(participation: Participation, *, agreed: bool, consent_versio
 
 def pages(participation: Participation) -> list[Page]:
     """The instruments in campaign order, each with its saved answers and progress."""
-    order = {
-        instrument.pk: position for position, instrument in enumerate(campaign_instruments(participation.campaign))
-    }
+    order = {instrument_id: position for position, instrument_id in enumerate(instrument_ids(participation.campaign))}
+    # Definitions come parsed from the per-process cache by (row, digest): their JSON is not read again.
     responses = sorted(
-        Response.objects.filter(participation=participation).select_related("instrument"),
+        Response.objects.filter(participation=participation)
+        .select_related("instrument")
+        .defer("instrument__definition"),
         key=lambda response: order.get(response.instrument_id, len(order)),
     )
     result = []
