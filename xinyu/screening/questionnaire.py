@@ -268,6 +268,11 @@ def submit(participation: Participation, submission_key: str, *, actor=None, add
         participation.submitted_at = now
         participation.submission_key = submission_key
         participation.save(update_fields=["quality_flags", "status", "submitted_at", "submission_key"])
+        results.sort(key=lambda result: result.response_id)  # as _stored_results orders them
+        from xinyu.screening.triage import triage_submission
+
+        triage_submission(participation, results)
+        # Last: the audit chain's lock is then held only until the commit that follows.
         record(
             actor,
             Event(
@@ -284,10 +289,6 @@ def submit(participation: Participation, submission_key: str, *, actor=None, add
             ),
             address=address,
         )
-        results.sort(key=lambda result: result.response_id)  # as _stored_results orders them
-        from xinyu.screening.triage import triage_submission
-
-        triage_submission(participation, results)
     return results
 
 
