@@ -40,6 +40,16 @@ def _post(user, student) -> str:
     return grant.post if grant else ""
 
 
+def _audit_booking(by, student, action, what: str, detail: dict) -> None:
+    """A booking is T3: it tells that the student attends counselling. Logged with the actor's post."""
+    record(by, Event(action, what, student=student, tier=Tier.T3, post=_post(by, student), detail=detail))
+
+
+def _audit_record(by, student, action, what: str, detail: dict) -> None:
+    """A session's record (notes, intake, addenda) is T4, written by the treating counsellor."""
+    record(by, Event(action, what, student=student, tier=Tier.T4, post="treating_counsellor", detail=detail))
+
+
 def _when(value: dt.datetime) -> str:
     local = timezone.localtime(value)
     return local.strftime("%Y-%m-%d %H:%M")
@@ -199,16 +209,8 @@ def book(student, slot: Slot, *, reason: str = "", by, now=None) -> Booking:
         raise CounsellingError(_("You already have an open booking. Change or cancel it first."))
     booking = _take(student, slot, reason, now)
     _notify_counsellor_of_request(booking)
-    record(
-        by,
-        Event(
-            AuditEntry.Action.CREATE,
-            "counselling.booking",
-            student=student,
-            tier=Tier.T3,
-            post=_post(by, student),
-            detail={"booking": booking.pk, "slot": slot.pk},
-        ),
+    _audit_booking(
+        by, student, AuditEntry.Action.CREATE, "counselling.booking", {"booking": booking.pk, "slot": slot.pk}
     )
     return booking
 
@@ -271,16 +273,12 @@ def change_booking(booking: Booking, new_slot: Slot, *, by, now=None) -> Booking
             title=_("A counselling booking with you was moved to another time"),
             link=reverse("counselling:schedule"),
         )
-    record(
+    _audit_booking(
         by,
-        Event(
-            AuditEntry.Action.UPDATE,
-            "counselling.booking",
-            student=booking.student,
-            tier=Tier.T3,
-            post=_post(by, booking.student),
-            detail={"booking": booking.pk, "from": old_slot.pk, "to": new_slot.pk},
-        ),
+        booking.student,
+        AuditEntry.Action.UPDATE,
+        "counselling.booking",
+        {"booking": booking.pk, "from": old_slot.pk, "to": new_slot.pk},
     )
     return booking
 
@@ -318,17 +316,7 @@ def cancel_booking(booking: Booking, *, by, now=None) -> Booking:
             title=_("Your counselling appointment was cancelled by the centre"),
             link=reverse("counselling:my_bookings"),
         )
-    record(
-        by,
-        Event(
-            AuditEntry.Action.UPDATE,
-            "counselling.booking_cancel",
-            student=booking.student,
-            tier=Tier.T3,
-            post=_post(by, booking.student),
-            detail={"booking": booking.pk},
-        ),
-    )
+    _audit_booking(by, booking.student, AuditEntry.Action.UPDATE, "counselling.booking_cancel", {"booking": booking.pk})
     return booking
 
 
@@ -356,16 +344,8 @@ def confirm_booking(booking: Booking, *, by, now=None) -> Booking:
         title=_("Your counselling appointment is confirmed"),
         link=reverse("counselling:my_bookings"),
     )
-    record(
-        by,
-        Event(
-            AuditEntry.Action.UPDATE,
-            "counselling.booking_confirm",
-            student=booking.student,
-            tier=Tier.T3,
-            post=_post(by, booking.student),
-            detail={"booking": booking.pk},
-        ),
+    _audit_booking(
+        by, booking.student, AuditEntry.Action.UPDATE, "counselling.booking_confirm", {"booking": booking.pk}
     )
     return booking
 
@@ -379,16 +359,8 @@ def mark_no_show(booking: Booking, *, by, now=None) -> Booking:
     booking.status = Booking.Status.NO_SHOW
     booking.no_show_at = now
     booking.save(update_fields=["status", "no_show_at"])
-    record(
-        by,
-        Event(
-            AuditEntry.Action.UPDATE,
-            "counselling.booking_no_show",
-            student=booking.student,
-            tier=Tier.T3,
-            post=_post(by, booking.student),
-            detail={"booking": booking.pk},
-        ),
+    _audit_booking(
+        by, booking.student, AuditEntry.Action.UPDATE, "counselling.booking_no_show", {"booking": booking.pk}
     )
     return booking
 
@@ -495,16 +467,12 @@ def record_session(student, *, by, booking: Booking | None = None, kind=Session.
     if booking is not None:
         booking.status = Booking.Status.ATTENDED
         booking.save(update_fields=["status"])
-    record(
+    _audit_record(
         by,
-        Event(
-            AuditEntry.Action.CREATE,
-            "counselling.session",
-            student=student,
-            tier=Tier.T4,
-            post="treating_counsellor",
-            detail={"session": session.pk, "booking": booking.pk if booking else None},
-        ),
+        student,
+        AuditEntry.Action.CREATE,
+        "counselling.session",
+        {"session": session.pk, "booking": booking.pk if booking else None},
     )
     return session
 
@@ -531,17 +499,7 @@ def update_session(session: Session, *, by, kind, held_at, duration_minutes, ris
     session.kind, session.held_at, session.duration_minutes = kind, held_at, duration_minutes
     session.risk_level, session.next_step, session.notes = risk_level, next_step, (notes or "").strip()
     session.save()
-    record(
-        by,
-        Event(
-            AuditEntry.Action.UPDATE,
-            "counselling.session",
-            student=session.student,
-            tier=Tier.T4,
-            post="treating_counsellor",
-            detail={"session": session.pk},
-        ),
-    )
+    _audit_record(by, session.student, AuditEntry.Action.UPDATE, "counselling.session", {"session": session.pk})
     return session
 
 
@@ -553,16 +511,12 @@ def add_addendum(session: Session, *, by, text: str) -> Addendum:
     if not text:
         raise CounsellingError(_("Please write the addendum."))
     addendum = Addendum.objects.create(session=session, text=text, author=by)
-    record(
+    _audit_record(
         by,
-        Event(
-            AuditEntry.Action.CREATE,
-            "counselling.addendum",
-            student=session.student,
-            tier=Tier.T4,
-            post="treating_counsellor",
-            detail={"session": session.pk, "addendum": addendum.pk},
-        ),
+        session.student,
+        AuditEntry.Action.CREATE,
+        "counselling.addendum",
+        {"session": session.pk, "addendum": addendum.pk},
     )
     return addendum
 
@@ -614,16 +568,12 @@ def save_intake(session: Session, *, by, now=None, **values) -> Intake:
         value = values.get(name, "" if name in ("presenting_concern", "history", "risk_notes") else False)
         setattr(intake, name, value.strip() if isinstance(value, str) else bool(value))
     intake.save()
-    record(
+    _audit_record(
         by,
-        Event(
-            AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
-            "counselling.intake",
-            student=session.student,
-            tier=Tier.T4,
-            post="treating_counsellor",
-            detail={"session": session.pk},
-        ),
+        session.student,
+        AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        "counselling.intake",
+        {"session": session.pk},
     )
     return intake
 
