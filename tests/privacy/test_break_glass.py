@@ -283,6 +283,15 @@ def test_list_in_scope_and_out(world, client_for):
     assert f'data-grant="{grant.pk}"' not in client_for(world.cast["mental_health_advisor"]).get(url).content.decode()
 
 
+def test_the_list_is_logged_for_each_student_it_names(world, client_for):
+    grant = grant_for(world)
+    client_for(world.cast["supervisor"]).get(reverse("privacy:break_glass_list"))
+    logged = AuditEntry.objects.get(what="privacy.break_glass.list")
+    assert (logged.actor, logged.student_id, logged.tier) == (world.cast["supervisor"], grant.student_id, 2)
+    client_for(world.cast["advisor"]).get(reverse("privacy:break_glass_list"))  # names nobody: nothing logged
+    assert AuditEntry.objects.filter(what="privacy.break_glass.list").count() == 1
+
+
 def test_review_task_shows_on_my_work(world, client_for):
     grant = grant_for(world)
     page = client_for(world.cast["supervisor"]).get(reverse("concerns:my_work")).content.decode()

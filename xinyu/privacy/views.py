@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, client_address, record_request
+from xinyu.audit.services import Event, client_address, record_many, record_request
 from xinyu.concerns.policy import policy_in_force
 from xinyu.core.access import requires, student_only
 from xinyu.org import scope
@@ -63,12 +63,20 @@ def break_glass(request):
 @requires(scope.may_break_glass, "break_glass")
 def break_glass_list(request):
     """Emergency accesses: one's own, and for the centre's supervisors every one in their school."""
-    grants = scope.break_glass_grants_for(request.user).select_related("person", "student", "reviewed_by")[:200]
-    return render(
-        request,
-        "privacy/break_glass_list.html",
-        {"grants": grants, "now": timezone.now(), "reviewer": scope.may_review_break_glass(request.user)},
-    )
+    grants = list(scope.break_glass_grants_for(request.user).select_related("person", "student", "reviewed_by")[:200])
+    students = {grant.student_id: grant.student for grant in grants}.values()
+    with transaction.atomic():
+        # That a student's file was opened in an emergency is "needs attention" (T2): the list is logged.
+        record_many(
+            request.user,
+            [Event(AuditEntry.Action.VIEW, "privacy.break_glass.list", student=s, tier=Tier.T2) for s in students],
+            address=client_address(request),
+        )
+        return render(
+            request,
+            "privacy/break_glass_list.html",
+            {"grants": grants, "now": timezone.now(), "reviewer": scope.may_review_break_glass(request.user)},
+        )
 
 
 def _grant_for(user, pk):
