@@ -16,7 +16,7 @@ from xinyu.audit.services import Event, client_address, record_request
 from xinyu.core.access import requires
 from xinyu.org import scope
 from xinyu.org.scope import Tier
-from xinyu.org.views import filtered_students
+from xinyu.org.views.students import filtered_students
 from xinyu.roster import export, jobs
 from xinyu.roster.forms import UploadForm
 from xinyu.roster.models import ImportJob

@@ -35,6 +35,14 @@ OTHER_COLLEGE = "机电工程学院"
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
+        "technical_admin",
+        "系统管理员（技术管理员）",
+        "孙技术",
+        "900000",
+        "后台；任命岗位（中心与学院工作小组的岗位须他人确认）；不看学生心理信息",
+        "none",
+    ),
+    DemoAccount(
         "leading_group_head",
         "领导小组组长（党委副书记）",
         "周建华",
