@@ -275,7 +275,7 @@ def test_the_command_lists_conflicts_and_refuses_them_unless_confirmed(world, tm
     assert identity_of(world.in_scope)[0] == "张三"
 
     _out, err, failed = command(path, "--confirm-correction", "2025000001", "--as", "T10009")
-    assert failed == "" and "Confirmed as the correction" in err
+    assert failed == "" and "已确认为录入错误的更正" in err
     assert identity_of(world.in_scope)[0] == "林某"
     assert AuditEntry.objects.get(what="student.identity_correction").actor_username == "T10009"
 
