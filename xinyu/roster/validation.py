@@ -181,6 +181,9 @@ def check(parsed: ParsedFile, *, progress: Callable[[int], None] | None = None) 
             done += 1
             if progress and done % PROGRESS_EVERY == 0:
                 progress(done)
+        # The records keep what they need; the raw cells (a tuple per row) would otherwise stay in memory,
+        # through each record's sheet, until the import ends.
+        sheet.rows = []
     rejected = list(checked.rejected_students)  # repeats count also when the other row has a problem
     checked.students = _unique(
         checked.students,
