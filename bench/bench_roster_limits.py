@@ -57,7 +57,8 @@ print(json.dumps({"rss_mb": int(peak.split()[1]) / 1024,
 
 def _probe(mode: str, path: Path | None = None) -> dict:
     database = connection.settings_dict
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
+    # As in production: DEBUG off, so no query log is kept (bench_roster_import does the same).
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT), "DEBUG": "false"}
     if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
     else:
