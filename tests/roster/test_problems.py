@@ -8,6 +8,7 @@ from tests.roster.files import (
     APPOINTMENT_HEADER,
     STAFF_HEADER,
     STUDENT_HEADER,
+    id_number,
     rows_of,
     student,
     students_xlsx,
@@ -16,9 +17,7 @@ from tests.roster.files import (
 from xinyu.roster import importer
 
 pytestmark = pytest.mark.django_db
-WRONG_CHECK_DIGIT = valid_id_number(102, birth="20070307")[:17] + (
-    "1" if valid_id_number(102, birth="20070307")[17] != "1" else "2"
-)
+WRONG_CHECK_DIGIT = id_number(102)[:17] + ("1" if id_number(102)[17] != "1" else "2")
 
 
 @pytest.mark.parametrize(

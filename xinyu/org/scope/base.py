@@ -48,6 +48,11 @@ NETWORK_POSTS = CENTRE_POSTS | {
     Post.MENTAL_HEALTH_ADVISOR,
 }
 ROSTER_IMPORT_POSTS = frozenset({Post.STUDENT_AFFAIRS_STAFF, Post.CENTRE_SUPERVISOR})
+# Confirming that a roster row whose identity differs from the record on file corrects a typing error.
+# 学工部 keeps the student register the rosters come from and can check it against the enrolment records;
+# the centre's supervisor imports rosters too, but a wrong confirmation hands one student's crisis,
+# screening and counselling records to another person, so it stays with the register's keepers.
+IDENTITY_CORRECTION_POSTS = frozenset({Post.STUDENT_AFFAIRS_STAFF})
 
 
 @dataclass(frozen=True)
@@ -282,6 +287,12 @@ def may_browse_audit_log(user) -> bool:
 
 def may_import_roster(user) -> bool:
     return bool(posts_of(user) & ROSTER_IMPORT_POSTS)
+
+
+def may_correct_student_identity(user) -> bool:
+    """May confirm, row by row, that a roster row corrects a mistyped identity (ID number, name, date of
+    birth) of a student on file rather than describing another person."""
+    return bool(posts_of(user) & IDENTITY_CORRECTION_POSTS)
 
 
 def may_use_admin(user) -> bool:
