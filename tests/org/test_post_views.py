@@ -38,8 +38,7 @@ def test_the_posts_listed_are_those_the_viewer_may_end(network, client_for, who)
     listed = {(a.person.username, a.post) for a in response.context["page"]}
     expected = {
         "student_affairs": {(a.person.username, a.post) for a in Appointment.objects.exclude(post__in=[
-            Post.CENTRE_SUPERVISOR, Post.LEADING_GROUP_HEAD, Post.LEADING_GROUP_DEPUTY, Post.WELLBEING_REP,
-            Post.DORM_LEADER])},
+            Post.CENTRE_SUPERVISOR, Post.LEADING_GROUP_HEAD, Post.LEADING_GROUP_DEPUTY])},
         "admin": {(a.person.username, a.post) for a in Appointment.objects.all()},
         "office_director": {("T10001", Post.HEAD_TEACHER), ("T10002", Post.ADVISOR),
                             ("2025000005", Post.WELLBEING_REP), ("2025000004", Post.DORM_LEADER)},

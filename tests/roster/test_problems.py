@@ -141,10 +141,15 @@ def test_a_class_name_two_colleges_share_must_name_the_college(world, tmp_path):
     ambiguous = ["T20001", "班主任", "软件2501班", "2025-09-01", ""]
     named = ["T20001", "班主任", "信息工程学院/软件2501班", "2025-09-01", ""]
 
-    plan = importer.import_file(_people(tmp_path, [["T20001", "李老师", "", "", ""]], [ambiguous]), "people.xlsx")
+    actor = world.cast["student_affairs"]
+    plan = importer.import_file(
+        _people(tmp_path, [["T20001", "李老师", "", "", ""]], [ambiguous]), "people.xlsx", actor=actor
+    )
     assert [(p.row, p.code) for p in plan.problems] == [(2, "ambiguous_scope")]
 
-    plan = importer.import_file(_people(tmp_path, [["T20001", "李老师", "", "", ""]], [named]), "people.xlsx")
+    plan = importer.import_file(
+        _people(tmp_path, [["T20001", "李老师", "", "", ""]], [named]), "people.xlsx", actor=actor
+    )
     assert plan.problems == []
 
 

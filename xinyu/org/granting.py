@@ -6,7 +6,8 @@
   supervisor.
 - T2 (advisor, head teacher, 学工部 staff): granted by 学工部, or by a college's 学工办 for its classes.
 - T0 staff posts (leading group members, other departments): granted by 学工部.
-- Student posts (class wellbeing rep, dorm leader): granted by the college's 学工办 or the class's advisor.
+- Student posts (class wellbeing rep, dorm leader): granted by the college's 学工办 or the class's advisor, and
+  by 学工部 (which may grant those who grant them).
 
 The technical administrator (a superuser) may grant any staff post, because a new installation starts with
 nobody in post; a grant of theirs that gives T2 or more waits for the confirmation its tier asks for, and T2
@@ -58,8 +59,14 @@ RULES: dict[str, GrantRule] = {
     Post.DEPARTMENT_STAFF: GrantRule(_STUDENT_AFFAIRS, NO_ONE),
     Post.ADVISOR: GrantRule(_STUDENT_AFFAIRS | {Granter.COLLEGE_OFFICE}, NO_ONE),
     Post.HEAD_TEACHER: GrantRule(_STUDENT_AFFAIRS | {Granter.COLLEGE_OFFICE}, NO_ONE),
-    Post.WELLBEING_REP: GrantRule(frozenset({Granter.COLLEGE_OFFICE, Granter.CLASS_ADVISOR}), NO_ONE),
-    Post.DORM_LEADER: GrantRule(frozenset({Granter.COLLEGE_OFFICE, Granter.CLASS_ADVISOR}), NO_ONE),
+    # 学工部 too: it may grant the advisors and 学工办 who grant these, so it gains nothing, and its roster
+    # import carries the dorm leaders of the whole school.
+    Post.WELLBEING_REP: GrantRule(
+        frozenset({Granter.STUDENT_AFFAIRS, Granter.COLLEGE_OFFICE, Granter.CLASS_ADVISOR}), NO_ONE
+    ),
+    Post.DORM_LEADER: GrantRule(
+        frozenset({Granter.STUDENT_AFFAIRS, Granter.COLLEGE_OFFICE, Granter.CLASS_ADVISOR}), NO_ONE
+    ),
 }
 assert set(RULES) == set(Post.values), "every post has a grant rule"
 

@@ -114,11 +114,12 @@ def grant_post(
         raise GrantError(error.messages) from None
     if refusal := granting.grant_refusal(by, post, scope, person):
         raise GrantError(refusal)
-    return _save_grant(appointment, by=by, note=note, address=address)
+    return save_grant(appointment, by=by, note=note, address=address)
 
 
-def _save_grant(appointment: Appointment, *, by, note: str = "", address=None) -> Appointment:
-    """Save a validated, authorised grant with who gave it, log it and tell the people concerned."""
+def save_grant(appointment: Appointment, *, by, note: str = "", address=None, **detail) -> Appointment:
+    """Save a validated grant (`new_appointment`) with who gave it, log it and tell the people concerned. The
+    roster import calls it for each new row it planned; everyone else calls `grant_post`."""
     capacity = granting.grant_authority(by, appointment.post, appointment.scope, appointment.person)
     if capacity is None:  # callers checked; a second check keeps this function safe on its own
         raise GrantError(granting.grant_refusal(by, appointment.post, appointment.scope, appointment.person))
@@ -128,7 +129,7 @@ def _save_grant(appointment: Appointment, *, by, note: str = "", address=None) -
     appointment.granted_at = timezone.now()
     appointment.note = note[:200]
     appointment.save()
-    _log(by, GRANTED, appointment, capacity, address=address)
+    _log(by, GRANTED, appointment, capacity, address=address, **detail)
     from xinyu.org import grant_notices  # notify sits above org: imported when needed
 
     grant_notices.granted(appointment, confirmers=needs)
@@ -177,7 +178,9 @@ def withdraw_grant(appointment: Appointment, *, by, address=None) -> Appointment
 
 
 @transaction.atomic
-def end_post(appointment: Appointment, *, by, on: dt.date | None = None, reason: str = "", address=None) -> Appointment:
+def end_post(
+    appointment: Appointment, *, by, on: dt.date | None = None, reason: str = "", address=None, **detail
+) -> Appointment:
     """End a post on `on` (default: today, at once): from that day it grants nothing. A post's end is only
     ever brought forward here; holding a post longer is a new grant."""
     appointment = Appointment.objects.select_for_update().select_related("person").get(pk=appointment.pk)
@@ -192,5 +195,5 @@ def end_post(appointment: Appointment, *, by, on: dt.date | None = None, reason:
     appointment.ends_on = day
     appointment.ended_by = by
     appointment.save(update_fields=["ends_on", "ended_by"])
-    _log(by, ENDED, appointment, capacity, address=address, reason=reason)
+    _log(by, ENDED, appointment, capacity, address=address, reason=reason, **detail)
     return appointment

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, record_many
-from xinyu.org import scope
-from xinyu.org.models import Appointment, ClassGroup, College, DormRoom, Guardian, Student
+from xinyu.org import scope, services
+from xinyu.org.models import ClassGroup, College, DormRoom, Guardian, Student
 from xinyu.org.scope import Tier
 from xinyu.roster.parsing import parse_file
 from xinyu.roster.planning import Plan, find_school, load_places, load_users, plan_students
@@ -78,7 +78,7 @@ def read_roster(path: Path, name: str, *, report: Report | None = None) -> Check
 
 
 @collector_paused
-def plan_import(checked: Checked, *, create_missing: bool = False, corrections=frozenset()) -> Plan:
+def plan_import(checked: Checked, *, create_missing: bool = False, corrections=frozenset(), actor=None) -> Plan:
     """What the import would do, and every problem. Reads the database; writes nothing. Identity
     conflicts are listed in `plan.conflicts`; `refuse_unconfirmed` turns those not confirmed into problems."""
     plan = Plan(
@@ -97,7 +97,7 @@ def plan_import(checked: Checked, *, create_missing: bool = False, corrections=f
     )
     plan_students(plan, checked, create_missing=create_missing)
     plan_staff(plan, checked)
-    plan_appointments(plan, checked)
+    plan_appointments(plan, checked, actor)
     order = {title: index for index, title in enumerate(dict.fromkeys(p.sheet for p in plan.problems))}
     plan.problems.sort(key=lambda p: (order[p.sheet], p.row or 0))
     return plan
@@ -146,13 +146,14 @@ def apply_import(
     """Plan and write in one transaction, with the audit entries; raise ImportRejected on any problem
     (an identity conflict not confirmed by someone who may is one)."""
     with transaction.atomic():
-        plan = plan_import(checked, create_missing=create_missing, corrections=corrections)
+        plan = plan_import(checked, create_missing=create_missing, corrections=corrections, actor=actor)
         refuse_unconfirmed(plan, actor)
         if plan.problems:
             raise ImportRejected(plan)
         if plan.has_changes:
             _write(plan)
             record_many(actor, _events(plan, job_id), address=address)
+            _write_posts(plan, actor, job_id, address)
     return plan
 
 
@@ -176,7 +177,7 @@ def import_file(
     if report:
         report(PLANNING if dry_run else WRITING, checked.total_rows, checked.total_rows)
     if dry_run:
-        return plan_import(checked, create_missing=create_missing, corrections=corrections)
+        return plan_import(checked, create_missing=create_missing, corrections=corrections, actor=actor)
     try:
         return apply_import(
             checked,
@@ -208,10 +209,18 @@ def _write(plan: Plan) -> None:
     Guardian.objects.bulk_create(plan.new_guardians, batch_size=BATCH)
     if plan.changed_guardians:
         Guardian.objects.bulk_update(plan.changed_guardians, ["relation", "phone"], BATCH)
-    Appointment.objects.bulk_create([c.obj for c in plan.appointments if c.created], batch_size=BATCH)
-    ended = [c.obj for c in plan.appointments if not c.created]
-    if ended:
-        Appointment.objects.bulk_update(ended, ["ends_on"], BATCH)
+
+
+def _write_posts(plan: Plan, actor, job_id: int | None, address) -> None:
+    """Posts through the network's services, row by row: each grant and end is checked again, logged, and
+    told to the people concerned, as on the network pages (a roster has tens of posts, not thousands)."""
+    for change in plan.appointments:
+        if change.created:
+            services.save_grant(change.obj, by=actor, address=address, job=job_id)
+        else:
+            services.end_post(
+                change.obj, by=actor, on=change.obj.ends_on, reason=_("Roster import"), address=address, job=job_id
+            )
 
 
 def _action(created: bool) -> str:
@@ -255,21 +264,4 @@ def _events(plan: Plan, job_id: int | None) -> list[Event]:
         )
         for c in plan.staff
     ]
-    for c in plan.appointments:
-        appointment = c.obj
-        events.append(
-            Event(
-                _action(c.created),
-                "appointment.import",
-                detail={
-                    "username": appointment.person.username,
-                    "post": appointment.post,
-                    "scope": str(appointment.scope),
-                    "starts_on": appointment.starts_on.isoformat(),
-                    "ends_on": appointment.ends_on.isoformat() if appointment.ends_on else None,
-                    "fields": c.fields,
-                    "job": job_id,
-                },
-            )
-        )
     return events

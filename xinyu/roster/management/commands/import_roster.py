@@ -26,7 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("path", help="the .xlsx or .csv file")
         parser.add_argument("--dry-run", action="store_true", help="check and count only; write nothing")
         parser.add_argument("--create-missing", action="store_true", help="create colleges and classes not yet known")
-        parser.add_argument("--as", dest="username", help="the audit log's actor (default: system)")
+        parser.add_argument(
+            "--as",
+            dest="username",
+            help="who imports: the access log's actor, and whose right to grant posts the 任职 sheet needs",
+        )
         parser.add_argument(
             "--confirm-correction",
             dest="corrections",
@@ -62,7 +66,7 @@ class Command(BaseCommand):
         except RefusedFile as refused:
             raise CommandError(_("%(file)s: %(reason)s") % {"file": path.name, "reason": refused.reason}) from None
         if dry_run:
-            plan = importer.plan_import(checked, create_missing=create_missing, corrections=corrections)
+            plan = importer.plan_import(checked, create_missing=create_missing, corrections=corrections, actor=actor)
             importer.refuse_unconfirmed(plan, actor)
         else:
             try:
