@@ -166,6 +166,25 @@ def confirm_grant(appointment: Appointment, *, by, address=None) -> Appointment:
 
 
 @transaction.atomic
+def confirm_first_grant(appointment: Appointment, *, address=None) -> Appointment:
+    """A new installation's first holders of the posts that confirm grants (centre supervisor, the leading
+    group's head and deputy) have nobody to confirm them: on the server (`manage.py grant_post --bootstrap`)
+    such a grant takes effect while no one holds a post that could confirm it. Logged as such."""
+    appointment = Appointment.objects.select_for_update().select_related("person", "granted_by").get(pk=appointment.pk)
+    needed = granting.confirmers_needed(appointment.post, appointment.granted_by)
+    school_id = granting.school_of(appointment.scope)
+    if appointment.status != Appointment.Status.PENDING:
+        raise GrantError(_("This grant has already been decided."))
+    if Appointment.objects.current().filter(post__in=needed, school_id=school_id).exists():
+        raise GrantError(_("Someone holds a post that confirms this grant: they confirm it."))
+    appointment.status = Appointment.Status.ACTIVE
+    appointment.decided_at = timezone.now()
+    appointment.save(update_fields=["status", "decided_at"])
+    _log(appointment.granted_by, CONFIRMED, appointment, "bootstrap", address=address)
+    return appointment
+
+
+@transaction.atomic
 def refuse_grant(appointment: Appointment, *, by, reason: str, address=None) -> Appointment:
     if not reason.strip():
         raise GrantError(_("Say why the grant is refused."))
