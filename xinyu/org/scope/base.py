@@ -61,15 +61,21 @@ class Grant:
     scope_id: int
 
     def covers(self, student: Student) -> bool:
+        if self.scope_kind == ScopeKind.COLLEGE:
+            return student.class_group.college_id == self.scope_id
+        return self.covers_place(student.school_id, None, student.class_group_id, student.dorm_room_id)
+
+    def covers_place(self, school_id, college_id, class_group_id, dorm_room_id) -> bool:
+        """`covers` for a student known by where they are (a row of `tiers_for`)."""
         match self.scope_kind:
             case ScopeKind.SCHOOL:
-                return student.school_id == self.scope_id
+                return school_id == self.scope_id
             case ScopeKind.COLLEGE:
-                return student.class_group.college_id == self.scope_id
+                return college_id == self.scope_id
             case ScopeKind.CLASS_GROUP:
-                return student.class_group_id == self.scope_id
+                return class_group_id == self.scope_id
             case ScopeKind.DORM_ROOM:
-                return student.dorm_room_id == self.scope_id
+                return dorm_room_id == self.scope_id
         return False
 
     def student_filter(self) -> Q:
@@ -122,9 +128,16 @@ def posts_of(user) -> set[str]:
     return {appointment.post for appointment in current_appointments(user)}
 
 
-# People working on an open crisis case see its student at T2 while the case is open.
+# People working on an open crisis case see its student at T2 while the case is open. Their role on the
+# case names their reads in the access log: the organiser and collaborators also read that case's own
+# records, at T3, while it is open and for a while after it closes (xinyu.org.scope.concerns).
 CASE_MEMBER_TIER = Tier.T2
 CASE_MEMBER = "case_member"
+CASE_ORGANISER = "case_organiser"
+CASE_COLLABORATOR = "case_collaborator"
+CASE_STEP_OWNER = "case_step_owner"
+CASE_ESCALATED = "case_escalated"
+CASE_ROLE_POSTS = (CASE_MEMBER, CASE_ORGANISER, CASE_COLLABORATOR, CASE_STEP_OWNER, CASE_ESCALATED)
 
 
 def _case_student_ids(user):
