@@ -6,6 +6,7 @@ from django.urls import reverse
 from tests.notify.test_views import CAST
 from xinyu.notify.models import Notification, OutboxMessage
 from xinyu.notify.services import notify
+from xinyu.org.scope import Tier
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,15 @@ def notification(world, settings):
     advisor = world.cast["advisor"]
     advisor.email = "zhou@example.edu.cn"
     advisor.save(update_fields=["email"])
-    (made,) = notify([advisor], key="case1:levelC", title="Crisis step to take", link="/concerns/cases/1/", urgent=True)
+    (made,) = notify(
+        [advisor],
+        student=None,
+        tier=Tier.T0,
+        key="case1:levelC",
+        title="Crisis step to take",
+        link="/concerns/cases/1/",
+        urgent=True,
+    )
     return made
 
 

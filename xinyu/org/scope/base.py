@@ -221,6 +221,56 @@ def tier_for(user, student: Student) -> tuple[Tier, Grant | None]:
     return best
 
 
+def tiers_for(user, students) -> dict[int, Tier]:
+    """`tier_for` for many students at once (work lists, the inbox): student id → the highest tier `user`
+    holds on them, from the same grants, in a fixed number of queries however many students."""
+    ids = {getattr(student, "pk", student) for student in students if student is not None}
+    if not ids:
+        return {}
+    tiers = dict.fromkeys(ids, Tier.T0)
+    grants = grants_for(user)
+    if grants:
+        places = Student.objects.filter(pk__in=ids).values_list(
+            "pk", "school_id", "class_group__college_id", "class_group_id", "dorm_room_id"
+        )
+        for pk, *place in places:
+            tiers[pk] = max((grant.tier for grant in grants if grant.covers_place(*place)), default=Tier.T0)
+    below = [pk for pk, tier in tiers.items() if tier < CASE_MEMBER_TIER]
+    if below and getattr(user, "is_authenticated", False) and user.is_active:
+        from xinyu.concerns.models import CaseMember
+
+        members = CaseMember.objects.filter(person_id=user.pk, case__status="open", case__student_id__in=below)
+        for pk in members.values_list("case__student_id", flat=True):
+            tiers[pk] = CASE_MEMBER_TIER
+    if _is_active_staff(user) and any(tier < BREAK_GLASS_TIER for tier in tiers.values()):
+        now = timezone.now()
+        for pk, (_grant_id, expires_at) in _break_glass_grants(user).items():
+            if pk in tiers and tiers[pk] < BREAK_GLASS_TIER and expires_at > now:
+                tiers[pk] = BREAK_GLASS_TIER
+    return tiers
+
+
+def may_be_told(user, pairs) -> list[bool]:
+    """For each (student, tier) pair: whether `user` may be told something about the student that reveals
+    data of that tier — they hold the tier on the student (`tiers_for`), or it is about themselves, or it
+    is about no student and reveals nothing about anyone (T0). What work lists, the inbox and the texts
+    that leave Xinyu show follows this answer (DESIGN.md §4, "What a T2 holder may learn")."""
+    pairs = list(pairs)
+    tiers = tiers_for(user, [student for student, tier in pairs if student is not None and tier > Tier.T0])
+    own = getattr(user, "pk", None)
+    answers = []
+    for student, tier in pairs:
+        if tier <= Tier.T0:
+            answers.append(True)
+        elif student is None:
+            answers.append(False)  # a tier claimed about nobody: a mistake of the caller, never shown
+        elif own is not None and getattr(student, "user_id", None) == own:
+            answers.append(True)
+        else:
+            answers.append(tiers.get(student.pk, Tier.T0) >= tier)
+    return answers
+
+
 def get_student_for_user(user, student_id, tier: Tier = Tier.T1) -> Student:
     """The student, if `user` may see them at `tier`; otherwise 404, the same as for a missing student."""
     try:
