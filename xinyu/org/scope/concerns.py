@@ -26,15 +26,15 @@ from xinyu.org.scope.base import (
 
 
 def reports_for(user):
-    """Concern reports `user` handles: those they were asked to acknowledge (also by escalation), and
-    reports about students they see at T2 or above. A reporter's own reports are `own_reports`."""
+    """Concern reports about students `user` sees at T2 or above: the chain, and people working on an open
+    case about the student. Being asked to take a report (first or by escalation) is not enough by
+    itself: the school leader at the escalation chain's top holds no post over students and is told only
+    that a report waits untaken (xinyu.concerns.services.acks). A reporter's own reports are `own_reports`."""
     from xinyu.concerns.models import ConcernReport
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ConcernReport.objects.none()
-    return ConcernReport.objects.filter(
-        Q(ack__recipients__person_id=user.pk) | Q(student__in=students_for(user, Tier.T2))
-    ).distinct()
+    return ConcernReport.objects.filter(student__in=students_for(user, Tier.T2))
 
 
 def get_report_for_user(user, pk):
@@ -239,15 +239,16 @@ def report_picker_students(user) -> QuerySet[Student]:
 
 def may_handle_report(user, report) -> bool:
     """Taking (acknowledging) and triaging a concern report: the people asked to take it, first or by
-    escalation, and those holding T3 or above on its student (the college's working group, the centre).
-    Others who may read it (head teacher, 学工部 at T2) see it without acting on it."""
+    escalation, who hold T2 or above on its student, and those holding T3 or above (the college's working
+    group, the centre). Others who may read it (head teacher, 学工部 at T2) see it without acting on it."""
     from xinyu.concerns.models import AckRecipient
 
     if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_student:
         return False
-    if AckRecipient.objects.filter(ack__report_id=report.pk, person_id=user.pk).exists():
+    tier = tier_for(user, report.student)[0]
+    if tier >= Tier.T2 and AckRecipient.objects.filter(ack__report_id=report.pk, person_id=user.pk).exists():
         return True
-    return tier_for(user, report.student)[0] >= Tier.T3
+    return tier >= Tier.T3
 
 
 # "My work": being asked or assigned is itself the grant (DESIGN.md §4, T2 "tasks assigned to me").
