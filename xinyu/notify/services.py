@@ -52,7 +52,7 @@ def notify(recipients, *, student, tier: Tier, key: str, title: str, link: str =
     only and must not name the student; `link` is a path inside Xinyu. Messages leaving Xinyu carry
     neither, only that an item waits and the link. A recipient not holding `tier` over the student gets
     `withheld_title` instead (naming nobody, saying no reason; by default that something needs them),
-    without body or link, and the case is logged for the centre to look into.
+    without body or link, and a warning is logged: work was routed to someone without the access it needs.
     `drill` marks a drill's notifications (演练) in the inbox and in every message that leaves.
     Returns the notifications created (none for a key already notified).
     """

@@ -137,7 +137,6 @@ CASE_ORGANISER = "case_organiser"
 CASE_COLLABORATOR = "case_collaborator"
 CASE_STEP_OWNER = "case_step_owner"
 CASE_ESCALATED = "case_escalated"
-CASE_ROLE_POSTS = (CASE_MEMBER, CASE_ORGANISER, CASE_COLLABORATOR, CASE_STEP_OWNER, CASE_ESCALATED)
 
 
 def _case_student_ids(user):
