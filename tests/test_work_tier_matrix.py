@@ -373,3 +373,18 @@ def test_the_e_mails_sent_name_nobody_and_link_below_t3_only_to_what_the_recipie
             problems.append(f"{who}: a T3 link in {text!r}")
     assert not problems, "\n".join(problems)
     assert default_withheld_title()  # the default words exist in the catalogue
+
+
+def test_the_tiers_above_are_the_scope_modules_and_tiers_for_agrees_with_tier_for(matrix):
+    """The hand-written table matches what the scope module decides, and the bulk answer used by the work
+    lists and the inbox (`tiers_for`) is `tier_for`'s, student by student."""
+    from xinyu.org import scope
+
+    world, _data = matrix
+    students = [world.students[key] for key in STUDENTS]
+    for who in VIEWERS:
+        user = world.cast[who]
+        one_by_one = tuple(int(scope.tier_for(user, student)[0]) for student in students)
+        assert one_by_one == TIER[who], who
+        bulk = scope.tiers_for(user, students)
+        assert tuple(int(bulk[student.pk]) for student in students) == one_by_one, who
