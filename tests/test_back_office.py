@@ -23,6 +23,7 @@ from xinyu.concerns.models import DutyShift
 from xinyu.counselling.models import Room
 from xinyu.notify.services import notify
 from xinyu.org.models import Appointment, Post
+from xinyu.org.scope import Tier
 from xinyu.org.services import appoint
 from xinyu.privacy.models import StudentDeparture
 
@@ -52,7 +53,7 @@ def office(world, settings):
     settings.NOTIFY_EMAIL = True
     cast["advisor"].email = "zhou@example.edu.cn"
     cast["advisor"].save(update_fields=["email"])
-    notify([cast["advisor"]], key="test:1", title="有一项工作等待处理", link="/")
+    notify([cast["advisor"]], student=None, tier=Tier.T0, key="test:1", title="有一项工作等待处理", link="/")
     from xinyu.privacy.retention import apply_retention
 
     apply_retention(dry_run=True)

@@ -278,3 +278,15 @@ def test_confirming_on_the_page(network):
     assert [r.pk for r in supervisor.get(reverse("accounts:resets")).context["waiting"]] == [reset.pk]
     supervisor.post(reverse("accounts:reset_decision", args=[reset.pk, "confirm"]))
     assert not TwoFactorDevice.objects.filter(user=w.cast["counsellor"]).exists()
+
+
+def test_grants_and_resets_waiting_show_in_my_work(network):
+    from xinyu.concerns.views.work import work_for
+    from xinyu.org.services import grant_post
+
+    w = network
+    grant_post(w.cast["newcomer"], "centre_counsellor", w.school, by=w.cast["student_affairs"])
+    resets.request_reset(w.cast["outsider"], AUTHENTICATOR, by=w.cast["admin"])
+    section = next(s for s in work_for(w.cast["supervisor"]).sections if s.key == "grants")
+    assert sorted(item.kind for item in section.items) == ["grant_to_confirm", "reset_to_confirm"]
+    assert all(s.key != "grants" for s in work_for(w.cast["head_teacher"]).sections)

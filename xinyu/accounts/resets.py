@@ -193,6 +193,8 @@ def _ask_confirmers(reset: CredentialReset, confirmers) -> None:
     ]
     notify(
         people,
+        student=None,
+        tier=Tier.T0,
         key=f"reset{reset.pk}:confirm",
         title=_("A credential reset waits for your confirmation: %(kind)s of %(name)s")
         % {"kind": reset.get_kind_display(), "name": reset.account.full_name},
@@ -242,6 +244,8 @@ def _tell_holder(reset: CredentialReset) -> None:
     words = {"kind": reset.get_kind_display(), "by": reset.requested_by.full_name}
     notify(
         [reset.account],
+        student=None,
+        tier=Tier.T0,
         key=f"reset{reset.pk}:holder",
         title=_("Your %(kind)s was reset at the request of %(by)s.") % words,
         body=_("If you did not ask for this, tell the psychology centre or the technical administrator at once."),

@@ -48,7 +48,8 @@ def navigation(request):
             "duty_roster": not user.is_student,
             # Screening: the centre runs campaigns, head teachers and advisors open sittings, students answer.
             "screening": screening_link(user),
-            "interviews": not user.is_student and bool(scope.grants_for(user)),
+            # Screening interviews are T3: the college's working group and the centre.
+            "interviews": scope.may_view_screening_results(user),
             "my_page": user.is_student,  # the student's own page (studentfile:mine)
             "counselling": counselling_link(user),
             # Privacy: a student's consents and who opened their file; staff's emergency access (break-glass).

@@ -40,6 +40,8 @@ def granted(appointment: Appointment, *, confirmers) -> None:
         asked = [person for person in _holders(confirmers, school_id) if person.pk not in involved]
         notify(
             asked,
+            student=None,
+            tier=Tier.T0,
             key=f"grant{appointment.pk}:confirm",
             title=_("A grant waits for your confirmation: %(post)s for %(name)s (%(scope)s)") % _words(appointment),
             link=link,
@@ -48,6 +50,8 @@ def granted(appointment: Appointment, *, confirmers) -> None:
         alerted = [person for person in _holders(ALERTED_POSTS, school_id) if person.pk not in involved]
         notify(
             alerted,
+            student=None,
+            tier=Tier.T0,
             key=f"grant{appointment.pk}:alert",
             title=_("A post giving access to sensitive records was granted: %(post)s for %(name)s (%(scope)s)")
             % _words(appointment),
@@ -61,7 +65,14 @@ def granted(appointment: Appointment, *, confirmers) -> None:
         if confirmers
         else _("You were granted the post of %(post)s (%(scope)s).")
     )
-    notify([appointment.person], key=f"grant{appointment.pk}:holder", title=title % _words(appointment), link=link)
+    notify(
+        [appointment.person],
+        student=None,
+        tier=Tier.T0,
+        key=f"grant{appointment.pk}:holder",
+        title=title % _words(appointment),
+        link=link,
+    )
 
 
 def decided(appointment: Appointment, *, what: str, by) -> None:
@@ -74,5 +85,10 @@ def decided(appointment: Appointment, *, what: str, by) -> None:
     }
     told = [person for person in (appointment.granted_by, appointment.person) if person and person.pk != by.pk]
     notify(
-        told, key=f"grant{appointment.pk}:{what}", title=titles[what] % _words(appointment), link=reverse("org:grants")
+        told,
+        student=None,
+        tier=Tier.T0,
+        key=f"grant{appointment.pk}:{what}",
+        title=titles[what] % _words(appointment),
+        link=reverse("org:grants"),
     )

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from xinyu.notify.services import notify
 from xinyu.org import scope
+from xinyu.org.scope import Tier
 from xinyu.roster import importer, safety
 from xinyu.roster.models import ImportJob
 from xinyu.roster.problems import Problem, RefusedFile
@@ -339,6 +340,8 @@ def _tell_uploader(job: ImportJob) -> None:
         title = _("Roster import not carried out: %(name)s") % {"name": job.file_name}
     notify(
         [job.created_by],
+        student=None,
+        tier=Tier.T0,
         key=f"roster-job-failed:{job.pk}",
         title=title,
         link=reverse("roster:job", args=[job.pk]),

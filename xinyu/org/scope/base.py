@@ -66,15 +66,21 @@ class Grant:
     scope_id: int
 
     def covers(self, student: Student) -> bool:
+        if self.scope_kind == ScopeKind.COLLEGE:
+            return student.class_group.college_id == self.scope_id
+        return self.covers_place(student.school_id, None, student.class_group_id, student.dorm_room_id)
+
+    def covers_place(self, school_id, college_id, class_group_id, dorm_room_id) -> bool:
+        """`covers` for a student known by where they are (a row of `tiers_for`)."""
         match self.scope_kind:
             case ScopeKind.SCHOOL:
-                return student.school_id == self.scope_id
+                return school_id == self.scope_id
             case ScopeKind.COLLEGE:
-                return student.class_group.college_id == self.scope_id
+                return college_id == self.scope_id
             case ScopeKind.CLASS_GROUP:
-                return student.class_group_id == self.scope_id
+                return class_group_id == self.scope_id
             case ScopeKind.DORM_ROOM:
-                return student.dorm_room_id == self.scope_id
+                return dorm_room_id == self.scope_id
         return False
 
     def student_filter(self) -> Q:
@@ -127,9 +133,15 @@ def posts_of(user) -> set[str]:
     return {appointment.post for appointment in current_appointments(user)}
 
 
-# People working on an open crisis case see its student at T2 while the case is open.
+# People working on an open crisis case see its student at T2 while the case is open. Their role on the
+# case names their reads in the access log: the organiser and collaborators also read that case's own
+# records, at T3, while it is open and for a while after it closes (xinyu.org.scope.concerns).
 CASE_MEMBER_TIER = Tier.T2
 CASE_MEMBER = "case_member"
+CASE_ORGANISER = "case_organiser"
+CASE_COLLABORATOR = "case_collaborator"
+CASE_STEP_OWNER = "case_step_owner"
+CASE_ESCALATED = "case_escalated"
 
 
 def _case_student_ids(user):
@@ -211,6 +223,56 @@ def tier_for(user, student: Student) -> tuple[Tier, Grant | None]:
         if glass and glass[1] > timezone.now():
             best = (BREAK_GLASS_TIER, Grant(BREAK_GLASS_TIER, BREAK_GLASS, 0, BREAK_GLASS, glass[0]))
     return best
+
+
+def tiers_for(user, students) -> dict[int, Tier]:
+    """`tier_for` for many students at once (work lists, the inbox): student id → the highest tier `user`
+    holds on them, from the same grants, in a fixed number of queries however many students."""
+    ids = {getattr(student, "pk", student) for student in students if student is not None}
+    if not ids:
+        return {}
+    tiers = dict.fromkeys(ids, Tier.T0)
+    grants = grants_for(user)
+    if grants:
+        places = Student.objects.filter(pk__in=ids).values_list(
+            "pk", "school_id", "class_group__college_id", "class_group_id", "dorm_room_id"
+        )
+        for pk, *place in places:
+            tiers[pk] = max((grant.tier for grant in grants if grant.covers_place(*place)), default=Tier.T0)
+    below = [pk for pk, tier in tiers.items() if tier < CASE_MEMBER_TIER]
+    if below and getattr(user, "is_authenticated", False) and user.is_active:
+        from xinyu.concerns.models import CaseMember
+
+        members = CaseMember.objects.filter(person_id=user.pk, case__status="open", case__student_id__in=below)
+        for pk in members.values_list("case__student_id", flat=True):
+            tiers[pk] = CASE_MEMBER_TIER
+    if _is_active_staff(user) and any(tier < BREAK_GLASS_TIER for tier in tiers.values()):
+        now = timezone.now()
+        for pk, (_grant_id, expires_at) in _break_glass_grants(user).items():
+            if pk in tiers and tiers[pk] < BREAK_GLASS_TIER and expires_at > now:
+                tiers[pk] = BREAK_GLASS_TIER
+    return tiers
+
+
+def may_be_told(user, pairs) -> list[bool]:
+    """For each (student, tier) pair: whether `user` may be told something about the student that reveals
+    data of that tier — they hold the tier on the student (`tiers_for`), or it is about themselves, or it
+    is about no student and reveals nothing about anyone (T0). What work lists, the inbox and the texts
+    that leave Xinyu show follows this answer (DESIGN.md §4, "What a T2 holder may learn")."""
+    pairs = list(pairs)
+    tiers = tiers_for(user, [student for student, tier in pairs if student is not None and tier > Tier.T0])
+    own = getattr(user, "pk", None)
+    answers = []
+    for student, tier in pairs:
+        if tier <= Tier.T0:
+            answers.append(True)
+        elif student is None:
+            answers.append(False)  # a tier claimed about nobody: a mistake of the caller, never shown
+        elif own is not None and getattr(student, "user_id", None) == own:
+            answers.append(True)
+        else:
+            answers.append(tiers.get(student.pk, Tier.T0) >= tier)
+    return answers
 
 
 def get_student_for_user(user, student_id, tier: Tier = Tier.T1) -> Student:
