@@ -1,10 +1,11 @@
 """`manage.py run_clock [--interval 15] [--once] [--enqueue]`: the clock that keeps alerts moving.
 
 Every `--interval` seconds it runs the escalation tick (reminders and escalations that are due), sweeps
-the outbox (deliveries due for a retry), and every five minutes checks the crisis invariants and runs the
-care work that is due (counselling reminders, lapsing registry entries, escalating overdue care-plan work;
-each idempotent). Everything
-it acts on is found in the database, so it keeps no state worth losing: stop it, restart it, run two.
+the outbox (deliveries due for a retry) and moves the access log's anchor on over the entries written
+since (xinyu/audit/anchor.py; a log that disagrees with its anchor is logged as an error); every five
+minutes it checks the crisis invariants and runs the care work that is due (counselling reminders,
+lapsing registry entries, escalating overdue care-plan work; each idempotent). Everything it acts on is
+found in the database, so it keeps no state worth losing: stop it, restart it, run two.
 
 The tick runs in this process, so escalation does not wait for a busy or stopped task worker; the
 outbox sweep runs in a thread of its own, so a slow webhook cannot delay the next tick. With
@@ -21,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connections
 from django.utils.translation import gettext as _
 
+from xinyu.audit.anchor import AnchorError, advance_anchor
 from xinyu.concerns import escalation, invariants, tasks
 
 logger = logging.getLogger("xinyu.clock")
@@ -76,6 +78,7 @@ class Clock:
         self.passes += 1
         summary = {"tick": self._guard("escalation tick", self._tick)}
         summary["outbox"] = self._guard("outbox sweep", self._sweep, sweep_inline)
+        summary["audit_anchor"] = self._guard("access-log anchor", self._anchor)
         now = time.monotonic()
         if self._last_invariants is None or now - self._last_invariants >= self.invariants_every:
             self._last_invariants = now
@@ -126,6 +129,15 @@ class Clock:
     def _join_sweeper(self) -> None:
         if self._sweeper is not None:
             self._sweeper.join(timeout=60)
+
+    def _anchor(self):
+        """Always here, never enqueued: the anchor file is this machine's (AUDIT_ANCHOR_PATH)."""
+        try:
+            return advance_anchor().seq
+        except AnchorError as error:
+            # The anchor stays where it was, so `verify_audit` keeps failing until someone looks.
+            logger.error("clock: the access log disagrees with its anchor: %s", error)
+            return "disagrees"
 
     def _invariants(self):
         if self.enqueue:
