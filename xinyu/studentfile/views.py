@@ -17,6 +17,7 @@ from xinyu.audit.services import Event, client_address, record_request
 from xinyu.concerns.services import reports
 from xinyu.core.access import requires, staff_only, student_only
 from xinyu.org import scope
+from xinyu.privacy import breakglass
 from xinyu.studentfile.services import file_to_docx, read_file
 
 ACCESS_LOG_PAGE = 50
@@ -92,6 +93,10 @@ def access_log(request, student_id):
         entries = AuditEntry.objects.filter(student=student).order_by("-seq")
         page = Paginator(entries, ACCESS_LOG_PAGE).get_page(request.GET.get("page"))
         rows = list(page)
+        # An emergency access's reason is kept with its grant, not in the log.
+        reasons = breakglass.reasons_behind(request.user, rows)
+        for entry in rows:
+            entry.shown_reason = reasons.get(entry.seq, entry.reason)
         record_request(
             request,
             Event(
