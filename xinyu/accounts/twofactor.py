@@ -247,7 +247,7 @@ def complete_sign_in(request, user, data: dict) -> None:
 
 def mark_verified(request) -> None:
     request.session[VERIFIED_SESSION_KEY] = request.user.pk
-    mark_reauthenticated(request)
+    mark_reauthenticated(request, method="code")
 
 
 def session_verified(request) -> bool:

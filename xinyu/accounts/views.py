@@ -156,7 +156,7 @@ def step_up(request):
                 form.add_error("password", PASSWORD_ERRORS["locked"])
             elif user.check_password(form.cleaned_data["password"]):
                 throttle.clear_failures(user.username)
-                mark_reauthenticated(request)
+                mark_reauthenticated(request, method="password")
                 return redirect(safe_next(request, next_url))
             else:
                 throttle.record_failure(user.username, address)
