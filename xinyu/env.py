@@ -1,5 +1,6 @@
 """Small typed readers for settings that come from the environment."""
 
+import ipaddress
 import os
 import secrets
 import socket
@@ -60,6 +61,17 @@ def env_secret(name: str, *, var_dir: Path, required: bool) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or networks ("127.0.0.1, 10.0.0.0/8"), each checked."""
+    values = env_list(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP address or network") from exc
+    return values
 
 
 def syslog_target(raw: str) -> dict:
