@@ -5,7 +5,7 @@ from xinyu.org import views
 app_name = "org"
 urlpatterns = [
     path("students/", views.student_list, name="student_list"),
-    path("students/<int:pk>/", views.student_detail, name="student_detail"),
-    path("classes/<int:pk>/", views.class_group, name="class_group"),
+    path("students/<id:pk>/", views.student_detail, name="student_detail"),
+    path("classes/<id:pk>/", views.class_group, name="class_group"),
     path("network/", views.network, name="network"),
 ]
