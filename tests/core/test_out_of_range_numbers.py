@@ -24,7 +24,8 @@ NUMERIC_PARAMS = [
     "college", "class_group", "campaign", "student", "slot", "page", "q", "instrument", "item", "month", "week",
     "kind", "status", "grant", "hospital", "counsellor", "room", "post", "person", "since", "until",
     "instruments", "colleges", "class_groups", "assignee", "centre_person", "college_person", "class_person",
-    "dorm_leader", "weeks", "slot_minutes", "break_minutes", "duration_minutes", "review_every_days",
+    "dorm_leader", "weeks", "slot_minutes", "break_minutes", "duration_minutes", "review_every_days", "place",
+    "number", "decision",
 ]  # fmt: skip
 VIEWERS = ["supervisor", "student"]
 

@@ -48,6 +48,11 @@ NETWORK_POSTS = CENTRE_POSTS | {
     Post.MENTAL_HEALTH_ADVISOR,
 }
 ROSTER_IMPORT_POSTS = frozenset({Post.STUDENT_AFFAIRS_STAFF, Post.CENTRE_SUPERVISOR})
+# Confirming that a roster row whose identity differs from the record on file corrects a typing error.
+# 学工部 keeps the student register the rosters come from and can check it against the enrolment records;
+# the centre's supervisor imports rosters too, but a wrong confirmation hands one student's crisis,
+# screening and counselling records to another person, so it stays with the register's keepers.
+IDENTITY_CORRECTION_POSTS = frozenset({Post.STUDENT_AFFAIRS_STAFF})
 
 
 @dataclass(frozen=True)
@@ -247,14 +252,22 @@ def dorm_rooms_for(user, tier: Tier = Tier.T1) -> QuerySet[DormRoom]:
     return DormRoom.objects.filter(pk__in=students_for(user, tier).values("dorm_room_id"))
 
 
+def is_technical_admin(user) -> bool:
+    """The technical administrator: a superuser. Holds no tier over students; runs the back office and grants
+    posts under `xinyu.org.granting`."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
 def may_view_network(user) -> bool:
     """The 校院班寝 network page: the people in posts, not students' data."""
-    return bool(posts_of(user) & NETWORK_POSTS)
+    return bool(posts_of(user) & NETWORK_POSTS) or is_technical_admin(user)
 
 
 def network_colleges_for(user) -> QuerySet[College]:
     """Colleges whose network (posts and coverage gaps) `user` may see: school-wide posts see every
     college of their school, a college's working group its own college."""
+    if is_technical_admin(user):
+        return College.objects.all()
     condition = Q(pk__in=[])
     for appointment in current_appointments(user):
         if appointment.post not in NETWORK_POSTS:
@@ -276,9 +289,21 @@ def may_import_roster(user) -> bool:
     return bool(posts_of(user) & ROSTER_IMPORT_POSTS)
 
 
+def may_correct_student_identity(user) -> bool:
+    """May confirm, row by row, that a roster row corrects a mistyped identity (ID number, name, date of
+    birth) of a student on file rather than describing another person."""
+    return bool(posts_of(user) & IDENTITY_CORRECTION_POSTS)
+
+
 def may_use_admin(user) -> bool:
-    """The Django admin is the centre's back office."""
-    return bool(getattr(user, "is_superuser", False)) or bool(posts_of(user) & (CENTRE_POSTS | ROSTER_IMPORT_POSTS))
+    """The Django admin is the technical administrator's back office (DESIGN.md §9); staff work in Xinyu's
+    own pages."""
+    return is_technical_admin(user)
+
+
+def back_office_students(user) -> QuerySet[Student]:
+    """Students in the back office: the technical administrator sees the roster (T1), each read logged there."""
+    return Student.objects.all() if may_use_admin(user) else Student.objects.none()
 
 
 def may_export_students(user) -> bool:

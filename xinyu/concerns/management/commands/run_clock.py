@@ -1,11 +1,12 @@
 """`manage.py run_clock [--interval 15] [--once] [--enqueue]`: the clock that keeps alerts moving.
 
 Every `--interval` seconds it runs the escalation tick (reminders and escalations that are due), sweeps
-the outbox (deliveries due for a retry) and moves the access log's anchor on over the entries written
-since (xinyu/audit/anchor.py; a log that disagrees with its anchor is logged as an error); every five
-minutes it checks the crisis invariants and runs the care work that is due (counselling reminders,
-lapsing registry entries, escalating overdue care-plan work; each idempotent). Everything it acts on is
-found in the database, so it keeps no state worth losing: stop it, restart it, run two.
+the outbox (deliveries due for a retry), takes back roster imports whose worker died and deletes uploaded
+rosters past their time (xinyu/roster/jobs.py `recover`) and moves the access log's anchor on over the
+entries written since (xinyu/audit/anchor.py; a log that disagrees with its anchor is logged as an error);
+every five minutes it checks the crisis invariants and runs the care work that is due (counselling
+reminders, lapsing registry entries, escalating overdue care-plan work; each idempotent). Everything it
+acts on is found in the database, so it keeps no state worth losing: stop it, restart it, run two.
 
 The tick runs in this process, so escalation does not wait for a busy or stopped task worker; the
 outbox sweep runs in a thread of its own, so a slow webhook cannot delay the next tick. With
@@ -78,6 +79,7 @@ class Clock:
         self.passes += 1
         summary = {"tick": self._guard("escalation tick", self._tick)}
         summary["outbox"] = self._guard("outbox sweep", self._sweep, sweep_inline)
+        summary["roster"] = self._guard("roster import recovery", self._roster)
         summary["audit_anchor"] = self._guard("access-log anchor", self._anchor)
         now = time.monotonic()
         if self._last_invariants is None or now - self._last_invariants >= self.invariants_every:
@@ -138,6 +140,15 @@ class Clock:
             # The anchor stays where it was, so `verify_audit` keeps failing until someone looks.
             logger.error("clock: the access log disagrees with its anchor: %s", error)
             return "disagrees"
+
+    def _roster(self):
+        from xinyu.roster import jobs
+        from xinyu.roster.tasks import recover_import_jobs
+
+        if self.enqueue:
+            recover_import_jobs.enqueue()
+            return "enqueued"
+        return jobs.recover()
 
     def _invariants(self):
         if self.enqueue:
