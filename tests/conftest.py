@@ -8,10 +8,11 @@ Every student has an ID number and a guardian, so a leak would show.
 """
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 
 from tests.factories import (
@@ -135,6 +136,18 @@ def english_outside_requests():
     language the request asks for (简体中文 by default), and tests may override either."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def own_audit_anchor(tmp_path_factory):
+    """Each test keeps the access log's anchor in a file of its own (the clock and `verify_audit` write it), so
+    that tests running side by side, each with its own log, never check against another test's anchor."""
+    path = tmp_path_factory.getbasetemp() / f"audit-anchor-{next(_anchor_numbers)}.json"
+    with override_settings(AUDIT_ANCHOR_PATH=path):
+        yield path
+
+
+_anchor_numbers = itertools.count()
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ GRANT_READERS = {key: {holder, "student_affairs"} | CENTRE for key, holder in BR
 STEP_UP_PAGES = {
     "counselling:session_detail", "counselling:session_edit", "counselling:addendum_add", "counselling:intake",
     "counselling:session_exception", "counselling:workload_export", "referrals:referral_clinical",
-    "referrals:leave_confidential", "privacy:break_glass", "studentfile:file_export",
+    "referrals:leave_confidential", "privacy:break_glass", "studentfile:file_print", "studentfile:file_export",
 }  # fmt: skip
 
 # Pages with a form (GET shows it, POST acts): a viewer refused the page is refused the post as well.
@@ -390,6 +390,8 @@ def test_matrix(matrix, who, view):
             problems.append(f"{url} ({key}): {response.status_code}, expected {expected}")
         if response.status_code in (404, 405) and AuditEntry.objects.count() != before:
             problems.append(f"{url} ({key}): a refused request wrote to the access log")
+        if response.status_code == 200 and response.get("Cache-Control") != "no-store, private":
+            problems.append(f"{url} ({key}): Cache-Control {response.get('Cache-Control')!r}, expected no-store")
         body = body_text(response)
         found = leaks(body, who, view, world)
         if found:

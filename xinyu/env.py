@@ -1,7 +1,9 @@
 """Small typed readers for settings that come from the environment."""
 
+import ipaddress
 import os
 import secrets
+import socket
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -59,3 +61,31 @@ def env_secret(name: str, *, var_dir: Path, required: bool) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or networks ("127.0.0.1, 10.0.0.0/8"), each checked."""
+    values = env_list(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP address or network") from exc
+    return values
+
+
+def syslog_target(raw: str) -> dict:
+    """SysLogHandler arguments for "/dev/log" (a local socket), "host" or "host:port" (UDP) or
+    "tcp://host:port"."""
+    raw = raw.strip()
+    if raw.startswith("/"):
+        return {"address": raw}
+    stream = raw.startswith("tcp://")
+    host, _, port = raw.removeprefix("tcp://").removeprefix("udp://").rpartition(":")
+    if not host:
+        host, port = port, "514"
+    if not host or not port.isdigit():
+        raise ImproperlyConfigured(
+            f"AUDIT_ANCHOR_SYSLOG must be /path, host, host:port or tcp://host:port, not {raw!r}"
+        )
+    return {"address": (host, int(port)), "socktype": socket.SOCK_STREAM if stream else socket.SOCK_DGRAM}

@@ -7,7 +7,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.env import env_bool, env_int, env_list, env_secret, env_str
+from xinyu.env import env_bool, env_int, env_list, env_networks, env_secret, env_str, syslog_target
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("XINYU_VAR_DIR", str(BASE_DIR / "var")))
@@ -20,6 +20,10 @@ DEBUG = env_bool("DEBUG", default=XINYU_ENV == "development")
 SECRET_KEY = env_secret("SECRET_KEY", var_dir=VAR_DIR, required=PRODUCTION)
 # Keys kept outside the database: the audit chain's HMAC key and the field-encryption keys.
 AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY", var_dir=VAR_DIR, required=PRODUCTION)
+# Where the access log ended when last checked (xinyu/audit/anchor.py): a file, best on another machine's
+# mount, and optionally the system log ("/dev/log", "host:514" over UDP, "tcp://host:514").
+AUDIT_ANCHOR_PATH = Path(env_str("AUDIT_ANCHOR_PATH") or str(VAR_DIR / "audit-anchor.json"))
+AUDIT_ANCHOR_SYSLOG = env_str("AUDIT_ANCHOR_SYSLOG")
 FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY", var_dir=VAR_DIR, required=PRODUCTION)
 FIELD_HASH_KEY = env_secret("FIELD_HASH_KEY", var_dir=VAR_DIR, required=PRODUCTION)
 # Two-factor sign-in (TOTP) for everyone with T3 or T4 access, and step-up re-authentication before
@@ -30,6 +34,9 @@ FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies (addresses or networks, e.g. "127.0.0.1,10.0.0.0/8") whose X-Forwarded-For is believed;
+# from anyone else the header is ignored and the socket's address is the client's.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "xinyu.core",
@@ -64,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "xinyu.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "xinyu.accounts.middleware.StaffIdleTimeoutMiddleware",
     "xinyu.accounts.middleware.TwoFactorMiddleware",
@@ -267,6 +275,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+if AUDIT_ANCHOR_SYSLOG:
+    LOGGING["handlers"]["audit_anchor_syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "facility": "auth",
+        **syslog_target(AUDIT_ANCHOR_SYSLOG),
+    }
+    LOGGING["loggers"]["xinyu.audit.anchor"] = {"handlers": ["audit_anchor_syslog"], "level": "INFO"}
 
 if XINYU_ENV == "test":
     # Fast hashing in tests only; production and development keep Argon2.

@@ -1,15 +1,15 @@
 """The access log is append-only and its HMAC chain detects every kind of tampering."""
 
-import contextlib
-
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 
+from tests.audit.tampering import triggers_disabled
+from tests.factories import UserFactory
 from xinyu.audit.models import AppendOnlyError, AuditEntry
 from xinyu.audit.services import Event, record, record_many
-from xinyu.audit.verify import verify_chain
+from xinyu.audit.verify import Break, verify_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -26,21 +26,6 @@ def log(world):
     return AuditEntry.objects.order_by("seq")
 
 
-@contextlib.contextmanager
-def triggers_disabled():
-    """What an attacker with database access would do first: switch off the append-only triggers."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses while FK checks are pending
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_no_update")
-            yield cursor
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_no_update")
-        else:
-            for trigger in ("audit_entry_no_update", "audit_entry_no_relink", "audit_entry_no_delete"):
-                cursor.execute(f"DROP TRIGGER {trigger}")
-            yield cursor
-
-
 def verify_command():
     with pytest.raises(CommandError) as failure:
         call_command("verify_audit")
@@ -53,15 +38,15 @@ def test_an_intact_chain_verifies(log, capsys):
     assert "4" in capsys.readouterr().out
 
 
-def test_entries_copy_who_and_which_student(log, world):
+def test_entries_link_and_copy_who_and_which_student(log, world):
     first = log.first()
-    assert (first.seq, first.actor_username, first.actor_name, first.student_number, first.address) == (
-        1,
-        "T10005",
-        "冯咨询师",
-        world.in_scope.student_number,
+    assert (
+        first.seq, first.actor_id, first.actor_username, first.actor_name, first.student_id, first.student_number,
+        first.address,
+    ) == (
+        1, world.cast["counsellor"].pk, "T10005", "冯咨询师", world.in_scope.pk, world.in_scope.student_number,
         "10.1.2.3",
-    )
+    )  # fmt: skip
     assert [e.prev_mac for e in log[1:]] == [e.mac for e in log[:3]]
 
 
@@ -69,7 +54,7 @@ def test_edited_entry_is_detected(log):
     with triggers_disabled() as cursor:
         cursor.execute("UPDATE audit_auditentry SET student_number = %s WHERE seq = 2", ["2025999999"])
     assert verify_chain()[1].seq == 2
-    assert "第 2 条" in verify_command()
+    assert "#2 " in verify_command()
 
 
 def test_edited_detail_is_detected(log):
@@ -78,12 +63,28 @@ def test_edited_detail_is_detected(log):
     assert verify_chain()[1].seq == 3
 
 
+@pytest.mark.parametrize(
+    "column,value",
+    [("actor_id", None), ("actor_id", "other"), ("student_id", None), ("student_id", "other")],
+)
+def test_a_cut_or_repointed_link_is_detected(log, world, column, value):
+    """Setting who or whose data to NULL or to another id (the triggers bypassed) breaks the chain there, and
+    the command names the entry."""
+    if value == "other":
+        value = world.cast["supervisor"].pk if column == "actor_id" else world.other_college.pk
+    with triggers_disabled() as cursor:
+        cursor.execute(f"UPDATE audit_auditentry SET {column} = %s WHERE seq = 2", [value])  # noqa: S608
+    assert getattr(AuditEntry.objects.get(seq=2), column) == value
+    assert verify_chain()[1] == Break(2, "its content does not match its HMAC (edited)")
+    assert "#2 " in verify_command()
+
+
 def test_deleted_entry_is_detected(log):
     with triggers_disabled() as cursor:
         cursor.execute("DELETE FROM audit_auditentry WHERE seq = 2")
     broken = verify_chain()[1]
     assert broken.seq == 3
-    assert "第 3 条" in verify_command()
+    assert "#3 " in verify_command()
 
 
 def test_deleted_first_entry_is_detected(log):
@@ -138,7 +139,11 @@ def test_the_orm_refuses_to_change_or_delete(log):
     [
         "UPDATE audit_auditentry SET reason = 'x'",
         "UPDATE audit_auditentry SET student_id = (SELECT MAX(id) FROM org_student)",
+        "UPDATE audit_auditentry SET student_id = NULL",
+        "UPDATE audit_auditentry SET actor_id = NULL",
+        "UPDATE audit_auditentry SET prev_mac = mac",
         "DELETE FROM audit_auditentry",
+        "DELETE FROM audit_auditentry WHERE seq = (SELECT MAX(seq) FROM audit_auditentry)",
     ],
 )
 def test_the_database_refuses_to_change_or_delete(log, statement):
@@ -153,9 +158,24 @@ def test_new_entries_continue_the_chain(log, world):
     assert AuditEntry.objects.get(seq=5).actor_username == "T10008"
 
 
-def test_entries_outlive_the_student_and_still_verify(log, world):
+def test_entries_outlive_the_student_and_the_person_and_still_verify(log, world):
+    """Deleting a student or a user changes nothing in the log: the ids stay, and so do the copies."""
     number = world.other_college.student_number
+    other_college_id = world.other_college.pk
     world.other_college.delete()
+    actor = UserFactory(username="T19999", full_name="临时工")
+    record(actor, Event(AuditEntry.Action.VIEW, "student.detail", student=world.in_scope, tier=2))
+    actor_id = actor.pk
+    actor.delete()
     entry = AuditEntry.objects.get(seq=3)
-    assert (entry.student_id, entry.student_number) == (None, number)
-    assert verify_chain() == (4, None)
+    assert (entry.student_id, entry.student_number) == (other_college_id, number)
+    entry = AuditEntry.objects.get(seq=5)
+    assert (entry.actor_id, entry.actor_username, entry.actor_name) == (actor_id, "T19999", "临时工")
+    assert verify_chain() == (5, None)
+
+
+def test_the_chain_covers_every_column_but_the_row_id():
+    from xinyu.audit.chain import CHAINED_FIELDS
+
+    columns = {field.attname for field in AuditEntry._meta.concrete_fields}
+    assert columns - set(CHAINED_FIELDS) == {"id", "prev_mac", "mac"}

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from xinyu.env import env_bool, env_int, env_list, env_secret
+from xinyu.env import env_bool, env_int, env_list, env_networks, env_secret
 
 
 def test_env_bool(monkeypatch):
@@ -36,3 +36,11 @@ def test_secret_generated_once_in_development_and_required_in_production(tmp_pat
         env_secret("SOME_KEY", var_dir=tmp_path, required=True)
     monkeypatch.setenv("SOME_KEY", "from-the-environment")
     assert env_secret("SOME_KEY", var_dir=tmp_path, required=True) == "from-the-environment"
+
+
+def test_env_networks(monkeypatch):
+    monkeypatch.setenv("PROXIES", "127.0.0.1, 10.0.0.0/8,::1")
+    assert env_networks("PROXIES") == ["127.0.0.1", "10.0.0.0/8", "::1"]
+    monkeypatch.setenv("PROXIES", "127.0.0.1,nginx")
+    with pytest.raises(ImproperlyConfigured, match="PROXIES: 'nginx' is not an IP address or network"):
+        env_networks("PROXIES")

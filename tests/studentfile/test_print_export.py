@@ -73,7 +73,7 @@ def test_export_to_word_at_the_viewers_tier_audited(world, client_for, records, 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert "attachment" in response["Content-Disposition"]
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     text = docx_text(response)
     assert "宿舍里情绪低落-REPORT" in text and world.in_scope.student_number in text
     assert DRILL_TEXT not in text
@@ -121,8 +121,56 @@ def test_export_after_step_up(world, client_for, records):
     assert AuditEntry.objects.filter(what="studentfile.export").count() == 1
 
 
+def stepped_up(client, minutes_ago):
+    """Signed in with the second factor, last re-authenticated `minutes_ago`."""
+    import time
+
+    from xinyu.accounts.stepup import SESSION_KEY
+    from xinyu.accounts.twofactor import VERIFIED_SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = int(time.time()) - minutes_ago * 60
+    session[VERIFIED_SESSION_KEY] = int(session["_auth_user_id"])
+    session.save()
+    return client
+
+
 @override_settings(XINYU_ENFORCE_TWO_FACTOR=True)
-def test_viewing_and_printing_need_no_step_up(world, client_for, records):
-    client = client_for(world.cast["head_teacher"])
-    assert client.get(reverse("studentfile:file", args=[world.in_scope.pk])).status_code == 200
-    assert client.get(print_url(world.in_scope)).status_code == 200
+def test_printing_asks_for_step_up_like_export_and_an_hour_old_one_is_too_old(
+    world, client_for, records, confidential_source
+):
+    """The print view showed T4 entries with a 60-minute-old step-up while export asked again: one rule now."""
+    client = stepped_up(client_for(world.cast["supervisor"]), minutes_ago=60)
+    for url in (print_url(world.in_scope), export_url(world.in_scope)):
+        response = client.get(url, {"confidential": "1"})
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("accounts:step_up"))
+    assert not AuditEntry.objects.filter(what__in=["studentfile.print", "studentfile.export"]).exists()
+    stepped_up(client, minutes_ago=1)
+    response = client.get(print_url(world.in_scope), {"confidential": "1"})
+    assert response.status_code == 200 and CONFIDENTIAL_TEXT in response.content.decode()
+
+
+@override_settings(XINYU_ENFORCE_TWO_FACTOR=True)
+def test_the_file_page_shows_confidential_entries_only_after_a_recent_step_up(
+    world, client_for, records, confidential_source
+):
+    file_url = reverse("studentfile:file", args=[world.in_scope.pk])
+    client = stepped_up(client_for(world.cast["supervisor"]), minutes_ago=60)
+    response = client.get(file_url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert CONFIDENTIAL_TEXT not in html and 'data-confidential="1"' not in html
+    assert 'data-testid="file-confidential-hidden"' in html
+    assert response.context["step_up_url"] == f"{reverse('accounts:step_up')}?next={file_url.replace('/', '%2F')}"
+    assert AuditEntry.objects.get(what="studentfile.file").detail["confidential"] is False
+    stepped_up(client, minutes_ago=1)
+    html = client.get(file_url).content.decode()
+    assert CONFIDENTIAL_TEXT in html and 'data-testid="file-confidential-hidden"' not in html
+
+
+@override_settings(XINYU_ENFORCE_TWO_FACTOR=True)
+def test_viewing_needs_no_step_up_when_there_is_nothing_confidential(world, client_for, records):
+    response = client_for(world.cast["head_teacher"]).get(reverse("studentfile:file", args=[world.in_scope.pk]))
+    assert response.status_code == 200
+    assert 'data-testid="file-confidential-hidden"' not in response.content.decode()

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
@@ -16,22 +17,41 @@ class LoginForm(AuthenticationForm):
             "Too many failed sign-ins. Sign-in is paused for this account or network for a while; "
             "please try again later or ask the administrator."
         ),
+        "paused": _(
+            "Too many wrong passwords for this account: signing in with the password alone is paused for a "
+            "while. If you use an authenticator app, enter your password and a code from the app to sign in now; "
+            "otherwise try again later or ask the administrator."
+        ),
     }
+
+    # Asked for only while the account's sign-in is paused: the password and a code from the authenticator
+    # app still sign its holder in (xinyu.accounts.backends).
+    code = forms.CharField(label=_("6-digit code from your authenticator app"), max_length=16, required=False)
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("Staff or student number")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "inputmode": "text"})
+        self.paused = bool(self.data.get("code"))
 
     def clean(self):
         username = throttle.normalise_username(self.cleaned_data.get("username", ""))
         self.cleaned_data["username"] = username
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if throttle.is_locked(username, client_address(self.request) if self.request else None):
-                raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
-            raise
+        password = self.cleaned_data.get("password")
+        if username and password:
+            self.user_cache = authenticate(
+                self.request, username=username, password=password, code=self.cleaned_data.get("code", "")
+            )
+            if self.user_cache is None:
+                address = client_address(self.request) if self.request else None
+                if throttle.address_locked(address):
+                    raise forms.ValidationError(self.error_messages["locked"], code="locked")
+                if throttle.account_locked(username):
+                    self.paused = True
+                    raise forms.ValidationError(self.error_messages["paused"], code="locked")
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class CodeForm(forms.Form):

@@ -136,14 +136,24 @@ def needs_confirmation(account) -> frozenset[str]:
     return confirmers_for(account) if account_tier(account) >= Tier.T3 else frozenset()
 
 
+def _capacity(user) -> str:
+    """The post in which someone acts on a reset, for the access log."""
+    if is_technical_admin(user):
+        return granting.Granter.TECHNICAL_ADMIN
+    held = current_appointments(user)
+    top = max(held, key=lambda appointment: POST_TIER.get(appointment.post, Tier.T0), default=None)
+    return top.post if top else ""
+
+
 def _log(by, reset: CredentialReset, step: str, *, address=None, **detail) -> None:
     record(
         by,
         Event(
             AuditEntry.Action.UPDATE,
             AUDIT_WHAT,
-            post=step,
+            post=_capacity(by),
             detail={
+                "step": step,
                 "reset": reset.pk,
                 "account": reset.account.username,
                 "kind": reset.kind,
@@ -277,7 +287,11 @@ def _send(message: EmailMessage, reset_id: int) -> None:
 def decide(reset: CredentialReset, *, by, confirm: bool, reason: str = "", address=None) -> str | None:
     """The second person confirms or refuses. Confirming an authenticator reset carries it out; a password
     reset is then issued by the person who asked (`issue`), so the code reaches nobody else."""
-    reset = CredentialReset.objects.select_for_update().select_related("account", "requested_by").get(pk=reset.pk)
+    reset = (
+        CredentialReset.objects.select_for_update(of=("self",))
+        .select_related("account", "requested_by")
+        .get(pk=reset.pk)
+    )
     if reset.status != CredentialReset.Status.PENDING:
         raise ResetError(_("This reset has already been decided."))
     if not may_decide(by, reset):
@@ -299,7 +313,11 @@ def decide(reset: CredentialReset, *, by, confirm: bool, reason: str = "", addre
 @transaction.atomic
 def issue(reset: CredentialReset, *, by, address=None) -> str:
     """The person who asked for a confirmed in-person password reset gets its one-time code, once."""
-    reset = CredentialReset.objects.select_for_update().select_related("account", "requested_by").get(pk=reset.pk)
+    reset = (
+        CredentialReset.objects.select_for_update(of=("self",))
+        .select_related("account", "requested_by")
+        .get(pk=reset.pk)
+    )
     if reset.requested_by_id != by.pk or reset.status != CredentialReset.Status.CONFIRMED:
         raise ResetError(_("There is no code to issue for this reset."))
     return _carry_out(reset, by=by, address=address)
@@ -317,7 +335,7 @@ def use_code(username: str, code: str, new_password: str, *, address=None) -> Us
     """The holder sets a new password with their link or code. Returns the account, or None when the
     number and code do not match an issued, unexpired reset (the caller counts the failure)."""
     found = (
-        CredentialReset.objects.select_for_update()
+        CredentialReset.objects.select_for_update(of=("self",))
         .select_related("account", "requested_by")
         .filter(
             token_digest=digest(code),

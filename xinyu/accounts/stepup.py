@@ -2,7 +2,7 @@
 
 Exports, break-glass and reading counselling notes call for it (DESIGN.md §4, issue 5). Signing in
 with the second factor, or the step-up page (`accounts:step_up`), marks the session; the mark is good
-for the policy's `step_up_minutes`.
+for the policy's `step_up_minutes`. Every step-up is written to the access log.
 """
 
 import time
@@ -14,7 +14,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from xinyu.audit.models import AuditEntry
+from xinyu.audit.services import Event, record_request
+
 SESSION_KEY = "xinyu_reauthenticated_at"
+STEP_UP_WHAT = "accounts.step_up"
 
 
 def _window_seconds() -> int:
@@ -23,8 +27,11 @@ def _window_seconds() -> int:
     return policy_in_force().care.step_up_minutes * 60
 
 
-def mark_reauthenticated(request) -> None:
+def mark_reauthenticated(request, *, method: str) -> None:
+    """The session has just proven who it is (`method`: "code" from the authenticator app, at sign-in or on
+    the step-up page, or "password" on the step-up page). Written to the access log: who, when, from where."""
     request.session[SESSION_KEY] = int(time.time())
+    record_request(request, Event(AuditEntry.Action.CREATE, STEP_UP_WHAT, detail={"method": method}))
 
 
 def recently_reauthenticated(request) -> bool:

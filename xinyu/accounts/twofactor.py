@@ -105,6 +105,33 @@ def _matching_step(secret: str, code: str) -> int | None:
     return matched
 
 
+def confirmed_device_of(username: str) -> TwoFactorDevice | None:
+    return (
+        TwoFactorDevice.objects.filter(user__username=username, confirmed_at__isnull=False)
+        .select_related("user")
+        .first()
+    )
+
+
+def matching_step(device: TwoFactorDevice | None, raw_code: str) -> int | None:
+    """The time step `raw_code` belongs to on `device` (None: no device, no code, or a wrong one)."""
+    return _matching_step(device.secret if device else pyotp.random_base32(length=32), normalise_code(raw_code))
+
+
+def use_step(device: TwoFactorDevice, step: int | None) -> bool:
+    """Accept a code of `step` once only (a conditional update: two requests with one code cannot both pass)."""
+    if step is None:
+        return False
+    accepted = (
+        TwoFactorDevice.objects.filter(pk=device.pk)
+        .filter(Q(last_used_step__isnull=True) | Q(last_used_step__lt=step))
+        .update(last_used_step=step)
+    )
+    if accepted:
+        device.last_used_step = step
+    return bool(accepted)
+
+
 def _throttle_name(user) -> str:
     return f"{CODE_THROTTLE_PREFIX}{user.username}"[:150]
 
@@ -119,16 +146,9 @@ def check_code(device: TwoFactorDevice, raw_code: str, request=None) -> CodeChec
     if step is None:
         throttle.record_failure(name, address)
         return CodeCheck.WRONG
-    # A conditional update, so that two requests with the same code cannot both succeed.
-    accepted = (
-        TwoFactorDevice.objects.filter(pk=device.pk)
-        .filter(Q(last_used_step__isnull=True) | Q(last_used_step__lt=step))
-        .update(last_used_step=step)
-    )
-    if not accepted:
+    if not use_step(device, step):
         throttle.record_failure(name, address)
         return CodeCheck.REPLAYED
-    device.last_used_step = step
     throttle.clear_failures(name)
     return CodeCheck.OK
 
@@ -247,7 +267,7 @@ def complete_sign_in(request, user, data: dict) -> None:
 
 def mark_verified(request) -> None:
     request.session[VERIFIED_SESSION_KEY] = request.user.pk
-    mark_reauthenticated(request)
+    mark_reauthenticated(request, method="code")
 
 
 def session_verified(request) -> bool:

@@ -13,9 +13,9 @@ urlpatterns = [
 ]
 urlpatterns += [
     path("people/", views_resets.people, name="people"),
-    path("people/<int:pk>/reset/", views_resets.reset_request, name="reset_request"),
+    path("people/<id:pk>/reset/", views_resets.reset_request, name="reset_request"),
     path("resets/", views_resets.reset_list, name="resets"),
-    path("resets/<int:pk>/<slug:decision>/", views_resets.reset_decision, name="reset_decision"),
+    path("resets/<id:pk>/<slug:decision>/", views_resets.reset_decision, name="reset_decision"),
     path("reset/", views_resets.reset_with_code, name="reset_with_code"),
     path("reset/<str:token>/", views_resets.reset_with_link, name="reset_with_link"),
 ]

@@ -23,6 +23,11 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
+        if getattr(user, "second_factor_verified", False):
+            # Password and code together, while the account's password sign-in was paused: signed in.
+            response = super().form_valid(form)
+            twofactor.mark_verified(self.request)
+            return response
         if not twofactor.two_factor_required(user):
             return super().form_valid(form)
         twofactor.begin_pending(self.request, user, self.get_success_url())
@@ -156,7 +161,7 @@ def step_up(request):
                 form.add_error("password", PASSWORD_ERRORS["locked"])
             elif user.check_password(form.cleaned_data["password"]):
                 throttle.clear_failures(user.username)
-                mark_reauthenticated(request)
+                mark_reauthenticated(request, method="password")
                 return redirect(safe_next(request, next_url))
             else:
                 throttle.record_failure(user.username, address)

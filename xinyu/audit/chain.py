@@ -1,4 +1,9 @@
-"""The HMAC chain over audit entries. The key lives outside the database (AUDIT_HMAC_KEY)."""
+"""The HMAC chain over audit entries. The key lives outside the database (AUDIT_HMAC_KEY).
+
+Every column that says who did what to whose data is chained: the links to the person and the student
+(`actor_id`, `student_id`, which never change: deleting a user or a student leaves the number in place)
+and the copies of their names and numbers beside them. Changing, clearing or re-pointing any of them
+breaks the chain at that entry."""
 
 import hashlib
 import hmac
@@ -8,7 +13,7 @@ from django.conf import settings
 
 GENESIS = "0" * 64
 CHAINED_FIELDS = (
-    "seq", "at", "actor_username", "actor_name", "post", "student_number",
+    "seq", "at", "actor_id", "actor_username", "actor_name", "post", "student_id", "student_number",
     "action", "what", "tier", "detail", "reason", "address",
 )  # fmt: skip
 

@@ -29,16 +29,28 @@ class AuditEntry(models.Model):
 
     seq = models.PositiveBigIntegerField(_("number"), unique=True)
     at = models.DateTimeField(_("time"))
-    # Identifying fields are copied beside the foreign keys, so entries outlive deleted rows and
-    # the chain is computed over the copies only.
+    # Who and whose data: the ids never change (deleting a user or a student leaves them as they are, and
+    # there is no database constraint to cascade), and copies of the names and numbers sit beside them so
+    # that an entry still reads after the row is gone. The HMAC chain covers the ids and the copies.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_username = models.CharField(_("by (number)"), max_length=150)
     actor_name = models.CharField(_("by"), max_length=64, blank=True)
     post = models.CharField(_("post"), max_length=40, blank=True)
     student = models.ForeignKey(
-        "org.Student", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=True
+        "org.Student",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        db_index=True,
     )
     student_number = models.CharField(_("student number"), max_length=32, blank=True, db_index=True)
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)

@@ -2,8 +2,11 @@
 read or change it records commit together, and a failed audit write fails the request."""
 
 import datetime as dt
+import functools
+import ipaddress
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,11 +31,38 @@ class Event:
     reason: str = ""
 
 
+@functools.cache
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+
+
 def client_address(request) -> str | None:
-    # Behind nginx the real address is in X-Forwarded-For; the proxy must overwrite, not append.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return address or None
+    """The client's address: the socket's, unless the socket is one of the TRUSTED_PROXIES; then the
+    nearest address in X-Forwarded-For that is not a trusted proxy (read from the right, since a client
+    can put anything on the left). Anything that is not an IP address is ignored."""
+    remote = _parse(request.META.get("REMOTE_ADDR") or "")
+    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+
+    def trusted(address) -> bool:
+        return any(address in network for network in networks)
+
+    if remote is None or not trusted(remote):
+        return str(remote) if remote else None
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _parse(hop)
+        if address is None:
+            break
+        if not trusted(address):
+            return str(address)
+        remote = address
+    return str(remote)
 
 
 def _lock_chain():

@@ -5,13 +5,13 @@ from xinyu.concerns.views import board, duty, reports, work
 urlpatterns = [
     path("report/", reports.report_new, name="report_new"),
     path("reports/mine/", reports.my_reports, name="my_reports"),
-    path("reports/<int:pk>/thanks/", reports.report_thanks, name="report_thanks"),
-    path("reports/<int:pk>/", reports.report_detail, name="report_detail"),
-    path("reports/<int:pk>/take/", reports.report_acknowledge, name="report_acknowledge"),
-    path("reports/<int:pk>/triage/", reports.report_triage, name="report_triage"),
+    path("reports/<id:pk>/thanks/", reports.report_thanks, name="report_thanks"),
+    path("reports/<id:pk>/", reports.report_detail, name="report_detail"),
+    path("reports/<id:pk>/take/", reports.report_acknowledge, name="report_acknowledge"),
+    path("reports/<id:pk>/triage/", reports.report_triage, name="report_triage"),
     path("my-work/", work.my_work, name="my_work"),
     path("board/", board.board, name="board"),
     path("duty/", duty.duty_roster, name="duty_roster"),
     path("duty/add/", duty.duty_shift_add, name="duty_shift_add"),
-    path("duty/<int:pk>/remove/", duty.duty_shift_remove, name="duty_shift_remove"),
+    path("duty/<id:pk>/remove/", duty.duty_shift_remove, name="duty_shift_remove"),
 ]

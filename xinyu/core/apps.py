@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "xinyu.core"
     label = "core"
+
+    def ready(self):
+        from xinyu.core import params  # registers the `id` path converter before any URL conf is read
+
+        params.register()

@@ -6,6 +6,6 @@ app_name = "notify"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("badge/", views.badge, name="badge"),
-    path("<int:pk>/open/", views.open_notification, name="open"),
+    path("<id:pk>/open/", views.open_notification, name="open"),
     path("read-all/", views.read_all, name="read_all"),
 ]

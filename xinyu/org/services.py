@@ -137,7 +137,11 @@ def save_grant(appointment: Appointment, *, by, note: str = "", address=None, **
 
 
 def _decide(appointment: Appointment, *, by, status: str, what: str, reason: str, address) -> Appointment:
-    appointment = Appointment.objects.select_for_update().select_related("person", "granted_by").get(pk=appointment.pk)
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("person", "granted_by")
+        .get(pk=appointment.pk)
+    )
     if appointment.status != Appointment.Status.PENDING:
         raise GrantError(_("This grant has already been decided."))
     if what == WITHDRAWN:
@@ -170,7 +174,11 @@ def confirm_first_grant(appointment: Appointment, *, address=None) -> Appointmen
     """A new installation's first holders of the posts that confirm grants (centre supervisor, the leading
     group's head and deputy) have nobody to confirm them: on the server (`manage.py grant_post --bootstrap`)
     such a grant takes effect while no one holds a post that could confirm it. Logged as such."""
-    appointment = Appointment.objects.select_for_update().select_related("person", "granted_by").get(pk=appointment.pk)
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("person", "granted_by")
+        .get(pk=appointment.pk)
+    )
     needed = granting.confirmers_needed(appointment.post, appointment.granted_by)
     school_id = granting.school_of(appointment.scope)
     if appointment.status != Appointment.Status.PENDING:
@@ -202,7 +210,7 @@ def end_post(
 ) -> Appointment:
     """End a post on `on` (default: today, at once): from that day it grants nothing. A post's end is only
     ever brought forward here; holding a post longer is a new grant."""
-    appointment = Appointment.objects.select_for_update().select_related("person").get(pk=appointment.pk)
+    appointment = Appointment.objects.select_for_update(of=("self",)).select_related("person").get(pk=appointment.pk)
     capacity = granting.end_authority(by, appointment)
     if capacity is None:
         raise GrantError(_("You may not end this post."))

@@ -5,14 +5,14 @@ from xinyu.org import views
 app_name = "org"
 urlpatterns = [
     path("students/", views.student_list, name="student_list"),
-    path("students/<int:pk>/", views.student_detail, name="student_detail"),
-    path("classes/<int:pk>/", views.class_group, name="class_group"),
+    path("students/<id:pk>/", views.student_detail, name="student_detail"),
+    path("classes/<id:pk>/", views.class_group, name="class_group"),
     path("network/", views.network, name="network"),
 ]
 urlpatterns += [
     path("network/posts/", views.posts, name="posts"),
     path("network/posts/new/", views.appoint, name="appoint"),
-    path("network/posts/<int:pk>/end/", views.end_post, name="end_post"),
+    path("network/posts/<id:pk>/end/", views.end_post, name="end_post"),
     path("network/grants/", views.grants, name="grants"),
-    path("network/grants/<int:pk>/<slug:decision>/", views.grant_decision, name="grant_decision"),
+    path("network/grants/<id:pk>/<slug:decision>/", views.grant_decision, name="grant_decision"),
 ]

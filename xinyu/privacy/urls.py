@@ -7,9 +7,9 @@ app_name = "privacy"
 urlpatterns = [
     path("break-glass/", views.break_glass, name="break_glass"),
     path("break-glass/list/", views.break_glass_list, name="break_glass_list"),
-    path("break-glass/<int:pk>/", views.break_glass_detail, name="break_glass_detail"),
-    path("break-glass/<int:pk>/end/", views.break_glass_end, name="break_glass_end"),
-    path("break-glass/<int:pk>/review/", views.break_glass_review, name="break_glass_review"),
+    path("break-glass/<id:pk>/", views.break_glass_detail, name="break_glass_detail"),
+    path("break-glass/<id:pk>/end/", views.break_glass_end, name="break_glass_end"),
+    path("break-glass/<id:pk>/review/", views.break_glass_review, name="break_glass_review"),
     path("mine/", views.mine, name="mine"),
-    path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("consents/<id:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
 ]

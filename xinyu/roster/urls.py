@@ -6,8 +6,8 @@ app_name = "roster"
 urlpatterns = [
     path("import/", views.import_roster, name="import"),
     path("import/template/", views.template, name="template"),
-    path("import/<int:pk>/", views.job_detail, name="job"),
-    path("import/<int:pk>/confirm/", views.job_confirm, name="confirm"),
-    path("import/<int:pk>/problems.csv", views.job_problems, name="problems"),
+    path("import/<id:pk>/", views.job_detail, name="job"),
+    path("import/<id:pk>/confirm/", views.job_confirm, name="confirm"),
+    path("import/<id:pk>/problems.csv", views.job_problems, name="problems"),
     path("export/students/", views.export_students, name="export_students"),
 ]

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinyu.core.params import IdMultipleChoiceField
 from xinyu.org.models import ClassGroup, College, Student
 from xinyu.screening.models import Campaign, Instrument
 
@@ -17,7 +18,7 @@ class EntryForm(forms.Form):
 class CampaignForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Campaign.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    instruments = forms.ModelMultipleChoiceField(
+    instruments = IdMultipleChoiceField(
         label=_("Instruments"),
         queryset=Instrument.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -28,12 +29,10 @@ class CampaignForm(forms.Form):
     enrolment_years = forms.CharField(
         label=_("Enrolment years"), required=False, help_text=_("E.g. 2025, 2024; empty for all.")
     )
-    colleges = forms.ModelMultipleChoiceField(
+    colleges = IdMultipleChoiceField(
         label=_("Colleges"), queryset=College.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    class_groups = forms.ModelMultipleChoiceField(
-        label=_("Class groups"), queryset=ClassGroup.objects.none(), required=False
-    )
+    class_groups = IdMultipleChoiceField(label=_("Class groups"), queryset=ClassGroup.objects.none(), required=False)
     student_statuses = forms.MultipleChoiceField(
         label=_("Student statuses"),
         choices=Student.Status.choices,

@@ -6,10 +6,8 @@ from xinyu.screening.views import interviews, results
 
 urlpatterns = [
     path("interviews/", interviews.interview_list, name="interview_list"),
-    path("interviews/<int:pk>/", interviews.interview_detail, name="interview_detail"),
-    path("results/students/<int:student_id>/", results.student_results, name="student_results"),
-    path("results/campaigns/<int:campaign_id>/", results.campaign_results, name="campaign_results"),
-    path(
-        "results/campaigns/<int:campaign_id>/export/", results.campaign_results_export, name="campaign_results_export"
-    ),
+    path("interviews/<id:pk>/", interviews.interview_detail, name="interview_detail"),
+    path("results/students/<id:student_id>/", results.student_results, name="student_results"),
+    path("results/campaigns/<id:campaign_id>/", results.campaign_results, name="campaign_results"),
+    path("results/campaigns/<id:campaign_id>/export/", results.campaign_results_export, name="campaign_results_export"),
 ]

@@ -6,8 +6,8 @@ app_name = "studentfile"
 
 urlpatterns = [
     path("mine/", views.mine, name="mine"),
-    path("<int:student_id>/", views.file, name="file"),
-    path("<int:student_id>/print/", views.file_print, name="file_print"),
-    path("<int:student_id>/export/", views.file_export, name="file_export"),
-    path("<int:student_id>/access-log/", views.access_log, name="access_log"),
+    path("<id:student_id>/", views.file, name="file"),
+    path("<id:student_id>/print/", views.file_print, name="file_print"),
+    path("<id:student_id>/export/", views.file_export, name="file_export"),
+    path("<id:student_id>/access-log/", views.access_log, name="access_log"),
 ]

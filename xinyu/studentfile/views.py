@@ -11,12 +11,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from xinyu.accounts.stepup import step_up_required
+from xinyu.accounts.stepup import recently_reauthenticated, step_up_required, step_up_url
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, client_address, record_request
 from xinyu.concerns.services import reports
 from xinyu.core.access import requires, staff_only, student_only
 from xinyu.org import scope
+from xinyu.privacy import breakglass
 from xinyu.studentfile.services import file_to_docx, read_file
 
 ACCESS_LOG_PAGE = 50
@@ -42,21 +43,30 @@ def _query_without(request, *names) -> str:
 @staff_only
 @require_GET
 def file(request, student_id):
+    """The file at the viewer's tier. Confidential (T4) entries show under the rule of every T4 page: after a
+    recent step-up; before it, the page says they are there and offers the step-up."""
     student, tier, grant = scope.get_file_student(request.user, student_id)
-    student_file = read_file(request.user, student, tier, grant, kinds=_kinds(request), address=client_address(request))
+    student_file = read_file(
+        request.user, student, tier, grant, kinds=_kinds(request), confidential=recently_reauthenticated(request),
+        address=client_address(request),
+    )  # fmt: skip
     context = {
         "file": student_file,
         "student": student,
         "may_see_access_log": scope.may_see_file_access_log(request.user),
         "print_query": _query_without(request, "confidential"),
+        "confidential_hidden": student_file.has_confidential and not student_file.includes_confidential,
+        "step_up_url": step_up_url(request.get_full_path()),
     }
     return render(request, "studentfile/file.html", context)
 
 
 @staff_only
+@step_up_required
 @require_GET
 def file_print(request, student_id):
-    """A4-friendly; confidential entries only when a viewer who reads them asks (`?confidential=1`)."""
+    """A4-friendly; confidential entries only when a viewer who reads them asks (`?confidential=1`). A printout
+    leaves Xinyu as an export does, so it asks for step-up as an export does."""
     student, tier, grant = scope.get_file_student(request.user, student_id)
     student_file = read_file(
         request.user, student, tier, grant, action=AuditEntry.Action.PRINT, kinds=_kinds(request),
@@ -78,7 +88,6 @@ def file_export(request, student_id):
     response = HttpResponse(file_to_docx(student_file, request.user), content_type=DOCX)
     filename = f"心理健康档案-{student.student_number}-{timezone.localdate():%Y%m%d}.docx"
     response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -92,6 +101,10 @@ def access_log(request, student_id):
         entries = AuditEntry.objects.filter(student=student).order_by("-seq")
         page = Paginator(entries, ACCESS_LOG_PAGE).get_page(request.GET.get("page"))
         rows = list(page)
+        # An emergency access's reason is kept with its grant, not in the log.
+        reasons = breakglass.reasons_behind(request.user, rows)
+        for entry in rows:
+            entry.shown_reason = reasons.get(entry.seq, entry.reason)
         record_request(
             request,
             Event(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from xinyu.concerns.policy import LEVELS, policy_in_force
 from xinyu.concerns.queries import EMERGENCY_NUMBERS, EVIDENCE_KIND_LABELS, deadline_text, phone_tree, role_label
 from xinyu.core.access import requires
+from xinyu.core.params import id_param
 from xinyu.org import scope
 
 
@@ -19,7 +20,7 @@ def _chosen_college(request):
     colleges = scope.crisis_card_colleges_for(request.user)
     wanted = request.GET.get("college", "")
     if wanted:
-        college = colleges.filter(pk=wanted).first() if wanted.isdigit() else None
+        college = colleges.filter(pk=id_param(wanted) or 0).first()
         if college is None:
             raise Http404
         return college, colleges

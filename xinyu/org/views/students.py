@@ -7,6 +7,7 @@ from django.shortcuts import render
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, record_request
 from xinyu.core.access import requires, staff_only
+from xinyu.core.params import id_param
 from xinyu.org import granting, scope
 from xinyu.org.network import build_network
 from xinyu.org.scope import Tier
@@ -20,10 +21,11 @@ def filtered_students(user, params):
     query = (params.get("q") or "").strip()
     if query:
         students = students.filter(Q(student_number__startswith=query) | Q(name__contains=query))
+    # A college or class that is no id at all (or out of range) matches nobody.
     if college := params.get("college"):
-        students = students.filter(class_group__college_id=college if college.isdigit() else -1)
+        students = students.filter(class_group__college_id=id_param(college) or -1)
     if group := params.get("class_group"):
-        students = students.filter(class_group_id=group if group.isdigit() else -1)
+        students = students.filter(class_group_id=id_param(group) or -1)
     return students.order_by("student_number")
 
 
@@ -33,8 +35,8 @@ CLASS_FILTER_LIMIT = 60
 
 def class_group_choices(user, params):
     class_groups = scope.class_groups_for(user).select_related("college")
-    college = params.get("college", "")
-    if college.isdigit():
+    college = id_param(params.get("college"))
+    if college is not None:
         return class_groups.filter(college_id=college)
     return class_groups if class_groups.count() <= CLASS_FILTER_LIMIT else class_groups.none()
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from xinyu.audit.services import client_address
 from xinyu.core.access import requires, staff_only
+from xinyu.core.params import id_param
 from xinyu.org import scope
 from xinyu.org.models import ClassGroup
 from xinyu.screening.campaigns import close_campaign, create_campaign, editable_fields, update_campaign
@@ -128,8 +129,8 @@ def sitting_list(request):
 @staff_only
 @require_POST
 def sitting_open(request):
-    group = get_object_or_404(ClassGroup, pk=request.POST.get("class_group") or 0)
-    campaign = get_object_or_404(Campaign, pk=request.POST.get("campaign") or 0)
+    group = get_object_or_404(ClassGroup, pk=id_param(request.POST.get("class_group")) or 0)
+    campaign = get_object_or_404(Campaign, pk=id_param(request.POST.get("campaign")) or 0)
     if not scope.may_open_sitting(request.user, group):
         raise Http404
     try:

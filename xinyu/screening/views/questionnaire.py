@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, client_address, record, record_many
 from xinyu.core.access import public, student_only
+from xinyu.core.params import id_param
 from xinyu.org import scope
 from xinyu.screening import questionnaire as service
 from xinyu.screening.campaigns import DEFAULT_RESOURCES
@@ -197,11 +198,10 @@ def step(request):
     participation = _bound(request)
     if participation.status != Participation.Status.IN_PROGRESS or not participation.campaign.is_open():
         return redirect("screening:answer")
-    try:
-        position = int(request.POST.get("q", ""))
-        instrument_id, number = int(request.POST.get("instrument", "")), int(request.POST.get("item", ""))
-    except ValueError:
-        raise Http404 from None
+    position = id_param(request.POST.get("q"))
+    instrument_id, number = id_param(request.POST.get("instrument")), id_param(request.POST.get("item"))
+    if position is None or instrument_id is None or number is None:
+        raise Http404
     name = _answer_name(instrument_id, number)
     try:
         if request.POST.get(name, "").strip():
@@ -255,8 +255,7 @@ def answer(request):
     if status == Participation.Status.PENDING:
         return render(request, "screening/questionnaire_consent.html", {"campaign": participation.campaign})
     if _one_per_screen(request, participation):
-        position = request.GET.get("q")
-        position = int(position) if position and position.isdigit() else None
+        position = id_param(request.GET.get("q"))
         return _render_one(request, _one_context(participation, position))
     return render(request, "screening/questionnaire.html", _page_context(participation))
 
@@ -290,10 +289,9 @@ def _answer_name(instrument_id, number) -> str:
 def save(request):
     """Save one answer (htmx, on each change); answers with the progress bar."""
     participation = _bound(request)
-    try:
-        instrument_id, number = int(request.POST.get("instrument", "")), int(request.POST.get("item", ""))
-    except ValueError:
-        raise Http404 from None
+    instrument_id, number = id_param(request.POST.get("instrument")), id_param(request.POST.get("item"))
+    if instrument_id is None or number is None:
+        raise Http404
     value = request.POST.get(_answer_name(instrument_id, number), request.POST.get("value", ""))
     try:
         service.save_answer(participation, instrument_id, number, value)

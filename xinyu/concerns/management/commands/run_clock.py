@@ -2,10 +2,11 @@
 
 Every `--interval` seconds it runs the escalation tick (reminders and escalations that are due), sweeps
 the outbox (deliveries due for a retry), takes back roster imports whose worker died and deletes uploaded
-rosters past their time (xinyu/roster/jobs.py `recover`), and every five minutes checks the crisis
-invariants and runs the care work that is due (counselling reminders, lapsing registry entries,
-escalating overdue care-plan work; each idempotent). Everything
-it acts on is found in the database, so it keeps no state worth losing: stop it, restart it, run two.
+rosters past their time (xinyu/roster/jobs.py `recover`) and moves the access log's anchor on over the
+entries written since (xinyu/audit/anchor.py; a log that disagrees with its anchor is logged as an error);
+every five minutes it checks the crisis invariants and runs the care work that is due (counselling
+reminders, lapsing registry entries, escalating overdue care-plan work; each idempotent). Everything it
+acts on is found in the database, so it keeps no state worth losing: stop it, restart it, run two.
 
 The tick runs in this process, so escalation does not wait for a busy or stopped task worker; the
 outbox sweep runs in a thread of its own, so a slow webhook cannot delay the next tick. With
@@ -22,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connections
 from django.utils.translation import gettext as _
 
+from xinyu.audit.anchor import AnchorError, advance_anchor
 from xinyu.concerns import escalation, invariants, tasks
 
 logger = logging.getLogger("xinyu.clock")
@@ -78,6 +80,7 @@ class Clock:
         summary = {"tick": self._guard("escalation tick", self._tick)}
         summary["outbox"] = self._guard("outbox sweep", self._sweep, sweep_inline)
         summary["roster"] = self._guard("roster import recovery", self._roster)
+        summary["audit_anchor"] = self._guard("access-log anchor", self._anchor)
         now = time.monotonic()
         if self._last_invariants is None or now - self._last_invariants >= self.invariants_every:
             self._last_invariants = now
@@ -128,6 +131,15 @@ class Clock:
     def _join_sweeper(self) -> None:
         if self._sweeper is not None:
             self._sweeper.join(timeout=60)
+
+    def _anchor(self):
+        """Always here, never enqueued: the anchor file is this machine's (AUDIT_ANCHOR_PATH)."""
+        try:
+            return advance_anchor().seq
+        except AnchorError as error:
+            # The anchor stays where it was, so `verify_audit` keeps failing until someone looks.
+            logger.error("clock: the access log disagrees with its anchor: %s", error)
+            return "disagrees"
 
     def _roster(self):
         from xinyu.roster import jobs
