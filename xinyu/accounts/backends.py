@@ -1,7 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 
 from xinyu.accounts import throttle, twofactor
-from xinyu.audit.services import client_address
+from xinyu.org.access_log import client_address
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -12,8 +12,8 @@ from xinyu.accounts.models import TwoFactorDevice, User
 from xinyu.accounts.system import system_account
 from xinyu.accounts.twofactor import AUDIT_WHAT, demo_secret
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record_many
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record_many
 from xinyu.org.models import Appointment
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from xinyu.accounts import throttle
 from xinyu.accounts.models import CredentialReset
 from xinyu.accounts.twofactor import CODE_DIGITS, normalise_code
-from xinyu.audit.services import client_address
+from xinyu.org.access_log import client_address
 
 
 class LoginForm(AuthenticationForm):

@@ -31,9 +31,9 @@ from django.utils.translation import gettext as _
 
 from xinyu.accounts.models import CredentialReset, TwoFactorDevice, User
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.notify.services import notify
 from xinyu.org import granting
+from xinyu.org.access_log import Event, record
 from xinyu.org.models import Appointment, Post
 from xinyu.org.scope.base import POST_TIER, Tier, current_appointments, grants_for, is_technical_admin, students_for
 

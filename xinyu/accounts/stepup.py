@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record_request
+from xinyu.org.access_log import Event, record_request
 
 SESSION_KEY = "xinyu_reauthenticated_at"
 STEP_UP_WHAT = "accounts.step_up"

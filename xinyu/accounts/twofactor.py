@@ -34,8 +34,8 @@ from xinyu.accounts import throttle
 from xinyu.accounts.models import TwoFactorDevice
 from xinyu.accounts.stepup import mark_reauthenticated, recently_reauthenticated
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, client_address, record, record_many
 from xinyu.org import scope
+from xinyu.org.access_log import Event, client_address, record, record_many
 
 ISSUER = "心育"
 PENDING_SESSION_KEY = "xinyu_2fa_pending"

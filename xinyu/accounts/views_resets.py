@@ -12,8 +12,8 @@ from xinyu.accounts import resets, throttle
 from xinyu.accounts.forms import NewPasswordForm, ResetCodeForm, ResetRequestForm
 from xinyu.accounts.models import CredentialReset, TwoFactorDevice, User
 from xinyu.accounts.stepup import step_up_required
-from xinyu.audit.services import client_address
 from xinyu.core.access import public, requires
+from xinyu.org.access_log import client_address
 
 
 def _account_row(by, account) -> dict:

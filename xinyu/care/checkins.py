@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.care.models import CheckIn, CheckInAssignment
 from xinyu.care.registry import RegistryError, care_rules
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services.reports import submit_report
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 
 

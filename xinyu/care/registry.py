@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.care.models import RegistryEntry, RegistryEvent, ReviewSupport
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.policy import policy_in_force
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 
 Status = RegistryEntry.Status

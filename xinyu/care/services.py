@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import CaseEvent, CrisisCase
 from xinyu.notify.services import notify
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record
 
 
 class CareError(ConcernError):

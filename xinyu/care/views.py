@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record_many, record_request
 from xinyu.care import checkins, plans, registry
 from xinyu.care.forms import (
     CheckInForm,
@@ -28,6 +27,7 @@ from xinyu.care.forms import (
 from xinyu.care.models import CheckIn, ProgressNote, RegistryEntry
 from xinyu.core.access import requires
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record_many, record_request
 from xinyu.org.scope import Tier
 
 Status = RegistryEntry.Status

@@ -8,8 +8,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, client_address, record_many
 from xinyu.org import scope
+from xinyu.org.access_log import Event, client_address, record_many
 from xinyu.org.granting import Granter
 
 TECHNICAL_ADMIN = Granter.TECHNICAL_ADMIN  # the access log's post for the technical administrator

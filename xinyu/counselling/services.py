@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.concerns.policy import policy_in_force
 from xinyu.counselling.models import Addendum, Booking, Intake, Room, Session, Slot
 from xinyu.notify.services import notify
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 
 MAX_SLOTS_PER_RUN = 200

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.db import transaction
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, client_address, record
 from xinyu.core.admin_site import TECHNICAL_ADMIN, AuditedReadsAdmin, BackOfficeAdmin, ReadOnlyBackOfficeAdmin
 from xinyu.org import scope
+from xinyu.org.access_log import Event, client_address, record
 from xinyu.org.models import (
     Appointment,
     ClassGroup,

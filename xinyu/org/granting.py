@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 
 from xinyu.org.models import COLLEGE_WORKING_GROUP_POSTS, Appointment, ClassGroup, College, DormRoom, Post, School
 from xinyu.org.models import Department as DepartmentModel
-from xinyu.org.scope.base import POST_TIER, Tier, current_appointments, is_technical_admin
+from xinyu.org.scope.base import POST_TIER, TECHNICAL_ADMIN, Tier, current_appointments, is_technical_admin
 
 
 class Granter(enum.StrEnum):
-    TECHNICAL_ADMIN = "technical_admin"
+    TECHNICAL_ADMIN = TECHNICAL_ADMIN
     STUDENT_AFFAIRS = Post.STUDENT_AFFAIRS_STAFF.value
     COLLEGE_OFFICE = Post.COLLEGE_OFFICE_DIRECTOR.value
     CLASS_ADVISOR = Post.ADVISOR.value

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.org import granting
+from xinyu.org.access_log import Event, record
 from xinyu.org.models import (
     POST_SCOPE_KIND,
     SCOPE_FIELDS,

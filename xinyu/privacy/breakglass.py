@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.concerns.policy import policy_in_force
 from xinyu.concerns.services.reports import normalise_typed, reporter_school
 from xinyu.core.work import WorkItem, WorkSection
 from xinyu.notify.services import notify
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record
 from xinyu.org.models import Appointment, Student
 from xinyu.org.responsibility import holders_of
 from xinyu.org.scope import Tier

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record
 from xinyu.privacy.models import ConsentRecord
 
 

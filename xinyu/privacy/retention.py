@@ -32,8 +32,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record_many
 from xinyu.concerns.policy import policy_in_force
+from xinyu.org.access_log import Event, record_many
 from xinyu.org.models import Student
 from xinyu.privacy.models import RetentionRun, StudentDeparture, StudentRetention
 

@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record, record_many
 from xinyu.care.models import FollowUp
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.policy import policy_in_force
 from xinyu.notify.services import notify
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record, record_many
 from xinyu.org.models import Student
 from xinyu.org.responsibility import holders_of
 from xinyu.referrals.models import Leave, Referral, ReturnAssessment, ReturnContact

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record_many
 from xinyu.org import scope, services
+from xinyu.org.access_log import Event, record_many
 from xinyu.org.models import ClassGroup, College, DormRoom, Guardian, Student
-from xinyu.org.scope import Tier
+from xinyu.org.scope import Tier, acting_post
 from xinyu.roster.parsing import parse_file
 from xinyu.roster.planning import Plan, find_school, load_places, load_users, plan_students
 from xinyu.roster.planning_people import plan_appointments, plan_staff
@@ -152,7 +152,7 @@ def apply_import(
             raise ImportRejected(plan)
         if plan.has_changes:
             _write(plan)
-            record_many(actor, _events(plan, job_id), address=address)
+            record_many(actor, _events(plan, job_id, acting_post(actor)), address=address)
             _write_posts(plan, actor, job_id, address)
     return plan
 
@@ -227,7 +227,8 @@ def _action(created: bool) -> str:
     return AuditEntry.Action.IMPORT if created else AuditEntry.Action.UPDATE
 
 
-def _events(plan: Plan, job_id: int | None) -> list[Event]:
+def _events(plan: Plan, job_id: int | None, post: str) -> list[Event]:
+    """One entry per student, staff member and correction; `post` is the importer's (one for the file)."""
     students = {c.obj.student_number: c.obj for c in plan.students if not c.created}
     events = [
         Event(
@@ -235,6 +236,7 @@ def _events(plan: Plan, job_id: int | None) -> list[Event]:
             "student.import",
             student=c.obj,
             tier=Tier.T1,
+            post=post,
             detail={"fields": c.fields, "job": job_id},
         )
         for c in plan.students
@@ -245,6 +247,7 @@ def _events(plan: Plan, job_id: int | None) -> list[Event]:
             "student.identity_correction",
             student=students[conflict["student_number"]],
             tier=Tier.T1,
+            post=post,
             detail={
                 "row": conflict["row"],
                 "before": conflict["on_file"],
@@ -260,6 +263,7 @@ def _events(plan: Plan, job_id: int | None) -> list[Event]:
         Event(
             _action(c.created),
             "staff.import",
+            post=post,
             detail={"username": c.obj.username, "fields": c.fields, "job": job_id},
         )
         for c in plan.staff

@@ -216,7 +216,7 @@ def update_campaign(campaign: Campaign, *, by, address: str | None = None, **cha
     those that actually changed. Raises ValidationError, saying which setting and why, for a change the
     campaign's state no longer allows or for settings that do not fit together. Audited."""
     from xinyu.audit.models import AuditEntry
-    from xinyu.audit.services import Event, record
+    from xinyu.org.access_log import Event, record
 
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     unknown = set(changes) - set(EDITABLE_BEFORE_OPENING)
@@ -312,7 +312,7 @@ def close_campaign(campaign: Campaign, *, by, address: str | None = None) -> Cam
     """End an open campaign now: no more entries, answers or submissions; its open sittings close too.
     Audited. Raises ValidationError for a campaign that is not open."""
     from xinyu.audit.models import AuditEntry
-    from xinyu.audit.services import Event, record
+    from xinyu.org.access_log import Event, record
 
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     now = timezone.now()
@@ -433,8 +433,8 @@ def remind(
     in the inbox; at most once every REMINDER_HOURS per class. Audited (one entry per student reminded).
     Returns how many notifications were sent; raises ReminderRefused when no reminder may go now."""
     from xinyu.audit.models import AuditEntry
-    from xinyu.audit.services import Event, record_many
     from xinyu.notify.services import notify
+    from xinyu.org.access_log import Event, record_many
     from xinyu.org.models import Appointment, Post
     from xinyu.org.scope import Tier
 

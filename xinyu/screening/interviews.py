@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.policy import policy_in_force
 from xinyu.concerns.services.reports import submit_report
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 from xinyu.screening.models import Interview
 from xinyu.screening.triage import create_task

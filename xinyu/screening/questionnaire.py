@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.concerns.policy import policy_in_force
+from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 from xinyu.screening.campaigns import campaign_instruments, instrument_ids
 from xinyu.screening.models import Participation, Response, Result

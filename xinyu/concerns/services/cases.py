@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.concerns import calendar
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.evidence import clean_evidence
@@ -17,6 +16,7 @@ from xinyu.concerns.policy import Deadline, Policy, policy_in_force, policy_vers
 from xinyu.concerns.services import acks
 from xinyu.notify.services import notify
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record
 from xinyu.org.responsibility import holders_of
 
 LEVEL_ORDER = "ABCD"

@@ -11,9 +11,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import DutyShift
+from xinyu.org.access_log import Event, record
 
 # An arbitrary constant naming the advisory lock that serialises roster writers on PostgreSQL (two
 # people adding overlapping shifts at the same moment); SQLite's IMMEDIATE transactions already do.

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, record_request
 from xinyu.care import services as care
 from xinyu.care.models import FollowUp
 from xinyu.concerns import evidence as evidence_rules
@@ -45,6 +44,7 @@ from xinyu.concerns.queries import role_label
 from xinyu.concerns.services import cases
 from xinyu.core.access import requires, staff_only
 from xinyu.org import scope
+from xinyu.org.access_log import Event, record_request
 from xinyu.org.scope import Tier
 
 # Timeline entries whose reason anyone who sees the case may read; other reasons (the centre's assessment,

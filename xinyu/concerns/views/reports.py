@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, client_address, record_request
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.forms_reports import ReportForm, TriageForm
 from xinyu.concerns.models import ConcernReport
@@ -21,6 +20,7 @@ from xinyu.concerns.policy import policy_in_force
 from xinyu.concerns.services import reports
 from xinyu.core.access import signed_in, staff_only
 from xinyu.org import scope
+from xinyu.org.access_log import Event, client_address, record_request
 from xinyu.org.scope import Tier
 
 # Help lines shown after an urgent report. The centre's own number comes from the deployment

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, client_address, record_many
 from xinyu.core.access import requires
 from xinyu.counselling import services
 from xinyu.counselling.forms import RoomForm, SlotRunForm
 from xinyu.counselling.models import Booking, Slot
 from xinyu.org import scope
+from xinyu.org.access_log import Event, client_address, record_many
 from xinyu.org.models import School
 from xinyu.org.scope import Tier
 

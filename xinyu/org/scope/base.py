@@ -314,6 +314,25 @@ def dorm_rooms_for(user, tier: Tier = Tier.T1) -> QuerySet[DormRoom]:
     return DormRoom.objects.filter(pk__in=students_for(user, tier).values("dorm_room_id"))
 
 
+TECHNICAL_ADMIN = "technical_admin"  # the post the access log names for the technical administrator
+
+
+def acting_post(user, student=None) -> str:
+    """The post in which `user` acts, for the access log: the one that gives them their tier over `student`,
+    else their highest post; the technical administrator's own name; nothing for the system and students
+    without a post. Reads only the appointments cached for the request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    if is_technical_admin(user):
+        return TECHNICAL_ADMIN
+    if student is not None:
+        covering = [grant for grant in grants_for(user) if grant.covers(student)]
+        if covering:
+            return max(covering, key=lambda grant: grant.tier).post
+    held = current_appointments(user)
+    return max(held, key=lambda a: POST_TIER.get(a.post, Tier.T0)).post if held else ""
+
+
 def is_technical_admin(user) -> bool:
     """The technical administrator: a superuser. Holds no tier over students; runs the back office and grants
     posts under `xinyu.org.granting`."""

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.audit.services import client_address
 from xinyu.core.access import requires
 from xinyu.org import granting, services
+from xinyu.org.access_log import client_address
 from xinyu.org.forms import AppointForm, EndForm, RefuseForm
 from xinyu.org.models import Appointment, Post
 

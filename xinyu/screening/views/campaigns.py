@@ -10,10 +10,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.audit.services import client_address
 from xinyu.core.access import requires, staff_only
 from xinyu.core.params import id_param
 from xinyu.org import scope
+from xinyu.org.access_log import client_address
 from xinyu.org.models import ClassGroup
 from xinyu.screening.campaigns import close_campaign, create_campaign, editable_fields, update_campaign
 from xinyu.screening.forms import CampaignEditForm, CampaignForm, CloseCampaignForm

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinyu.audit.models import AuditEntry
-from xinyu.audit.services import Event, client_address, record_many, record_request
 from xinyu.core.access import staff_only
 from xinyu.org import scope
+from xinyu.org.access_log import Event, client_address, record_many, record_request
 from xinyu.org.scope import Tier
 from xinyu.screening.interviews import InterviewError, record_interview
 from xinyu.screening.models import Interview
