@@ -100,7 +100,9 @@ def test_a_new_version_from_fhir_waits_until_activated(tmp_path):
     questionnaire = definition_to_questionnaire(parse_definition(document))
     path = write(tmp_path / "gad7-v2.fhir.json", questionnaire)
 
-    assert command("load_instruments", "--file", path).splitlines()[0] == "GAD-7@2：已载入（草稿：须由心理中心核对后启用）"
+    assert (
+        command("load_instruments", "--file", path).splitlines()[0] == "GAD-7@2：已载入（草稿：须由心理中心核对后启用）"
+    )
     assert (stored()[("GAD-7", "1")], stored()[("GAD-7", "2")]) == (("shipped", True), ("fhir", False))
 
     assert command("load_instruments", "--file", path, "--activate").splitlines()[0] == "GAD-7@2：无变化（当前使用）"

@@ -91,7 +91,7 @@ def safety_net(definition: Definition) -> SafetyNet:
         name = f"随附的 {shipped.code}"
         if shipped.bands and not definition.bands:
             ranges = "、".join(str(band.label) for band in shipped.bands.ranges)
-            missing.append(f"没有分段（{name}分为：{ranges}）")
+            missing.append(f"没有分段（{name} 分为：{ranges}）")
         shipped_red = [flag for flag in shipped.flags if flag.red_flag]
         if shipped_red and not any(flag.red_flag for flag in definition.flags):
             missing.append(f"没有红色警示（{name}：{_labels(shipped_red)}）")
@@ -100,7 +100,7 @@ def safety_net(definition: Definition) -> SafetyNet:
             missing.append(f"没有标记（{name}：{_labels(shipped_other)}）")
         if shipped.classification and not definition.classification:
             classes = "、".join(str(rule.label) for rule in shipped.classification)
-            missing.append(f"没有分类（{name}分为：{classes}）")
+            missing.append(f"没有分类（{name} 分为：{classes}）")
     flagged_here = {n for flag in definition.flags if flag.red_flag for n in red_flag_items(flag)}
     for candidate in shipped_definitions():
         for flag in candidate.flags:
