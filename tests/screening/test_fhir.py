@@ -289,3 +289,19 @@ def test_a_response_with_free_text_and_missing_answers(upi):
 def test_a_response_refuses_answers_that_are_not_options(phq9, answers, message):
     with pytest.raises(FhirError, match=message):
         questionnaire_response(phq9, answers)
+
+
+def test_an_instrument_imported_in_english_is_exported_in_english_and_back_unchanged():
+    from tests.screening.questionnaires import english_phq9
+
+    definition = questionnaire_to_definition(english_phq9())
+
+    exported = through_json(definition_to_questionnaire(definition))
+
+    assert (exported["language"], exported["title"], "_title" not in exported) == (
+        "en",
+        "Patient Health Questionnaire-9",
+        True,
+    )
+    assert exported["item"][8]["text"] == shipped_definitions()[1].item(9).text.en
+    assert questionnaire_to_definition(exported) == definition

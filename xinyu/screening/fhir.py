@@ -71,11 +71,19 @@ def _translation(text: str, lang: str = "en") -> dict:
     }
 
 
-def _with_text(target: dict, key: str, text: Text) -> None:
-    if text.zh:
-        target[key] = text.zh
-    if text.en:
-        target[f"_{key}"] = _translation(text.en)
+def _with_text(target: dict, key: str, text: Text, language: str = "zh") -> None:
+    """The text in the resource's language, the other one as the standard translation extension."""
+    primary, other, other_code = (text.zh, text.en, "en") if language == "zh" else (text.en, text.zh, "zh-CN")
+    if primary:
+        target[key] = primary
+    if other:
+        target[f"_{key}"] = _translation(other, other_code)
+
+
+def export_language(definition: Definition) -> str:
+    """English for an instrument whose items have English text only (one imported in English), else Chinese."""
+    english_only = not any(item.text.zh for item in definition.items) and any(item.text.en for item in definition.items)
+    return "en" if english_only else "zh"
 
 
 def _option_system(definition: Definition, option_set: OptionSet) -> str:
@@ -87,7 +95,7 @@ def _coding(definition: Definition, option_set: OptionSet, option) -> dict:
         "system": LOINC if option.loinc else _option_system(definition, option_set),
         "code": option.loinc or option.code,
     }
-    _with_text(coding, "display", option.label)
+    _with_text(coding, "display", option.label, export_language(definition))
     extension = []
     if option.value is not None:
         extension.append({"url": ORDINAL_VALUE, "valueDecimal": option.value})
@@ -124,10 +132,14 @@ def definition_to_questionnaire(definition: Definition) -> dict:
         "version": definition.version,
         "name": _computable_name(definition.code),
     }
-    _with_text(resource, "title", definition.name)
-    resource |= {"status": "active" if definition.administrable else "draft", "language": "zh-CN"}
+    language = export_language(definition)
+    _with_text(resource, "title", definition.name, language)
+    resource |= {
+        "status": "active" if definition.administrable else "draft",
+        "language": "zh-CN" if language == "zh" else "en",
+    }
     resource["subjectType"] = ["Patient"]
-    _with_text(resource, "description", definition.instructions)
+    _with_text(resource, "description", definition.instructions, language)
     if definition.copyright:
         resource["copyright"] = definition.copyright
     if definition.loinc:
@@ -141,7 +153,7 @@ def _item_out(definition: Definition, item: Item) -> dict:
     out = {"linkId": item.link_id, "prefix": str(item.number)}
     if item.loinc:
         out["code"] = [{"system": LOINC, "code": item.loinc}]
-    _with_text(out, "text", item.text)
+    _with_text(out, "text", item.text, export_language(definition))
     out |= {"type": item.kind, "required": item.required}
     if item.kind == "choice":
         option_set = definition.option_set(item.option_set)
@@ -175,8 +187,8 @@ def questionnaire_response(
             complete = complete and not item.required
             continue
         out = {"linkId": item.link_id}
-        if item.text.zh:
-            out["text"] = item.text.zh
+        if item.text:
+            out["text"] = str(item.text)
         if item.kind == "text":
             if not isinstance(value, str):
                 raise FhirError(f"第 {item.number} 题：应填文字，而不是 {value!r}")
