@@ -12,8 +12,8 @@ def test_the_urgent_lease_is_short_by_default():
 
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's busy timeout")
-def test_sqlite_waits_a_minute_for_the_write_lock():
-    """Twice the longest write (a 50,000-row roster import in one transaction, < 30 s)."""
+def test_sqlite_waits_two_minutes_for_the_write_lock():
+    """Well over the longest write (a 50,000-row roster import's database phase, 33 s on a busy machine)."""
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA busy_timeout")
-        assert cursor.fetchone()[0] == 60_000
+        assert cursor.fetchone()[0] == 120_000
