@@ -9,11 +9,13 @@ from tests.e2e.steps import screenshot, sign_in_to_home
 from tests.screening.questionnaires import as_bytes, english_phq9
 from xinyu.audit.models import AuditEntry
 from xinyu.screening.models import Instrument
+from xinyu.screening.services import load_shipped_instruments
 
 pytestmark = pytest.mark.e2e
 
 
 def test_centre_imports_and_activates_an_instrument_lacking_its_safety_net(page, world, screenshot_dir):
+    load_shipped_instruments()  # a transactional test before this one may have flushed the migration's rows
     sign_in_to_home(page, world.cast["counsellor"].username)
     page.goto(reverse("screening:campaign_list"))
     page.get_by_test_id("instruments-link").click()
