@@ -152,3 +152,21 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def network(world):
+    """The world plus the people who grant and confirm: a technical administrator, the leading group's head
+    and deputy (学工部部长), the 学工办 director of college A, a second 学工部 staff member, and a newcomer."""
+    cast = world.cast
+    cast["admin"] = UserFactory(username="A00001", full_name="系统管理员", is_superuser=True)
+    for key, number, name, post, place in (
+        ("group_head", "T10030", "周组长", Post.LEADING_GROUP_HEAD, world.school),
+        ("deputy", "T10031", "陈部长", Post.LEADING_GROUP_DEPUTY, world.school),
+        ("office_director", "T10032", "杨主任", Post.COLLEGE_OFFICE_DIRECTOR, world.college_a),
+        ("student_affairs_2", "T10033", "何学工", Post.STUDENT_AFFAIRS_STAFF, world.student_affairs),
+    ):
+        cast[key] = UserFactory(username=number, full_name=name)
+        appoint(cast[key], post, place, starts_on=SINCE)
+    cast["newcomer"] = UserFactory(username="T20001", full_name="新老师")
+    return world

@@ -84,6 +84,7 @@ def build_care_data(world) -> dict:
             counsellor=counsellor, room=room, starts_at=starts, ends_at=starts + dt.timedelta(minutes=50)
         )
 
+    data["room"] = room
     data["free_slot"] = slot(cast["counsellor"], 24 * 6)
     for n, (key, student) in enumerate(world.students.items()):
 

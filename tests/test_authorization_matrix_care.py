@@ -114,7 +114,8 @@ STEP_UP_PAGES = {
 # Pages with a form (GET shows it, POST acts): a viewer refused the page is refused the post as well.
 FORM_VIEWS = {
     "care:entry_propose", "care:entry_confirm", "care:entry_review", "care:plan_edit", "care:removal_request",
-    "care:removal_decision", "counselling:book", "counselling:booking_change", "counselling:availability_new",
+    "care:removal_decision", "counselling:book", "counselling:room_new", "counselling:room_edit",
+    "counselling:booking_change", "counselling:availability_new",
     "counselling:session_new", "counselling:session_new_walk_in", "counselling:session_edit", "counselling:intake",
     "counselling:session_exception", "referrals:referral_new", "referrals:referral_detail",
     "referrals:referral_clinical", "referrals:leave_new", "referrals:leave_detail", "privacy:break_glass",
@@ -128,6 +129,7 @@ OBJECT = {
     "care:check_in": "assignment",
     "counselling:my_bookings": None, "counselling:slot_list": None, "counselling:book": "free_slot",
     "counselling:booking_change": "booking", "counselling:booking_cancel": "booking", "counselling:room_list": None,
+    "counselling:room_new": None, "counselling:room_edit": "room",
     "counselling:schedule": None, "counselling:availability_new": None, "counselling:slot_withdraw": "slot",
     "counselling:booking_confirm": "booking", "counselling:booking_decline": "booking",
     "counselling:booking_no_show": "booking", "counselling:session_list": None, "counselling:session_new": "booking",
@@ -179,6 +181,9 @@ EXPECTED = {
     "counselling:booking_change": lambda who, key: 200 if (who, key) == ("student", "in_scope") else 404,
     "counselling:booking_cancel": lambda who, key: 405 if who in STUDENT_VIEWERS else 404,
     "counselling:room_list": _only(CENTRE_PAGES),
+    # The centre's supervisor keeps its rooms; another school's supervisor adds rooms to their own centre only.
+    "counselling:room_new": _only(SUPERVISORS),
+    "counselling:room_edit": _only({"supervisor"}),
     "counselling:schedule": _only(CENTRE_PAGES),
     "counselling:availability_new": _only(CENTRE_PAGES),
     "counselling:slot_withdraw": lambda who, key: 405 if who in CENTRE_PAGES else 404,
@@ -300,6 +305,8 @@ def object_pk(data, world, kind, key):
             return data["assignment"].pk
         case "free_slot":
             return data["free_slot"].pk
+        case "room":
+            return data["room"].pk
         case "slot":
             return data["bookings"][key].slot_id
         case "booking":
@@ -320,7 +327,7 @@ def object_pk(data, world, kind, key):
 def targets(view):
     """(student key, ...) a view is asked about; None for a page without an object."""
     kind = OBJECT[view]
-    if kind is None or kind == "free_slot":
+    if kind in (None, "free_slot", "room"):
         return [None]
     if kind == "assignment":
         return ["in_scope"]  # the only check-in assignment
@@ -613,12 +620,13 @@ def test_a_removed_entry_shows_to_the_centre_and_t3_only(matrix):
 
 def test_a_dorm_leader_who_moved_out_sees_nobody(matrix):
     from xinyu.org.models import Appointment, Post
-    from xinyu.org.services import end_appointment
+    from xinyu.org.services import end_post
 
     world, data = matrix
     client = client_for_viewer(matrix, "dorm_leader")
     assert "张三" in client.get(reverse("care:check_ins")).content.decode()
-    end_appointment(Appointment.objects.get(person=world.cast["dorm_leader"], post=Post.DORM_LEADER))
+    ended = Appointment.objects.get(person=world.cast["dorm_leader"], post=Post.DORM_LEADER)
+    end_post(ended, by=ended.person)
     response = client.get(reverse("care:check_ins"))
     assert response.status_code == 404
     assert "张三" not in response.content.decode()
@@ -643,13 +651,14 @@ def test_a_held_slot_shows_nothing_of_who_holds_it(matrix, who):
 
 def test_a_counsellor_who_left_the_centre_reads_no_notes_any_more(matrix):
     from xinyu.org.models import Appointment, Post
-    from xinyu.org.services import end_appointment
+    from xinyu.org.services import end_post
 
     world, _data = matrix
     client = client_for_viewer(matrix, "counsellor")
     views = ["counselling:session_detail", "referrals:referral_clinical", "referrals:leave_confidential"]
     assert all(client.get(url_for(view, matrix, "in_scope")).status_code == 200 for view in views)
-    end_appointment(Appointment.objects.get(person=world.cast["counsellor"], post=Post.CENTRE_COUNSELLOR))
+    ended = Appointment.objects.get(person=world.cast["counsellor"], post=Post.CENTRE_COUNSELLOR)
+    end_post(ended, by=ended.person)
     for view in [*views, "studentfile:file", "counselling:session_list", "referrals:index"]:
         response = client.get(url_for(view, matrix, "in_scope"))
         assert response.status_code == 404, view

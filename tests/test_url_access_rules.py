@@ -19,6 +19,7 @@ KNOWN_RULES |= {"counsellor", "workload"}  # counselling: the centre's pages; wo
 KNOWN_RULES |= {"break_glass", "break_glass_review"}  # privacy: emergency access and its review
 KNOWN_RULES |= {"referrals"}  # referral, leave and the return gate (T3 staff)
 KNOWN_RULES |= {"registry", "registry_review", "dorm_checkin"}  # key-concern registry, review list, dorm check-ins
+KNOWN_RULES |= {"posts", "grant_posts", "credentials", "rooms"}  # keeping the network, resets, the centre's rooms
 
 
 def walk(patterns, namespace=""):

@@ -194,10 +194,23 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "xinyu@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Roster import limits: refused before anything is unpacked or parsed.
+# Roster import limits, checked before anything is parsed (README, "Roster import"). A 50,000-row roster
+# unpacks to about 30 MB (Excel, WPS) or 50 MB (text stored in the cells), with a shared-string table of a
+# few MB; parsing reads about 5 MB of XML a second.
 ROSTER_MAX_UPLOAD_BYTES = env_int("ROSTER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
-ROSTER_MAX_UNPACKED_BYTES = env_int("ROSTER_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+ROSTER_MAX_UNPACKED_BYTES = env_int("ROSTER_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
+ROSTER_MAX_SHARED_STRINGS_BYTES = env_int("ROSTER_MAX_SHARED_STRINGS_BYTES", 32 * 1024 * 1024)
+ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 50_000)
+ROSTER_MAX_CELL_CHARS = env_int("ROSTER_MAX_CELL_CHARS", 1000)
+# Larger files (by rows, or by XML to parse) run as a background task, never in a web request.
 ROSTER_BACKGROUND_ROWS = env_int("ROSTER_BACKGROUND_ROWS", 2000)
+ROSTER_WEB_MAX_PARSE_BYTES = env_int("ROSTER_WEB_MAX_PARSE_BYTES", 8 * 1024 * 1024)
+# A background import whose worker stops renewing its lease for this long is taken as dead: it is run
+# again from the start, at most ROSTER_JOB_MAX_ATTEMPTS times in all, then marked failed.
+ROSTER_JOB_LEASE_SECONDS = env_int("ROSTER_JOB_LEASE_SECONDS", 120)
+ROSTER_JOB_MAX_ATTEMPTS = env_int("ROSTER_JOB_MAX_ATTEMPTS", 2)
+# An uploaded roster is deleted when its job ends, and after this many hours at the latest.
+ROSTER_UPLOAD_MAX_AGE_HOURS = env_int("ROSTER_UPLOAD_MAX_AGE_HOURS", 24)
 
 # The regulation's specifics (crisis levels, steps, deadlines, office hours): policy/<file>.toml whose
 # id is XINYU_POLICY; the version in force is the latest whose effective date has come.

@@ -1,15 +1,13 @@
 import time
 
 import pytest
-from django.contrib.admin.sites import site
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
-from xinyu.accounts.admin import UserAdmin
 from xinyu.accounts.middleware import SESSION_LAST_SEEN
-from xinyu.accounts.models import LoginFailure, User
+from xinyu.accounts.models import LoginFailure
 
 pytestmark = pytest.mark.django_db
 LOGIN = "accounts:login"
@@ -142,33 +140,6 @@ def test_logout_when_signed_out_goes_to_sign_in(client, world):
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse(LOGIN))
-
-
-def test_admin_reset_issues_a_one_time_temporary_password(world, client_for, rf):
-    target = world.cast["advisor"]
-    client = client_for(world.cast["supervisor"])
-    response = client.post(
-        reverse("admin:accounts_user_changelist"),
-        {"action": "reset_password", "_selected_action": [target.pk]},
-        follow=True,
-    )
-    message = next(str(m) for m in response.context["messages"])
-    temporary = message.rsplit(f"{target.username}: ", 1)[1].split("；")[0].strip()
-    target.refresh_from_db()
-    assert target.must_change_password is True
-    assert target.check_password(temporary) and not target.check_password(PASSWORD)
-    assert UserAdmin(User, site).get_actions  # the action is registered on the real admin
-
-
-def test_password_reset_action_is_not_for_others(world, client_for):
-    target = world.cast["advisor"]
-    response = client_for(world.cast["head_teacher"]).post(
-        reverse("admin:accounts_user_changelist"),
-        {"action": "reset_password", "_selected_action": [target.pk]},
-    )
-    assert response.status_code == 302
-    target.refresh_from_db()
-    assert target.must_change_password is False and target.check_password(PASSWORD)
 
 
 def test_inactive_staff_cannot_sign_in(world):

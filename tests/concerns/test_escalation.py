@@ -43,6 +43,10 @@ NAMES = {
 }
 
 
+def report_link(report) -> str:
+    return f"/concerns/reports/{report.pk}/"
+
+
 def who(*keys) -> set[str]:
     return {NAMES[key] for key in keys}
 
@@ -117,9 +121,24 @@ def test_an_urgent_report_nobody_takes_is_reminded_then_climbs_the_chain(crisis_
             (due + 55 * MIN, 6, everyone, everyone),
         ],
     )
-    # The people escalated to handle the report like those first asked: they can open it.
-    assert report in scope.reports_for(w.cast["school_leader"])
+    # Those escalated to who hold T2 on the student (the college leader, 学工部) handle the report like those
+    # first asked. The school leader holds no post over students and no role on a case: they are told that
+    # a report waits untaken and whom to push, never whom it is about, and cannot open it.
+    assert report in scope.reports_for(w.cast["college_leader"])
+    assert report in scope.reports_for(w.cast["student_affairs"])
+    assert report not in scope.reports_for(w.cast["school_leader"])
     assert report not in scope.reports_for(w.cast["outsider"])
+    leader_items = Notification.objects.filter(recipient=w.cast["school_leader"])
+    assert {(n.title, n.link, n.tier, n.student_id) for n in leader_items} == {
+        (
+            "A concern report in your school has not been taken in time. Please call the Student Affairs "
+            "Department to make sure it is taken now.",
+            "",
+            0,
+            w.in_scope.pk,
+        )
+    }
+    assert {n.link for n in Notification.objects.filter(recipient=w.cast["student_affairs"])} == {report_link(report)}
 
 
 def test_at_night_an_urgent_report_climbs_to_the_duty_leader(crisis_world):

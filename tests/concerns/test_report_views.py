@@ -372,26 +372,25 @@ def test_missing_report_is_404_like_not_yours(crisis_world, client_for, who):
 
 
 @freeze_time(OFFICE_TIME)
-def test_an_escalated_school_leader_can_open_and_take_the_report(crisis_world, client_for):
+def test_an_escalated_school_leader_is_told_but_does_not_see_the_student(crisis_world, client_for):
+    """The school leader at the escalation chain's top holds no post over students and no role on a case:
+    asked to take a report, they are told that it waits untaken (xinyu.concerns.services.acks), and neither
+    the report page, its actions nor "my work" name the student (DESIGN.md §4)."""
     w = crisis_world
     report = submit(w)
     leader = w.cast["school_leader"]
     client = client_for(leader)
-    assert client.get(reverse("concerns:report_detail", args=[report.pk])).status_code == 404
     # Escalation adds the next person up the chain as a recipient (xinyu.concerns.services.acks).
     AckRecipient.objects.create(ack=report.ack, person=leader, stage=3)
-    response = client.get(reverse("concerns:report_detail", args=[report.pk]))
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert 'data-testid="report-acknowledge"' in body
-    # They hold no post over the student: the roster card shows, the link to the record (404 for them) not.
-    assert w.in_scope.name in body and reverse("org:student_detail", args=[w.in_scope.pk]) not in body
-    assert AuditEntry.objects.filter(what="concern.report", actor_username=leader.username).get().post == (
-        "report_recipient"
-    )
-    assert client.post(reverse("concerns:report_acknowledge", args=[report.pk])).status_code == 302
+    before = AuditEntry.objects.count()
+    assert client.get(reverse("concerns:report_detail", args=[report.pk])).status_code == 404
+    assert client.post(reverse("concerns:report_acknowledge", args=[report.pk])).status_code == 404
+    work = client.get(reverse("concerns:my_work"))
+    assert w.in_scope.name not in work.content.decode()
+    assert 'data-testid="work-withheld" data-count="1"' in work.content.decode()
+    assert not AuditEntry.objects.filter(seq__gt=before, student_number=w.in_scope.student_number).exists()
     report.refresh_from_db()
-    assert (report.status, report.acknowledged_by) == ("acknowledged", leader)
+    assert report.status == "new"
 
 
 @freeze_time(OFFICE_TIME)

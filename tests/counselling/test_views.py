@@ -359,19 +359,31 @@ def test_list_pages_keep_a_fixed_number_of_queries(world, client_for, room):
     assert counts() == one
 
 
-def test_the_centre_manages_rooms_in_the_back_office(world, client_for, room):
-    url = "/admin/counselling/room/"
-    response = client_for(world.cast["supervisor"]).get(url)
-    assert response.status_code == 200 and "个体咨询室1" in response.content.decode()
-    add = client_for(world.cast["counsellor"]).post(
-        url + "add/", {"school": world.school.pk, "name": "团体辅导室", "kind": "group", "location": "", "active": "on"}
-    )
-    assert add.status_code == 302
+def test_the_centre_supervisor_manages_rooms_on_the_rooms_page(world, client_for, room):
+    listed = client_for(world.cast["supervisor"]).get(reverse("counselling:room_list"))
+    assert listed.status_code == 200 and reverse("counselling:room_new") in listed.content.decode()
+    form = {"name": "团体辅导室", "kind": "group", "location": "阳光中心二楼", "active": "on"}
+    added = client_for(world.cast["supervisor"]).post(reverse("counselling:room_new"), form)
+    assert added.status_code == 302
     assert set(scope_rooms(world)) == {"个体咨询室1", "团体辅导室"}
-    # 学工部 enters the back office but neither sees nor changes the centre's rooms; the college does not enter.
-    assert client_for(world.cast["student_affairs"]).get(url + f"{room.pk}/change/").status_code == 302
-    assert client_for(world.cast["student_affairs"]).post(url + "add/", {"name": "x"}).status_code == 403
-    assert client_for(world.cast["mental_health_advisor"]).get(url).status_code == 302
+    duplicate = client_for(world.cast["supervisor"]).post(reverse("counselling:room_new"), form)
+    assert duplicate.status_code == 200 and set(duplicate.context["form"].errors) == {"name"}
+    changed = client_for(world.cast["supervisor"]).post(
+        reverse("counselling:room_edit", args=[room.pk]), {"name": room.name, "kind": "individual", "location": "一楼"}
+    )
+    assert changed.status_code == 302
+    room.refresh_from_db()
+    assert (room.location, room.active) == ("一楼", False)
+
+
+@pytest.mark.parametrize("who", ["counsellor", "student_affairs", "mental_health_advisor", "student"])
+def test_only_the_centre_supervisor_adds_or_changes_rooms(world, client_for, room, who):
+    client = client_for(world.cast[who])
+    assert client.get(reverse("counselling:room_new")).status_code == 404
+    refused = client.post(reverse("counselling:room_edit", args=[room.pk]), {"name": "改名", "kind": "group"})
+    assert refused.status_code == 404
+    room.refresh_from_db()
+    assert room.name == "个体咨询室1"
 
 
 def scope_rooms(world):

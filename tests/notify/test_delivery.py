@@ -13,6 +13,7 @@ from xinyu.accounts.models import User
 from xinyu.notify import delivery, senders
 from xinyu.notify.models import Notification, OutboxMessage
 from xinyu.notify.services import notify
+from xinyu.org.scope import Tier
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,15 @@ def advisor(**fields):
 
 def one_sms(person=None, key="report1", urgent=True):
     """An urgent notification that leaves by SMS only (the `sms_only` fixture): its outbox row."""
-    (notification,) = notify([person or advisor()], key=key, title="t", link="/concerns/reports/1/", urgent=urgent)
+    (notification,) = notify(
+        [person or advisor()],
+        student=None,
+        tier=Tier.T0,
+        key=key,
+        title="t",
+        link="/concerns/reports/1/",
+        urgent=urgent,
+    )
     return notification.outbox.get()
 
 
@@ -38,7 +47,9 @@ def reload(row):
 def test_each_channel_gets_its_own_payload_and_the_same_key_on_every_send(webhooks, gateway, mailoutbox, settings):
     settings.XINYU_BASE_URL = "https://xinyu.example.edu.cn"
     person = advisor()
-    (notification,) = notify([person], key="case7:levelC", title="t", link="/concerns/cases/7/", urgent=True)
+    (notification,) = notify(
+        [person], student=None, tier=Tier.T0, key="case7:levelC", title="t", link="/concerns/cases/7/", urgent=True
+    )
     rows = {row.channel: row for row in notification.outbox.all()}
     assert set(rows) == {"email", "webhook:sms", "webhook:wecom", "webhook:dingtalk"}
 
@@ -214,7 +225,7 @@ def test_a_worker_whose_lease_ran_out_cannot_overwrite_the_new_outcome(sms_only,
 
 def test_two_workers_never_hold_the_same_row(sms_only, gateway):
     people = [advisor(username=f"T2{n:04d}", phone=f"1380000{n:04d}") for n in range(5)]
-    notify(people, key="report9", title="t", link="/concerns/reports/9/", urgent=True)
+    notify(people, student=None, tier=Tier.T0, key="report9", title="t", link="/concerns/reports/9/", urgent=True)
     first = delivery.claim_due(limit=3)
     second = delivery.claim_due(limit=10)
     third = delivery.claim_due(limit=10)
@@ -229,7 +240,7 @@ def test_workers_running_at_once_send_every_row_once(sms_only, gateway, settings
         pytest.skip("concurrent workers are tested on PostgreSQL (SELECT … FOR UPDATE SKIP LOCKED)")
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}  # no kick: the workers
     people = [advisor(username=f"T3{n:04d}", phone=f"1390000{n:04d}") for n in range(60)]
-    notify(people, key="report10", title="t", link="/concerns/reports/10/", urgent=True)
+    notify(people, student=None, tier=Tier.T0, key="report10", title="t", link="/concerns/reports/10/", urgent=True)
     gateway.delay = 0.005
     sent, errors = [], []
 
@@ -254,8 +265,8 @@ def test_workers_running_at_once_send_every_row_once(sms_only, gateway, settings
 
 def test_the_same_notification_twice_is_one_inbox_item_and_one_send(sms_only, gateway):
     person = advisor()
-    assert len(notify([person], key="ack5:0", title="t", link="/x/", urgent=True)) == 1
-    assert notify([person, person], key="ack5:0", title="t", link="/x/", urgent=True) == []
+    assert len(notify([person], student=None, tier=Tier.T0, key="ack5:0", title="t", link="/x/", urgent=True)) == 1
+    assert notify([person, person], student=None, tier=Tier.T0, key="ack5:0", title="t", link="/x/", urgent=True) == []
     assert delivery.deliver_due() == 1
     assert delivery.deliver_due() == 0  # a replayed task finds nothing due
     assert Notification.objects.filter(recipient=person).count() == 1
@@ -269,7 +280,7 @@ def test_a_stalled_channel_waits_one_step_while_the_others_go(settings, gateway,
     gateway.fail(10, status=0)
     people = [advisor(username=f"T4{n:04d}", email=f"p{n}@example.edu.cn") for n in range(3)]
     with freeze_time(T0):
-        notify(people, key="case3", title="t", link="/concerns/cases/3/", urgent=True)
+        notify(people, student=None, tier=Tier.T0, key="case3", title="t", link="/concerns/cases/3/", urgent=True)
         assert delivery.deliver_due() == 3
     rows = OutboxMessage.objects.filter(channel="webhook:sms").order_by("pk")
     assert [(r.status, r.attempts, r.next_attempt_at) for r in rows] == [
@@ -284,7 +295,7 @@ def test_rows_too_close_to_the_end_of_their_lease_are_handed_back_untried(sms_on
     settings.NOTIFY_URGENT_LEASE_SECONDS = 2  # no send starts in the second half of so short a lease
     gateway.delay = 1.2
     people = [advisor(username=f"T5{n:04d}") for n in range(3)]
-    notify(people, key="case4", title="t", link="/concerns/cases/4/", urgent=True)
+    notify(people, student=None, tier=Tier.T0, key="case4", title="t", link="/concerns/cases/4/", urgent=True)
     claim = delivery.claim_due()
     assert delivery._deliver(claim) == 1
     rows = OutboxMessage.objects.order_by("pk")
@@ -313,14 +324,16 @@ def test_nothing_is_sent_to_someone_who_left(sms_only, gateway, leaving):
     person.refresh_from_db()
     assert delivery.deliver_due() == 0
     assert reload(row).status == "failed" and gateway.requests == []
-    (later,) = notify([person], key="later", title="t", urgent=True)
+    (later,) = notify([person], student=None, tier=Tier.T0, key="later", title="t", urgent=True)
     assert later.outbox.count() == 0  # the inbox item stays, should they come back; nothing leaves
 
 
 def test_a_message_that_cannot_be_sent_does_not_stop_the_others(sms_only, gateway, mailoutbox, settings):
     settings.NOTIFY_EMAIL = True
     person = advisor()
-    (notification,) = notify([person], key="case5", title="t", link="/concerns/cases/5/", urgent=True)
+    (notification,) = notify(
+        [person], student=None, tier=Tier.T0, key="case5", title="t", link="/concerns/cases/5/", urgent=True
+    )
     OutboxMessage.objects.filter(notification=notification, channel="email").update(channel="pigeon")
     assert delivery.deliver_due() == 1
     assert {r.channel: r.status for r in OutboxMessage.objects.all()} == {"pigeon": "failed", "webhook:sms": "sent"}

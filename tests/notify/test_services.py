@@ -14,6 +14,7 @@ from xinyu.accounts.models import User
 from xinyu.notify import config, delivery, senders
 from xinyu.notify.models import Notification, OutboxMessage
 from xinyu.notify.services import dedupe_key, notify
+from xinyu.org.scope import Tier
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +35,13 @@ def test_the_inbox_item_and_its_outbox_rows_commit_or_roll_back_with_their_cause
         pass
 
     with pytest.raises(Cause), transaction.atomic():
-        notify([person], key="report1", title="t", link="/concerns/reports/1/", urgent=True)
+        notify([person], student=None, tier=Tier.T0, key="report1", title="t", link="/concerns/reports/1/", urgent=True)
         assert Notification.objects.count() == 1 and OutboxMessage.objects.count() == 4
         raise Cause
     assert (Notification.objects.count(), OutboxMessage.objects.count()) == (0, 0)
 
     with transaction.atomic():
-        notify([person], key="report1", title="t", link="/concerns/reports/1/", urgent=True)
+        notify([person], student=None, tier=Tier.T0, key="report1", title="t", link="/concerns/reports/1/", urgent=True)
     assert (Notification.objects.count(), OutboxMessage.objects.count()) == (1, 4)
 
 
@@ -50,8 +51,13 @@ def test_channels_follow_urgency_and_what_the_person_has(webhooks):
     nothing = UserFactory(username="T20003", phone="", email="")
     student = UserFactory(username="2025000001", kind=User.Kind.STUDENT, phone="13900000001", email="s@example.cn")
     people = [with_all, no_phone, nothing, student]
-    urgent = {n.recipient_id: channels(n) for n in notify(people, key="u", title="t", urgent=True)}
-    normal = {n.recipient_id: channels(n) for n in notify(people, key="n", title="t", urgent=False)}
+    urgent = {
+        n.recipient_id: channels(n) for n in notify(people, student=None, tier=Tier.T0, key="u", title="t", urgent=True)
+    }
+    normal = {
+        n.recipient_id: channels(n)
+        for n in notify(people, student=None, tier=Tier.T0, key="n", title="t", urgent=False)
+    }
     robots = {"webhook:wecom", "webhook:dingtalk"}
     assert urgent == {
         with_all.pk: {"email", "webhook:sms", *robots},
@@ -65,18 +71,18 @@ def test_channels_follow_urgency_and_what_the_person_has(webhooks):
 
 def test_email_can_be_switched_off(settings):
     settings.NOTIFY_EMAIL = False
-    (notification,) = notify([staff()], key="k", title="t", urgent=True)
+    (notification,) = notify([staff()], student=None, tier=Tier.T0, key="k", title="t", urgent=True)
     assert channels(notification) == set()
 
 
 def test_one_item_per_key_and_person_even_with_repeats_and_long_keys():
     a, b = staff(), staff("T20002")
-    assert [n.recipient for n in notify([a, b, a], key="case1:levelB", title="t")] == [a, b]
-    assert notify([a, b], key="case1:levelB", title="t") == []
+    assert [n.recipient for n in notify([a, b, a], student=None, tier=Tier.T0, key="case1:levelB", title="t")] == [a, b]
+    assert notify([a, b], student=None, tier=Tier.T0, key="case1:levelB", title="t") == []
     long_key = "invariant:ack_not_escalated:" + "x" * 200
-    first = notify([a], key=long_key, title="t")
+    first = notify([a], student=None, tier=Tier.T0, key=long_key, title="t")
     assert len(first[0].dedupe_key) <= 120
-    assert notify([a], key=long_key, title="t") == []
+    assert notify([a], student=None, tier=Tier.T0, key=long_key, title="t") == []
     assert dedupe_key(long_key, a) != dedupe_key(long_key + "y", a)
     assert Notification.objects.count() == 3
 
@@ -86,8 +92,8 @@ def test_the_worker_is_woken_once_per_transaction_and_delivers_after_the_commit(
 ):
     a, b = staff(), staff("T20002", phone="13800000003")
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-        notify([a], key="case2:levelC", title="t", urgent=True)
-        notify([b], key="case2:step1", title="t", urgent=True)
+        notify([a], student=None, tier=Tier.T0, key="case2:levelC", title="t", urgent=True)
+        notify([b], student=None, tier=Tier.T0, key="case2:step1", title="t", urgent=True)
         assert gateway.requests == []  # nothing leaves before the cause commits
     assert len(callbacks) == 1
     # The test settings run tasks at once (ImmediateBackend): the kick delivered both.
@@ -98,16 +104,31 @@ def test_the_worker_is_woken_once_per_transaction_and_delivers_after_the_commit(
 def test_a_failed_kick_does_not_undo_the_cause(sms_only, gateway, django_capture_on_commit_callbacks, settings):
     settings.TASKS = {"default": {"BACKEND": "tests.notify.no_such_module.Backend"}}  # enqueue fails
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        notify([staff()], key="case3", title="t", urgent=True)
+        notify([staff()], student=None, tier=Tier.T0, key="case3", title="t", urgent=True)
     assert Notification.objects.count() == 1
     assert OutboxMessage.objects.get().status == "pending"  # the clock's sweep sends it
     assert delivery.deliver_due() == 1
 
 
 def test_a_drill_says_so_in_the_inbox_and_in_what_leaves(sms_only, gateway):
-    (drill,) = notify([staff()], key="drill1", title="t", link="/concerns/cases/2/", urgent=True, drill=True)
+    (drill,) = notify(
+        [staff()],
+        student=None,
+        tier=Tier.T0,
+        key="drill1",
+        title="t",
+        link="/concerns/cases/2/",
+        urgent=True,
+        drill=True,
+    )
     (real,) = notify(
-        [staff("T20002", phone="13800000003")], key="real1", title="t", link="/concerns/cases/3/", urgent=True
+        [staff("T20002", phone="13800000003")],
+        student=None,
+        tier=Tier.T0,
+        key="real1",
+        title="t",
+        link="/concerns/cases/3/",
+        urgent=True,
     )
     assert (drill.drill, real.drill) == (True, False)
     drill_words, real_words = senders.public_text(drill), senders.public_text(real)
@@ -137,7 +158,7 @@ def test_dingtalk_signing():
 
 
 def test_the_signed_robot_gets_timestamp_and_sign(webhooks, gateway):
-    notify([staff()], key="k", title="t", urgent=True)
+    notify([staff()], student=None, tier=Tier.T0, key="k", title="t", urgent=True)
     delivery.deliver_due()
     (robot,) = [r for r in gateway.requests if r.path.startswith("/dingtalk")]
     assert set(parse_qs(urlsplit(robot.path).query)) == {"access_token", "timestamp", "sign"}

@@ -13,6 +13,7 @@ from freezegun import freeze_time
 
 from xinyu.notify.models import Notification
 from xinyu.notify.services import notify
+from xinyu.org.scope import Tier
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,14 @@ def seed(world) -> dict[str, list[Notification]]:
     for name in CAST:
         user = world.cast[name]
         old, new = (
-            notify([user], key=f"{name}:{n}", title=f"[{name}] item {n}", link=f"/concerns/reports/{n}/")[0]
+            notify(
+                [user],
+                student=None,
+                tier=Tier.T0,
+                key=f"{name}:{n}",
+                title=f"[{name}] item {n}",
+                link=f"/concerns/reports/{n}/",
+            )[0]
             for n in (1, 2)
         )
         Notification.objects.filter(pk=old.pk).update(read_at=old.created_at)
@@ -58,7 +66,7 @@ def test_the_inbox_lists_ones_own_notifications_newest_first(world, client_for, 
 @pytest.mark.parametrize("who", CAST)
 def test_the_badge_counts_ones_own_unread_notifications(world, client_for, who):
     seed(world)
-    notify([world.cast["advisor"]], key="extra", title="extra")
+    notify([world.cast["advisor"]], student=None, tier=Tier.T0, key="extra", title="extra")
     client = client_for(world.cast[who])
     response = client.get(reverse("notify:badge"), headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -91,7 +99,9 @@ def test_opening_marks_read_and_goes_to_the_item_and_others_notifications_are_40
 
 
 def test_opening_is_a_post(world, client_for):
-    (notification,) = notify([world.cast["advisor"]], key="k", title="t", link="/concerns/reports/1/")
+    (notification,) = notify(
+        [world.cast["advisor"]], student=None, tier=Tier.T0, key="k", title="t", link="/concerns/reports/1/"
+    )
     response = client_for(world.cast["advisor"]).get(reverse("notify:open", args=[notification.pk]))
     assert response.status_code == 405
     notification.refresh_from_db()
@@ -100,7 +110,7 @@ def test_opening_is_a_post(world, client_for):
 
 @pytest.mark.parametrize("link", ["", "https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"])
 def test_a_link_that_leaves_xinyu_goes_to_the_inbox_instead(world, client_for, link):
-    (notification,) = notify([world.cast["advisor"]], key="k", title="t", link=link)
+    (notification,) = notify([world.cast["advisor"]], student=None, tier=Tier.T0, key="k", title="t", link=link)
     response = client_for(world.cast["advisor"]).post(reverse("notify:open", args=[notification.pk]))
     assert (response.status_code, response["Location"]) == (302, reverse("notify:inbox"))
 
@@ -124,7 +134,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(world, name):
 
 def test_the_inbox_pages_newest_first(world, client_for):
     advisor = world.cast["advisor"]
-    made = [notify([advisor], key=f"k{n}", title=f"t{n}")[0] for n in range(35)]
+    made = [notify([advisor], student=None, tier=Tier.T0, key=f"k{n}", title=f"t{n}")[0] for n in range(35)]
     client = client_for(advisor)
     first, second = (client.get(reverse("notify:inbox"), {"page": p}) for p in (1, 2))
     assert ids_on(first) + ids_on(second) == [n.pk for n in reversed(made)]
@@ -133,9 +143,9 @@ def test_the_inbox_pages_newest_first(world, client_for):
 
 def test_the_inbox_marks_urgent_and_drill_items(world, client_for):
     advisor = world.cast["advisor"]
-    notify([advisor], key="a", title="plain")
-    notify([advisor], key="b", title="urgent", urgent=True)
-    notify([advisor], key="c", title="drill", urgent=True, drill=True)
+    notify([advisor], student=None, tier=Tier.T0, key="a", title="plain")
+    notify([advisor], student=None, tier=Tier.T0, key="b", title="urgent", urgent=True)
+    notify([advisor], student=None, tier=Tier.T0, key="c", title="drill", urgent=True, drill=True)
     body = client_for(advisor).get(reverse("notify:inbox")).content.decode()
     assert (body.count('data-testid="urgent-mark"'), body.count('data-testid="drill-mark"')) == (2, 1)
 
@@ -148,7 +158,7 @@ def test_the_number_of_queries_does_not_grow_with_the_inbox(world, client_for, n
     for n in (1, 3):
         Notification.objects.filter(recipient=advisor).delete()
         for i in range(n):
-            notify([advisor], key=f"{n}:{i}", title="t")
+            notify([advisor], student=None, tier=Tier.T0, key=f"{n}:{i}", title="t")
         client.get(reverse(name))  # the session's once-a-minute write happens here, not below
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse(name)).status_code == 200

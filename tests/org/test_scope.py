@@ -12,7 +12,7 @@ from xinyu.audit.models import AuditEntry
 from xinyu.org import scope
 from xinyu.org.models import Appointment, Post
 from xinyu.org.scope import Tier
-from xinyu.org.services import appoint, end_appointment
+from xinyu.org.services import appoint, end_post
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_ending_a_post_takes_effect_at_once_for_a_signed_in_user(world, client_f
     client = client_for(world.cast["head_teacher"])
     url = reverse("org:student_detail", args=[world.in_scope.pk])
     assert client.get(url).status_code == 200
-    end_appointment(Appointment.objects.get(person=world.cast["head_teacher"]))
+    end_post(Appointment.objects.get(person=world.cast["head_teacher"]), by=world.cast["head_teacher"])
     assert client.get(url).status_code == 404
 
 
@@ -132,7 +132,7 @@ def test_a_failed_audit_write_fails_the_request(world, client_for, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr("xinyu.org.views.record_request", broken)
+    monkeypatch.setattr("xinyu.org.views.students.record_request", broken)
     client = client_for(world.cast["head_teacher"])
     client.raise_request_exception = False
     response = client.get(reverse("org:student_detail", args=[world.in_scope.pk]))
@@ -141,22 +141,14 @@ def test_a_failed_audit_write_fails_the_request(world, client_for, monkeypatch):
     assert AuditEntry.objects.count() == 0
 
 
-def test_admin_refuses_an_appointment_over_the_wrong_scope_with_a_clear_error(world, client_for):
+def test_a_post_over_the_wrong_kind_of_place_is_refused_with_a_clear_error(world):
     from django.utils import translation
 
-    client = client_for(world.cast["supervisor"])
-    response = client.post(
-        reverse("admin:org_appointment_add"),
-        {
-            "person": world.cast["advisor"].pk,
-            "post": Post.HEAD_TEACHER,
-            "college": world.college_a.pk,
-            "starts_on": "2026-09-01",
-        },
-    )
-    assert response.status_code == 200
-    with translation.override("zh-hans"):
-        assert "班主任的任职范围应为班级。" in response.content.decode()
+    from xinyu.org.services import GrantError, grant_post
+
+    with translation.override("zh-hans"), pytest.raises(GrantError) as refused:
+        grant_post(world.cast["advisor"], Post.HEAD_TEACHER, world.college_a, by=world.cast["student_affairs"])
+    assert refused.value.messages == ["班主任的任职范围应为班级。"]
     assert not Appointment.objects.filter(person=world.cast["advisor"], post=Post.HEAD_TEACHER).exists()
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.factories import valid_id_number
+from xinyu.org.id_numbers import check_digit
 
 STUDENT_HEADER = [
     "学号", "姓名", "性别", "出生日期", "身份证号", "入学年份", "学籍状态", "学院", "班级", "专业",
@@ -19,13 +19,21 @@ APPOINTMENT_HEADER = ["工号或学号", "岗位", "范围", "开始日期", "�
 COLLEGE_A, CLASS_A1, CLASS_A2 = "信息工程学院", "软件2501班", "网络2501班"
 
 
+def id_number(serial: int, gender: str = "男", birth: str = "20070307") -> str:
+    """A valid ID number, one per serial (below 500), whose 17th digit says the gender: odd for men."""
+    sequence = f"{serial // 5 % 100:02d}{serial % 5 * 2 + (gender == '男')}"
+    first17 = f"330802{birth}{sequence}"
+    return first17 + check_digit(first17)
+
+
 def student(number: str, name: str, serial: int, **overrides) -> dict:
+    gender = overrides.get("性别", "男")
     row = {
         "学号": number,
         "姓名": name,
-        "性别": "男",
+        "性别": gender,
         "出生日期": "",
-        "身份证号": valid_id_number(serial, birth="20070307"),
+        "身份证号": id_number(serial, "女" if str(gender).strip().lower() in {"女", "女性", "female", "f"} else "男"),
         "入学年份": "2025",
         "学籍状态": "在读",
         "学院": COLLEGE_A,
@@ -81,3 +89,18 @@ def read_xlsx(content: bytes, tmp_path: Path) -> list[list]:
     path.write_bytes(content)
     workbook = openpyxl.load_workbook(path)
     return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+
+
+def large_roster(path: Path, rows: int, *, college: str = COLLEGE_A, class_group: str = CLASS_A1) -> Path:
+    """`rows` new students (学号 2026000000 on) in one class, no dorm: a file that takes seconds to import.
+    Written in openpyxl's streaming mode, so a test makes tens of thousands of rows in a second or two."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("学生")
+    sheet.append(["学号", "姓名", "性别", "身份证号", "入学年份", "学院", "班级", "手机"])
+    for i in range(rows):
+        first17 = f"{330000 + i // 1000}20070307{i % 1000:03d}"
+        gender = "男" if i % 2 else "女"
+        sheet.append([f"2026{i:06d}", f"学生{i}", gender, first17 + check_digit(first17), 2026, college, class_group,
+                      f"139{i:08d}"])  # fmt: skip
+    workbook.save(path)
+    return path

@@ -10,6 +10,7 @@ from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
 from xinyu.org import scope
 from xinyu.org.models import Appointment, Post
+from xinyu.org.services import confirm_grant
 from xinyu.roster import importer
 
 pytestmark = pytest.mark.django_db
@@ -72,11 +73,18 @@ def test_staff_and_appointments_are_created(world, tmp_path):
         ("import", "T20002"),
         ("update", "T10001"),
     }
-    assert AuditEntry.objects.filter(what="appointment.import").count() == 5
+    grants = AuditEntry.objects.filter(what="org.appointment.grant")
+    assert {(e.actor_username, e.detail["person"], e.detail["status"], e.detail["job"]) for e in grants} == {
+        ("T10009", "T20001", "active", None),
+        ("T10009", "2025100001", "active", None),
+        ("T10009", "T20002", "pending", None),  # T3: waits for the centre's supervisor
+    }
+    assert grants.count() == 5
+    assert not scope.students_for(User.objects.get(username="T20002")).exists()
 
 
 def test_an_imported_appointment_grants_what_the_post_grants(world, tmp_path):
-    importer.import_file(workbook(tmp_path), "people.xlsx")
+    importer.import_file(workbook(tmp_path), "people.xlsx", actor=world.cast["student_affairs"])
 
     head_teacher = User.objects.get(username="T20001")
     assert world.other_class in scope.students_for(head_teacher)
@@ -84,10 +92,10 @@ def test_an_imported_appointment_grants_what_the_post_grants(world, tmp_path):
 
 def test_reimporting_appointments_changes_nothing(world, tmp_path):
     path = workbook(tmp_path)
-    importer.import_file(path, path.name)
+    importer.import_file(path, path.name, actor=world.cast["student_affairs"])
     before = table_counts()
 
-    plan = importer.import_file(path, path.name)
+    plan = importer.import_file(path, path.name, actor=world.cast["student_affairs"])
 
     assert plan.counts["appointments"] == {"new": 0, "changed": 0, "unchanged": 5}
     assert plan.counts["staff"] == {"new": 0, "changed": 0, "unchanged": 3}
@@ -95,22 +103,57 @@ def test_reimporting_appointments_changes_nothing(world, tmp_path):
 
 
 def test_an_end_date_ends_the_appointment(world, tmp_path):
-    importer.import_file(workbook(tmp_path), "people.xlsx")
+    importer.import_file(workbook(tmp_path), "people.xlsx", actor=world.cast["student_affairs"])
+    confirm_grant(Appointment.objects.get(person__username="T20002"), by=world.cast["supervisor"])
     ended = [*APPOINTMENTS[:2], ["T20002", "心理辅导员", "机电工程学院", "2025-09-01", "2026-01-31"], *APPOINTMENTS[3:]]
 
-    plan = importer.import_file(workbook(tmp_path, appointments=ended), "people.xlsx")
+    plan = importer.import_file(
+        workbook(tmp_path, appointments=ended), "people.xlsx", actor=world.cast["student_affairs"]
+    )
 
     assert plan.counts["appointments"] == {"new": 0, "changed": 1, "unchanged": 4}
     assert Appointment.objects.get(person__username="T20002").ends_on == dt.date(2026, 1, 31)
-    entry = AuditEntry.objects.filter(what="appointment.import").order_by("-seq").first()
-    assert (entry.action, entry.detail["fields"], entry.detail["ends_on"]) == ("update", ["ends_on"], "2026-01-31")
+    entry = AuditEntry.objects.filter(what="org.appointment.end").get()
+    assert (entry.actor_username, entry.detail["person"], entry.detail["ends_on"]) == ("T10009", "T20002", "2026-01-31")
 
 
 def test_an_appointment_without_a_start_date_matches_the_one_in_force(world, tmp_path):
     rows = [["T10001", "班主任", "软件2501班", "", ""]]  # the world's head teacher of A1, appointed today
     before = table_counts()
 
-    plan = importer.import_file(workbook(tmp_path, staff=[STAFF[1]], appointments=rows), "people.xlsx")
+    plan = importer.import_file(
+        workbook(tmp_path, staff=[STAFF[1]], appointments=rows), "people.xlsx", actor=world.cast["student_affairs"]
+    )
 
     assert plan.counts["appointments"] == {"new": 0, "changed": 0, "unchanged": 1}
     assert Appointment.objects.count() == before["Appointment"]
+
+
+def test_posts_are_imported_only_by_someone_who_may_grant_them(world, tmp_path):
+    nobody = importer.import_file(workbook(tmp_path), "people.xlsx")
+    assert {(p.row, p.code) for p in nobody.problems} == {(row, "not_allowed") for row in range(2, 7)}
+    mine = [["T10009", "心理辅导员", "信息工程学院", "2025-09-01", ""], ["T20002", "中心督导", "学校", "", ""]]
+    plan = importer.import_file(
+        workbook(tmp_path, appointments=mine), "people.xlsx", actor=world.cast["student_affairs"]
+    )
+    assert [(p.row, p.code) for p in plan.problems] == [(2, "not_allowed"), (3, "not_allowed")]
+    assert not Appointment.objects.filter(person__username__in=["T10009", "T20002"], starts_on=dt.date(2025, 9, 1))
+
+
+def test_an_import_never_extends_a_post(world, tmp_path):
+    importer.import_file(workbook(tmp_path), "people.xlsx", actor=world.cast["student_affairs"])
+    longer = [APPOINTMENTS[0], ["T20001", "辅导员", "信息工程学院/软件2501班", "2025-09-01", "2027-07-01"]]
+    plan = importer.import_file(
+        workbook(tmp_path, appointments=longer), "people.xlsx", actor=world.cast["student_affairs"]
+    )
+    assert [(p.row, p.code) for p in plan.problems] == [(3, "extends_post")]
+    assert Appointment.objects.get(person__username="T20001", post=Post.ADVISOR).ends_on == dt.date(2026, 7, 1)
+
+
+def test_a_post_waiting_for_confirmation_is_not_ended_by_an_import(world, tmp_path):
+    importer.import_file(workbook(tmp_path), "people.xlsx", actor=world.cast["student_affairs"])
+    ended = [*APPOINTMENTS[:2], ["T20002", "心理辅导员", "机电工程学院", "2025-09-01", "2026-01-31"], *APPOINTMENTS[3:]]
+    plan = importer.import_file(
+        workbook(tmp_path, appointments=ended), "people.xlsx", actor=world.cast["student_affairs"]
+    )
+    assert [(p.row, p.code) for p in plan.problems] == [(4, "pending_post")]

@@ -8,6 +8,7 @@ from tests.roster.files import (
     APPOINTMENT_HEADER,
     STAFF_HEADER,
     STUDENT_HEADER,
+    id_number,
     rows_of,
     student,
     students_xlsx,
@@ -16,9 +17,7 @@ from tests.roster.files import (
 from xinyu.roster import importer
 
 pytestmark = pytest.mark.django_db
-WRONG_CHECK_DIGIT = valid_id_number(102, birth="20070307")[:17] + (
-    "1" if valid_id_number(102, birth="20070307")[17] != "1" else "2"
-)
+WRONG_CHECK_DIGIT = id_number(102)[:17] + ("1" if id_number(102)[17] != "1" else "2")
 
 
 @pytest.mark.parametrize(
@@ -142,10 +141,15 @@ def test_a_class_name_two_colleges_share_must_name_the_college(world, tmp_path):
     ambiguous = ["T20001", "班主任", "软件2501班", "2025-09-01", ""]
     named = ["T20001", "班主任", "信息工程学院/软件2501班", "2025-09-01", ""]
 
-    plan = importer.import_file(_people(tmp_path, [["T20001", "李老师", "", "", ""]], [ambiguous]), "people.xlsx")
+    actor = world.cast["student_affairs"]
+    plan = importer.import_file(
+        _people(tmp_path, [["T20001", "李老师", "", "", ""]], [ambiguous]), "people.xlsx", actor=actor
+    )
     assert [(p.row, p.code) for p in plan.problems] == [(2, "ambiguous_scope")]
 
-    plan = importer.import_file(_people(tmp_path, [["T20001", "李老师", "", "", ""]], [named]), "people.xlsx")
+    plan = importer.import_file(
+        _people(tmp_path, [["T20001", "李老师", "", "", ""]], [named]), "people.xlsx", actor=actor
+    )
     assert plan.problems == []
 
 

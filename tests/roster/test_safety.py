@@ -30,10 +30,11 @@ def zip_bomb(path, *, zeros: int = 20 * 1024 * 1024):
 
 
 def test_a_real_workbook_and_csv_are_accepted(tmp_path):
-    assert safety.check_file(students_xlsx(tmp_path / "r.xlsx", [student("1", "陈一", 1)]), "r.xlsx") == "xlsx"
+    workbook = safety.check_file(students_xlsx(tmp_path / "r.xlsx", [student("1", "陈一", 1)]), "r.xlsx")
+    assert (workbook.kind, workbook.rows, workbook.for_background) == ("xlsx", 2, False)
     rows = [STUDENT_HEADER, *rows_of([student("1", "陈一", 1)], STUDENT_HEADER)]
-    assert safety.check_file(write_csv(tmp_path / "r.csv", rows), "r.csv") == "csv"
-    assert safety.check_file(write_csv(tmp_path / "g.csv", rows, encoding="gbk"), "g.csv") == "csv"
+    assert safety.check_file(write_csv(tmp_path / "r.csv", rows), "r.csv").kind == "csv"
+    assert safety.check_file(write_csv(tmp_path / "g.csv", rows, encoding="gbk"), "g.csv").kind == "csv"
 
 
 def test_a_text_file_named_xlsx_is_refused(tmp_path):
@@ -105,7 +106,7 @@ def test_a_workbook_damaged_inside_is_refused_when_read(tmp_path):
             if item.filename.startswith("xl/worksheets/"):
                 data = data[: len(data) // 2]  # the sheet's XML cut short
             target.writestr(item, data)
-    assert safety.check_file(damaged, damaged.name) == "xlsx"  # the archive itself is fine
+    assert safety.check_file(damaged, damaged.name).kind == "xlsx"  # the archive itself is fine
 
     with pytest.raises(RefusedFile) as refused:
         importer.read_roster(damaged, damaged.name)

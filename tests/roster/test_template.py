@@ -56,7 +56,7 @@ def test_a_filled_in_template_imports(world, client_for, tmp_path):
     workbook["任职"].append(["T20009", "班主任", "软件2501班", "2025-09-01", ""])
     workbook.save(path)
 
-    plan = importer.import_file(path, path.name)
+    plan = importer.import_file(path, path.name, actor=world.cast["student_affairs"])
 
     assert plan.problems == []
     assert (plan.counts["students"]["new"], plan.counts["staff"]["new"], plan.counts["appointments"]["new"]) == (

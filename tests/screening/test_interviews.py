@@ -159,23 +159,25 @@ def test_interview_list_by_tier(world, interview, client_for):
     assert f'data-testid="interview-item" data-id="{interview.pk}"' in mine
     centre = client_for(world.cast["counsellor"]).get(LIST).content.decode()
     assert f'data-testid="interview-item" data-id="{interview.pk}"' in centre
-    # The head teacher (T2) sees only that it is due: no link, no reason.
+    # The head teacher (T2) sees nothing of it: that a screening called for an interview is T3.
     head_teacher = client_for(world.cast["head_teacher"]).get(LIST).content.decode()
-    assert f'data-testid="interview-due" data-id="{interview.pk}"' in head_teacher
-    assert "GAD-7" not in head_teacher
+    assert f'data-id="{interview.pk}"' not in head_teacher
+    assert "张三" not in head_teacher and "GAD-7" not in head_teacher
     assert detail(interview) not in head_teacher
     outsider = client_for(world.cast["outsider"]).get(LIST).content.decode()
     assert "张三" not in outsider
     assert client_for(world.cast["student"]).get(LIST).status_code == 404
 
 
-def test_my_work_shows_interviews_due(world, interview, client_for):
+def test_my_work_shows_interviews_to_their_assignee_only(world, interview, client_for):
     # "concerns:my_work"
     advisor = client_for(world.cast["mental_health_advisor"]).get("/concerns/my-work/").content.decode()
     assert f'data-kind="interview" data-id="{interview.pk}"' in advisor
+    # The head teacher (T2) is never told that a student has a screening interview (DESIGN.md §4).
     head_teacher = client_for(world.cast["head_teacher"]).get("/concerns/my-work/").content.decode()
-    assert f'data-kind="interview-due" data-id="{interview.pk}"' in head_teacher
-    assert "GAD-7" not in head_teacher
+    assert f'data-id="{interview.pk}"' not in head_teacher
+    assert 'data-testid="work-interviews"' not in head_teacher
+    assert "张三" not in head_teacher and "GAD-7" not in head_teacher
     outsider = client_for(world.cast["outsider"]).get("/concerns/my-work/").content.decode()
     assert f'data-id="{interview.pk}"' not in outsider
 

@@ -85,10 +85,15 @@ def test_red_flag_raises_an_urgent_report_to_the_chain_in_the_same_transaction(w
     assert report.category == ConcernReport.Category.SELF_HARM
     assert report.student == world.in_scope
     assert report.reporter.username == SYSTEM_USERNAME
-    assert report.description == (
+    # Why (the screening, the item) is T3; the description, which the whole chain reads, says what to do.
+    assert report.restricted_detail == (
         "Screening “2026 秋季心理普查” raised a red flag:\n"
         "PHQ-9 item 9: suicidal_ideation\n"
         "Raised automatically from the student's answers; please talk with the student in person."
+    )
+    assert report.description == (
+        "An urgent concern about this student: please talk with them in person today and keep in touch "
+        "with the college's mental-health advisor."
     )
     recipients = set(AckRecipient.objects.filter(ack__report=report).values_list("person__username", flat=True))
     assert recipients == {"T10002", "T10003", "T10005", "T10008"}  # advisor, mental-health advisor, centre
@@ -114,8 +119,9 @@ def test_upi_item25_and_scl_style_flags_each_named_once_in_one_report(world):
     )
     outcome = triage_submission(participation, results)
     assert ConcernReport.objects.count() == 1
-    assert "PHQ-9 item 9: suicidal_ideation" in outcome.report.description
-    assert "UPI item 25: suicidal_ideation" in outcome.report.description
+    assert "PHQ-9 item 9: suicidal_ideation" in outcome.report.restricted_detail
+    assert "UPI item 25: suicidal_ideation" in outcome.report.restricted_detail
+    assert "PHQ-9" not in outcome.report.description and "UPI" not in outcome.report.description
     # Severe PHQ-9 and UPI 第一类 (severe): one centre evaluation, not one per instrument.
     assert Interview.objects.count() == 1
     assert outcome.interview.kind == Interview.Kind.CENTRE_EVALUATION

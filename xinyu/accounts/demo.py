@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from xinyu.accounts.models import TwoFactorDevice
+from xinyu.accounts.models import TwoFactorDevice, User
 from xinyu.accounts.system import system_account
 from xinyu.accounts.twofactor import AUDIT_WHAT, demo_secret
 from xinyu.audit.models import AuditEntry
@@ -37,6 +37,7 @@ def seed_two_factor(school, seed: int) -> list[str]:
         appointment.person
         for appointment in _school_appointments(school).filter(post__in=high_posts).select_related("person")
     }
+    people |= set(User.objects.filter(is_superuser=True, is_active=True))  # the technical administrator
     enrolled = []
     with transaction.atomic():
         for person in sorted(people, key=lambda p: p.username):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,3 +100,62 @@ class TwoFactorDevice(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class CredentialReset(models.Model):
+    """A reset of someone's password or authenticator, under the rules of `xinyu.accounts.resets`.
+
+    A password reset never shows a password: the holder sets a new one with a one-time link sent to their
+    registered e-mail address, or with a one-time code handed over in person. Only the token's digest is kept.
+    """
+
+    class Kind(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        AUTHENTICATOR = "authenticator", _("Authenticator")
+
+    class Delivery(models.TextChoices):
+        EMAIL = "email", _("One-time link to the registered e-mail address")
+        IN_PERSON = "in_person", _("One-time code handed over in person")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second person's confirmation")
+        CONFIRMED = "confirmed", _("Confirmed; the code is not issued yet")
+        ISSUED = "issued", _("Issued")
+        USED = "used", _("Used")
+        REFUSED = "refused", _("Not confirmed")
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credential_resets", verbose_name=_("account")
+    )
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    delivery = models.CharField(_("delivery"), max_length=16, choices=Delivery.choices, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("confirmed or refused by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("confirmed or refused at"), null=True, blank=True)
+    token_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    expires_at = models.DateTimeField(_("valid until"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("credential reset")
+        verbose_name_plural = _("credential resets")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(requested_by=models.F("account")), name="reset_not_of_oneself"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | (~Q(decided_by=models.F("account")) & ~Q(decided_by=models.F("requested_by"))),
+                name="reset_decided_by_a_second_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.account.username} · {self.get_status_display()}"

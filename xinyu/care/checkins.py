@@ -34,6 +34,8 @@ def assign(plan, dorm_leader, *, by) -> CheckInAssignment:
 
     notify(
         [dorm_leader],
+        student=student,
+        tier=Tier.T0,  # names nobody and says nothing of why; the check-ins page shows the name alone
         key=f"care.checkin{assignment.pk}:assigned",
         title=_("You were asked to check in on a dorm-mate"),
         link="/care/check-ins/",

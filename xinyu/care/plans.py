@@ -268,6 +268,8 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
             leaders = holders_of("college_leader_in_charge", item.entry.student)
             created = notify(
                 leaders,
+                student=item.entry.student,
+                tier=Tier.T2,
                 key=f"care.overdue:{item.plan.pk}:{item.kind}:{item.due.isoformat()}",
                 title=_("Care plan work is overdue by %(days)s days")
                 % {"days": (timezone.localtime(now).date() - item.due).days},

@@ -120,6 +120,8 @@ def _notify_confirmers(entry) -> None:
 
     notify(
         holders_of("mental_health_advisor", entry.student),
+        student=entry.student,
+        tier=Tier.T2,  # that the student is proposed for the registry; why is on the entry's page
         key=f"care.registry{entry.pk}:proposed",
         title=_("A student is proposed for the key-concern registry"),
         link=f"/care/entries/{entry.pk}/",
@@ -293,6 +295,8 @@ def request_removal(entry, *, by, reason: str) -> RegistryEntry:
 
     notify(
         holders_of("centre", entry.student),
+        student=entry.student,
+        tier=Tier.T2,
         key=f"care.registry{entry.pk}:removal:{entry.events.count()}",
         title=_("A key-concern registry removal waits for the centre's assessment"),
         link=f"/care/entries/{entry.pk}/",

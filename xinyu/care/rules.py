@@ -59,6 +59,8 @@ class CareRules:
     # Privacy.
     break_glass_minutes: int = 60
     break_glass_review_within_days: int = 3
+    # A crisis case's organiser and collaborators read its records until this many days after it closes.
+    case_records_days_after_close: int = 30
     step_up_minutes: int = 10
     student_sees_access_log: bool = True
     retention_archive_after_years: int = 1
@@ -88,6 +90,7 @@ _POSITIVE_INTS = (
     "return_monthly_follow_ups",
     "break_glass_minutes",
     "break_glass_review_within_days",
+    "case_records_days_after_close",
     "step_up_minutes",
     "retention_archive_after_years",
     "retention_destroy_after_years",

@@ -51,8 +51,9 @@ def registry_work(user, now: dt.datetime) -> WorkSection | None:
             WorkItem(
                 kind="registry_" + entry.status,
                 title=title % {"name": entry.student.name},
-                due=timezone.localtime(entry.proposed_at).date(),
+                tier=Tier.T2,  # that the student is (proposed) on the registry; why is on the entry's page
                 student=entry.student,
+                due=timezone.localtime(entry.proposed_at).date(),
                 url=f"/care/entries/{entry.pk}/",
                 id=entry.pk,
             )
@@ -69,9 +70,10 @@ def registry_work(user, now: dt.datetime) -> WorkSection | None:
                 WorkItem(
                     kind=f"care_{kind}",
                     title=titles[kind] % {"name": student.name},
+                    tier=Tier.T2,  # a care-plan measure asked of me: "talk with 张三", never why
+                    student=student,
                     due=due,
                     overdue=due < today,
-                    student=student,
                     url=f"/care/entries/{plan.entry_id}/",
                     id=plan.pk,
                 )

@@ -23,6 +23,7 @@ from xinyu.concerns.models import Acknowledgement, AckRecipient, CaseStep, Conce
 from xinyu.notify.services import notify
 from xinyu.org.models import Student
 from xinyu.org.responsibility import holders_of
+from xinyu.org.scope import Tier
 
 logger = logging.getLogger(__name__)
 GRACE = dt.timedelta(seconds=60)  # a due item must be handled within a minute (DESIGN.md §7)
@@ -171,6 +172,8 @@ def tell_student_affairs(problems: list[Problem]) -> int:
             made += len(
                 notify(
                     people,
+                    student=student,
+                    tier=Tier.T2,  # a crisis case or report about the student is stuck
                     key=f"invariant:{problem.kind}:{problem.object_id}:{problem.since}",
                     title=_("Crisis alert check failed: please look now"),
                     body=str(problem),

@@ -32,6 +32,9 @@ class ConcernReport(models.Model):
     category = models.CharField(_("category"), max_length=32, choices=Category.choices)
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     description = models.TextField(_("what happened"))
+    # Why a report raised by Xinyu itself (a screening's red flag) was raised: T3, for the college's working
+    # group and the centre only. The description then says only what the chain is asked to do (T2).
+    restricted_detail = models.TextField(_("details for the working group and the centre"), blank=True)
     observed_at = models.DateTimeField(_("when"), null=True, blank=True)
     place = models.CharField(_("where"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True, db_index=True)

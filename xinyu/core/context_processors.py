@@ -1,5 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
+from xinyu.accounts import resets
 from xinyu.org import scope
 
 
@@ -14,7 +15,9 @@ def screening_link(user) -> str | None:
     return None
 
 
-MORE_MENU = ("referrals", "crisis_board", "duty_roster", "network", "roster_import", "privacy", "audit", "admin")
+MORE_MENU = (
+    "referrals", "crisis_board", "duty_roster", "network", "roster_import", "privacy", "credentials", "audit", "admin",
+)  # fmt: skip
 
 
 def counselling_link(user) -> str | None:
@@ -37,6 +40,7 @@ def navigation(request):
             "export_students": scope.may_export_students(user),
             "audit": scope.may_browse_audit_log(user),
             "admin": scope.may_use_admin(user),
+            "credentials": resets.may_use_reset_pages(user),
             # Concern reports: everyone signed in reports; staff have "my work" and see the duty roster.
             "report": True,
             "my_work": not user.is_student,
@@ -44,7 +48,8 @@ def navigation(request):
             "duty_roster": not user.is_student,
             # Screening: the centre runs campaigns, head teachers and advisors open sittings, students answer.
             "screening": screening_link(user),
-            "interviews": not user.is_student and bool(scope.grants_for(user)),
+            # Screening interviews are T3: the college's working group and the centre.
+            "interviews": scope.may_view_screening_results(user),
             "my_page": user.is_student,  # the student's own page (studentfile:mine)
             "counselling": counselling_link(user),
             # Privacy: a student's consents and who opened their file; staff's emergency access (break-glass).

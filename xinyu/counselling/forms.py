@@ -106,3 +106,26 @@ class ExceptionForm(BootstrapForm):
         label=_("What the college and the crisis team need to know (becomes the concern report)"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["name", "kind", "location", "active"]
+        widgets = {
+            "name": forms.TextInput(attrs={"class": "form-control"}),
+            "kind": forms.Select(attrs={"class": "form-select"}),
+            "location": forms.TextInput(attrs={"class": "form-control"}),
+            "active": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        }
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.school = school
+
+    def validate_unique(self):
+        # The school is set by the view, not a field, so its unique name is checked here.
+        super().validate_unique()
+        rooms = Room.objects.filter(school=self.instance.school, name=self.cleaned_data.get("name", ""))
+        if rooms.exclude(pk=self.instance.pk).exists():
+            self.add_error("name", _("The centre already has a room with this name."))

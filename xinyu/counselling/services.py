@@ -193,6 +193,8 @@ def _take(student, slot, reason, now) -> Booking:
 def _notify_counsellor_of_request(booking: Booking) -> None:
     notify(
         [booking.slot.counsellor],
+        student=booking.student,
+        tier=Tier.T3,  # that the student asked for counselling
         key=f"counselling.booking.{booking.pk}.requested.{booking.slot_id}",
         title=_("A counselling booking is waiting for your confirmation"),
         link=reverse("counselling:schedule"),
@@ -269,6 +271,8 @@ def change_booking(booking: Booking, new_slot: Slot, *, by, now=None) -> Booking
     if old_slot.counsellor_id != new_slot.counsellor_id:
         notify(
             [old_slot.counsellor],
+            student=booking.student,
+            tier=Tier.T3,
             key=f"counselling.booking.{booking.pk}.moved.{old_slot.pk}",
             title=_("A counselling booking with you was moved to another time"),
             link=reverse("counselling:schedule"),
@@ -305,6 +309,8 @@ def cancel_booking(booking: Booking, *, by, now=None) -> Booking:
     if by_student:
         notify(
             [booking.slot.counsellor],
+            student=booking.student,
+            tier=Tier.T3,
             key=f"counselling.booking.{booking.pk}.cancelled",
             title=_("A counselling booking with you was cancelled"),
             link=reverse("counselling:schedule"),
@@ -312,6 +318,8 @@ def cancel_booking(booking: Booking, *, by, now=None) -> Booking:
     else:
         notify(
             [booking.student.user],
+            student=booking.student,
+            tier=Tier.T3,
             key=f"counselling.booking.{booking.pk}.cancelled",
             title=_("Your counselling appointment was cancelled by the centre"),
             link=reverse("counselling:my_bookings"),
@@ -340,6 +348,8 @@ def confirm_booking(booking: Booking, *, by, now=None) -> Booking:
     booking.save(update_fields=["status", "confirmed_at"])
     notify(
         [booking.student.user],
+        student=booking.student,  # the student themselves
+        tier=Tier.T3,
         key=f"counselling.booking.{booking.pk}.confirmed.{booking.slot_id}",
         title=_("Your counselling appointment is confirmed"),
         link=reverse("counselling:my_bookings"),
@@ -390,6 +400,8 @@ def send_reminders(now=None) -> int:
             when = _when(booking.slot.starts_at)
             notify(
                 [booking.student.user],
+                student=booking.student,
+                tier=Tier.T3,
                 key=f"counselling.booking.{booking.pk}.reminder.{booking.slot_id}",
                 title=_("Reminder: your counselling appointment at %(when)s in %(room)s")
                 % {"when": when, "room": booking.slot.room.name},
@@ -397,6 +409,8 @@ def send_reminders(now=None) -> int:
             )
             notify(
                 [booking.slot.counsellor],
+                student=booking.student,
+                tier=Tier.T3,
                 key=f"counselling.booking.{booking.pk}.reminder.{booking.slot_id}",
                 title=_("Reminder: a counselling appointment at %(when)s in %(room)s")
                 % {"when": when, "room": booking.slot.room.name},

@@ -36,9 +36,10 @@ def counselling_work(user, now: dt.datetime) -> WorkSection | None:
                 WorkItem(
                     kind="counselling-to-record",
                     title=_("Record the session or mark the no-show: %(name)s") % {"name": booking.student.name},
+                    tier=Tier.T3,  # that the student comes to counselling (and only on their counsellor's list)
+                    student=booking.student,
                     due=booking.slot.starts_at,
                     overdue=booking.slot.ends_at + dt.timedelta(days=1) < now,
-                    student=booking.student,
                     url=reverse("counselling:schedule"),
                     detail=booking.slot.room.name,
                     id=booking.pk,
@@ -49,9 +50,10 @@ def counselling_work(user, now: dt.datetime) -> WorkSection | None:
                 WorkItem(
                     kind="counselling-to-confirm",
                     title=_("Confirm the counselling booking: %(name)s") % {"name": booking.student.name},
+                    tier=Tier.T3,
+                    student=booking.student,
                     due=booking.slot.starts_at,
                     overdue=False,
-                    student=booking.student,
                     url=reverse("counselling:schedule"),
                     detail=booking.slot.room.name,
                     id=booking.pk,

@@ -13,6 +13,8 @@ urlpatterns = [
     path("my/<int:pk>/cancel/", student.booking_cancel, name="booking_cancel"),
     # The centre: rooms, availability, bookings.
     path("rooms/", staff.room_list, name="room_list"),
+    path("rooms/new/", staff.room_edit, name="room_new"),
+    path("rooms/<int:pk>/edit/", staff.room_edit, name="room_edit"),
     path("schedule/", staff.schedule, name="schedule"),
     path("schedule/new/", staff.availability_new, name="availability_new"),
     path("schedule/<int:pk>/withdraw/", staff.slot_withdraw, name="slot_withdraw"),

@@ -1,4 +1,4 @@
-"""The back office sees notifications and the outbox to follow up a delivery; it changes nothing.
+"""The back office sees whom notifications went to and how the outbox delivered them; it changes nothing.
 
 Rows change only through notify() and the delivery worker: one write path each.
 """
@@ -6,19 +6,8 @@ Rows change only through notify() and the delivery worker: one write path each.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.core.admin_site import BackOfficeAdmin
+from xinyu.core.admin_site import ReadOnlyBackOfficeAdmin
 from xinyu.notify.models import Notification, OutboxMessage
-
-
-class ReadOnlyBackOfficeAdmin(BackOfficeAdmin):
-    def has_add_permission(self, request, obj=None):  # inlines pass the parent object
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OutboxInline(ReadOnlyBackOfficeAdmin, admin.TabularInline):
@@ -31,7 +20,10 @@ class OutboxInline(ReadOnlyBackOfficeAdmin, admin.TabularInline):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyBackOfficeAdmin, admin.ModelAdmin):
-    list_display = ["title", "recipient", "urgent", "drill", "created_at", "read_at"]
+    # What an item says is for its recipient: the back office follows its delivery, not its text.
+    fields = ["recipient", "urgent", "drill", "created_at", "read_at"]
+    readonly_fields = fields
+    list_display = ["pk", "recipient", "urgent", "drill", "created_at", "read_at"]
     list_filter = ["urgent", "drill", "created_at"]
     list_select_related = ["recipient"]
     search_fields = ["recipient__username", "recipient__full_name"]

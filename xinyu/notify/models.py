@@ -12,11 +12,17 @@ class Notification(models.Model):
 
     Title and body say what kind of item waits, never who the student is: the link leads to the item,
     whose own page decides (through the scope module) whether the reader may still see it, and audits.
+    `student` and `tier` say whom the item is about and the tier of what its title, body and link reveal:
+    it is shown as written only to a recipient holding that tier over the student (xinyu.notify.services).
     """
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
+    student = models.ForeignKey(
+        "org.Student", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("student")
+    )
+    tier = models.PositiveSmallIntegerField(_("tier of what it says"), default=0)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)

@@ -1,9 +1,10 @@
 """Sending one outbox message through its channel.
 
 What leaves Xinyu says only that an item waits and where (XINYU_BASE_URL + the item's link): never the
-notification's title or body, never anything about a student. Every send of a message carries the
-message's idempotency key (the `Idempotency-Key` header; the e-mail's Message-ID), the same on every
-retry, so a receiver that sees a message twice can act once.
+notification's title or body, never anything about a student. A recipient who no longer holds the tier of
+what the item's link leads to (see xinyu.notify.services) gets the address of Xinyu's home page instead.
+Every send of a message carries the message's idempotency key (the `Idempotency-Key` header; the
+e-mail's Message-ID), the same on every retry, so a receiver that sees a message twice can act once.
 """
 
 import base64
@@ -23,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xinyu.notify import config
+from xinyu.notify.services import as_told_now
 
 # Answers worth trying again: the receiver is busy or briefly unwell. Other 4xx answers are final.
 RETRYABLE_STATUS = frozenset({408, 425, 429})
@@ -151,6 +153,7 @@ def send(message) -> None:
     recipient = notification.recipient
     if recipient.has_left:
         raise PermanentDeliveryError("the recipient has left or the account is no longer active")
+    (notification,) = as_told_now(recipient, [notification])
     words = public_text(notification)
     key = str(message.idempotency_key)
     if message.channel == config.EMAIL:

@@ -3,19 +3,36 @@ deployment's outside channels. Delivery runs in the background and retries; see 
 
 The inbox belongs to its recipient alone: `notifications_for` and `get_notification_for_user` are the
 only ways views reach notifications.
+
+Every notification declares the student it is about and the tier of what it reveals (DESIGN.md §4, "What
+a T2 holder may learn"). A recipient who does not hold that tier over the student is still told — an
+alert is never dropped — but only that something needs them, in words that name nobody and say no
+reason (`withheld_title`), with no link: the notice is never lost and never leaks. The same rule holds
+when the inbox is read later and when a message leaves Xinyu: whoever no longer holds the tier sees the
+withheld words and no link.
 """
 
 import hashlib
+import logging
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinyu.notify import channels
 from xinyu.notify.models import Notification, OutboxMessage
+from xinyu.org import scope
+from xinyu.org.scope import Tier
+
+logger = logging.getLogger(__name__)
 
 DEDUPE_KEY_LENGTH = Notification._meta.get_field("dedupe_key").max_length
+
+
+def default_withheld_title() -> str:
+    return _("Something in Xinyu needs your attention. Please contact the psychology centre.")
 
 
 def dedupe_key(key: str, person) -> str:
@@ -26,26 +43,37 @@ def dedupe_key(key: str, person) -> str:
     return f"{full[: DEDUPE_KEY_LENGTH - 42]}~{hashlib.sha256(full.encode()).hexdigest()[:40]}"
 
 
-def notify(recipients, *, key: str, title: str, link: str = "", body: str = "", urgent: bool = False,
-           drill: bool = False) -> list[Notification]:  # fmt: skip
+def notify(recipients, *, student, tier: Tier, key: str, title: str, link: str = "", body: str = "",
+           urgent: bool = False, drill: bool = False, withheld_title: str = "") -> list[Notification]:  # fmt: skip
     """Notify each recipient once per `key`; call inside the transaction of the event that causes it.
 
-    `title` and `body` show in the recipient's inbox only and must not name the student; `link` is a
-    path inside Xinyu. Messages leaving Xinyu carry neither, only that an item waits and the link.
+    `student` is whom the item is about (None: nobody, and then `tier` must be T0) and `tier` the tier of
+    what `title`, `body` and `link` reveal about them. `title` and `body` show in the recipient's inbox
+    only and must not name the student; `link` is a path inside Xinyu. Messages leaving Xinyu carry
+    neither, only that an item waits and the link. A recipient not holding `tier` over the student gets
+    `withheld_title` instead (naming nobody, saying no reason; by default that something needs them),
+    without body or link, and a warning is logged: work was routed to someone without the access it needs.
     `drill` marks a drill's notifications (演练) in the inbox and in every message that leaves.
     Returns the notifications created (none for a key already notified).
     """
+    if student is None and tier > Tier.T0:
+        raise ValueError(f"notification {key!r} reveals T{int(tier)} but names no student")
     created = []
     now = timezone.now()
     for person in dict.fromkeys(recipients):
         if person is None:  # a role nobody holds: the caller's invariant check reports it, not a crash here
             continue
+        told = {"title": title[:200], "body": body, "link": link, "tier": int(tier)}
+        if not scope.may_be_told(person, [(student, tier)])[0]:
+            logger.warning(
+                "notification %s: %s does not hold T%s over student %s; told without details",
+                key, person.username, int(tier), getattr(student, "pk", None),
+            )  # fmt: skip
+            told = {"title": (withheld_title or default_withheld_title())[:200], "body": "", "link": "", "tier": 0}
         notification, is_new = Notification.objects.get_or_create(
             dedupe_key=dedupe_key(key, person),
-            defaults={
-                "recipient": person, "title": title[:200], "body": body, "link": link, "urgent": urgent, "drill": drill,
-            },
-        )  # fmt: skip
+            defaults={"recipient": person, "student": student, "urgent": urgent, "drill": drill, **told},
+        )
         if not is_new:
             continue
         created.append(notification)
@@ -77,7 +105,18 @@ def notifications_for(user) -> QuerySet[Notification]:
     """The user's own inbox, newest first."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")
+    return Notification.objects.filter(recipient_id=user.pk).select_related("student").order_by("-created_at", "-id")
+
+
+def as_told_now(user, notifications) -> list[Notification]:
+    """The notifications as `user` may read them now: one whose tier they no longer hold over its student
+    (the case closed, the post ended) shows the withheld words, without body or link (changed in memory)."""
+    notifications = list(notifications)
+    answers = scope.may_be_told(user, [(n.student, Tier(n.tier)) for n in notifications])
+    for notification, shown in zip(notifications, answers, strict=True):
+        if not shown:
+            notification.title, notification.body, notification.link = default_withheld_title(), "", ""
+    return notifications
 
 
 def get_notification_for_user(user, pk) -> Notification:

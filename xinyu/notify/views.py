@@ -1,7 +1,9 @@
 """The in-app inbox: a person's own notifications, and the unread badge in the navbar.
 
 Notifications say what kind of item waits, never who the student is, so reading them is not a read of
-student data; the item behind the link is authorised and audited by its own page.
+student data; the item behind the link is authorised and audited by its own page. Each is shown as its
+reader may be told about it now (`as_told_now`): no longer holding its tier, they see only that something
+needed them, and no link.
 """
 
 from django.core.paginator import Paginator
@@ -10,7 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from xinyu.core.access import signed_in
-from xinyu.notify.services import get_notification_for_user, mark_all_read, mark_read, notifications_for
+from xinyu.notify.services import (
+    as_told_now,
+    get_notification_for_user,
+    mark_all_read,
+    mark_read,
+    notifications_for,
+)
 
 PAGE_SIZE = 30
 
@@ -18,7 +26,7 @@ PAGE_SIZE = 30
 @signed_in
 def inbox(request):
     page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notify/inbox.html", {"page": page})
+    return render(request, "notify/inbox.html", {"page": page, "items": as_told_now(request.user, page)})
 
 
 @signed_in
@@ -33,6 +41,7 @@ def open_notification(request, pk):
     """Marks the notification read and goes to its item (a path inside Xinyu; otherwise the inbox)."""
     notification = get_notification_for_user(request.user, pk)
     mark_read(notification)
+    (notification,) = as_told_now(request.user, [notification])
     link = notification.link
     if link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
         return redirect(link)

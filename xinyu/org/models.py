@@ -281,11 +281,26 @@ class AppointmentQuerySet(models.QuerySet):
             Q(ends_on__isnull=True) | Q(ends_on__gt=day),
             Q(person__left_on__isnull=True) | Q(person__left_on__gt=day),
             person__is_active=True,
+            status=Appointment.Status.ACTIVE,
         )
+
+    def pending(self):
+        return self.filter(status=Appointment.Status.PENDING)
 
 
 class Appointment(models.Model):
-    """A person holding a post over one scope of the network, from `starts_on` until before `ends_on`."""
+    """A person holding a post over one scope of the network, from `starts_on` until before `ends_on`.
+
+    Granted and ended only through `xinyu.org.services` (`grant_post`, `confirm_grant`, `end_post`), which
+    apply the table of who may grant what (`xinyu.org.granting`). A grant that needs a second person's
+    confirmation is `pending` and gives nothing until it is confirmed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        ACTIVE = "active", _("Confirmed")
+        REFUSED = "refused", _("Not confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -309,6 +324,23 @@ class Appointment(models.Model):
     ends_on = models.DateField(
         _("ends on"), null=True, blank=True, help_text=_("The first day on which the post is no longer held.")
     )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # Who granted, confirmed and ended the post; empty for posts from before these were recorded.
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("granted by"),
+    )  # fmt: skip
+    granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("confirmed or refused by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("confirmed or refused at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("ended by"),
+    )  # fmt: skip
+    note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -321,6 +353,16 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="appointment_ends_after_start",
+            ),
+            # Nobody grants their own post, and the second person is a second person.
+            models.CheckConstraint(
+                condition=Q(granted_by__isnull=True) | ~Q(granted_by=models.F("person")),
+                name="appointment_not_self_granted",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | (~Q(decided_by=models.F("person")) & ~Q(decided_by=models.F("granted_by"))),
+                name="appointment_decided_by_a_second_person",
             ),
         ]
         indexes = [models.Index(fields=["person", "post"])]
@@ -338,4 +380,6 @@ class Appointment(models.Model):
 
     def is_current(self, on: dt.date | None = None) -> bool:
         day = on or timezone.localdate()
-        return self.starts_on <= day and (self.ends_on is None or self.ends_on > day)
+        return (
+            self.status == self.Status.ACTIVE and self.starts_on <= day and (self.ends_on is None or self.ends_on > day)
+        )

@@ -24,6 +24,10 @@ class Gap:
     kind: str
     where: str
     message: str
+    # What fills the gap, for a link to the appointment form: the post, and the place as "kind:id".
+    post: str = ""
+    place: str = ""
+    holder: str = ""  # a departed holder's number, to find their post and end it
 
 
 @dataclass
@@ -46,7 +50,7 @@ class Network:
     def gaps(self) -> list[Gap]:
         gaps = [gap for node in self.colleges for gap in node.gaps]
         gaps += [
-            Gap("dorm_leader", str(room), _("Dorm room %(room)s has no dorm leader") % {"room": room})
+            Gap("dorm_leader", str(room), _("Dorm room %(room)s has no dorm leader") % {"room": room}, Post.DORM_LEADER)
             for room in self.dorm_rooms_without_leader
         ]
         gaps += [
@@ -59,6 +63,7 @@ class Network:
                     "scope": appointment.scope,
                     "name": appointment.person.full_name,
                 },
+                holder=appointment.person.username,
             )
             for appointment in self.departed_holders
         ]
@@ -79,7 +84,9 @@ def build_network(colleges) -> Network:
     colleges = list(colleges.select_related("school"))
     college_ids = [c.pk for c in colleges]
     school = colleges[0].school if colleges else School.objects.first()
-    in_force = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gt=today))
+    in_force = Q(starts_on__lte=today, status=Appointment.Status.ACTIVE) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gt=today)
+    )
     appointments = list(
         Appointment.objects.filter(in_force)
         .filter(
@@ -129,6 +136,8 @@ def build_network(colleges) -> Network:
                         post,
                         group.name,
                         _("Class %(name)s has no %(post)s") % {"name": group.name, "post": label},
+                        post,
+                        f"class_group:{group.pk}",
                     )
                 )
     for node in nodes.values():
@@ -139,6 +148,8 @@ def build_network(colleges) -> Network:
                     "working_group",
                     node.college.name,
                     _("%(college)s has no working group") % {"college": node.college.name},
+                    Post.COLLEGE_GROUP_HEAD,
+                    f"college:{node.college.pk}",
                 )
             )
         elif Post.MENTAL_HEALTH_ADVISOR not in posts:
@@ -147,6 +158,8 @@ def build_network(colleges) -> Network:
                     "mental_health_advisor",
                     node.college.name,
                     _("%(college)s has no mental-health advisor") % {"college": node.college.name},
+                    Post.MENTAL_HEALTH_ADVISOR,
+                    f"college:{node.college.pk}",
                 )
             )
 

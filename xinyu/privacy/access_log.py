@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyu.audit.models import AuditEntry
 from xinyu.org.models import Post
-from xinyu.org.scope import BREAK_GLASS, CASE_MEMBER
+from xinyu.org.scope import (
+    BREAK_GLASS,
+    CASE_COLLABORATOR,
+    CASE_ESCALATED,
+    CASE_MEMBER,
+    CASE_ORGANISER,
+    CASE_STEP_OWNER,
+)
 
 SHOWN_ACTIONS = (AuditEntry.Action.VIEW, AuditEntry.Action.EXPORT, AuditEntry.Action.PRINT)
 LIMIT = 100
@@ -29,7 +36,15 @@ KINDS = (
     ("student", _("Student record")),
 )
 STUDENT_POSTS = (Post.DORM_LEADER, Post.WELLBEING_REP)
-OTHER_POSTS = {BREAK_GLASS: _("Emergency access"), CASE_MEMBER: _("Crisis case team")}
+# Reads not under a post: emergency access, and the reader's role on a crisis case about the student.
+OTHER_POSTS = {
+    BREAK_GLASS: _("Emergency access"),
+    CASE_MEMBER: _("Crisis case team"),
+    CASE_ORGANISER: _("Organiser of a crisis case"),
+    CASE_COLLABORATOR: _("Collaborator on a crisis case"),
+    CASE_STEP_OWNER: _("Responsible for a step of a crisis case"),
+    CASE_ESCALATED: _("Escalated to on a crisis case"),
+}
 
 
 @dataclass

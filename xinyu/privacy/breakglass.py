@@ -152,6 +152,8 @@ def open_break_glass(user, student, *, reason: str, address=None) -> BreakGlassG
     )
     notify(
         [person for person in centre_staff(student) if person != user],
+        student=student,
+        tier=Tier.T2,  # that someone opened the student's file in an emergency
         key=f"privacy.break_glass{grant.pk}",
         title=_("Emergency access to a student file by %(name)s: the centre reviews it") % {"name": user.full_name},
         link=reverse("privacy:break_glass_detail", args=[grant.pk]),
@@ -222,6 +224,8 @@ def review_break_glass(grant: BreakGlassGrant, *, by, outcome: str, note: str, a
     if outcome == BreakGlassGrant.Outcome.NOT_JUSTIFIED:
         notify(
             holders_of("student_affairs", grant.student),
+            student=grant.student,
+            tier=Tier.T2,
             key=f"privacy.break_glass{grant.pk}:not_justified",
             title=_("An emergency access to a student file was found not justified (%(name)s)")
             % {"name": grant.person.full_name},
@@ -243,9 +247,10 @@ def review_work(user, now: dt.datetime) -> WorkSection | None:
             WorkItem(
                 kind="break_glass_review",
                 title=_("Review the emergency access by %(name)s") % {"name": grant.person.full_name},
+                tier=Tier.T2,  # that someone opened the student's file in an emergency
+                student=grant.student,
                 due=grant.review_due_on,
                 overdue=grant.review_due_on < today,
-                student=grant.student,
                 url=reverse("privacy:break_glass_detail", args=[grant.pk]),
                 id=grant.pk,
             )

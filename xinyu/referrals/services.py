@@ -393,8 +393,12 @@ def return_student(leave: Leave, *, by, on: dt.date | None = None) -> list[Follo
         for follow_up in follow_ups
     ])  # fmt: skip
     title = _("A student has returned from leave; %(count)s follow-ups are scheduled") % {"count": len(follow_ups)}
-    notify([assignee], key=f"leave{leave.pk}:returned", title=title,
-           link=reverse("referrals:leave_detail", args=[leave.pk]))  # fmt: skip
+    # That the student was on leave is T3; whoever the follow-ups fell back to without it (学工部) is told
+    # only that follow-ups wait for them, which "my work" lists.
+    notify([assignee], key=f"leave{leave.pk}:returned", title=title, student=student, tier=T3,
+           link=reverse("referrals:leave_detail", args=[leave.pk]),
+           withheld_title=_("%(count)s follow-ups were scheduled for you: please see my work")
+           % {"count": len(follow_ups)})  # fmt: skip
     return follow_ups
 
 

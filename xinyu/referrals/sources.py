@@ -46,8 +46,8 @@ def referral_work(user, now: dt.datetime) -> WorkSection | None:
         due = referral.planned_at + dt.timedelta(days=OUTCOME_DUE_DAYS)
         title = _("Record the referral's outcome: %(name)s") % {"name": referral.student.name}
         items.append(WorkItem(
-            kind="referral_outcome", title=title,
-            due=timezone.localdate(due), overdue=due < now, student=referral.student,
+            kind="referral_outcome", title=title, tier=Tier.T3, student=referral.student,
+            due=timezone.localdate(due), overdue=due < now,
             url=reverse("referrals:referral_detail", args=[referral.pk]), detail=referral.destination, id=referral.pk,
         ))  # fmt: skip
     open_leaves = scope.leaves_for(user).filter(status=Leave.Status.ON_LEAVE)
@@ -64,14 +64,16 @@ def referral_work(user, now: dt.datetime) -> WorkSection | None:
         if scope.is_centre_staff(user) and leave.latest_result != ReturnAssessment.Result.FIT:
             items.append(WorkItem(
                 kind="return_assessment", title=_("Return assessment: %(name)s") % {"name": leave.student.name},
+                tier=Tier.T3, student=leave.student,  # a leave for psychological reasons
                 due=leave.expected_return_on, overdue=leave.expected_return_on < timezone.localdate(now),
-                student=leave.student, url=url, id=leave.pk,
+                url=url, id=leave.pk,
             ))  # fmt: skip
         if leave.signed_off_at is None and leave.student.class_group.college_id in colleges:
             items.append(WorkItem(
                 kind="return_sign_off", title=_("Sign off the return: %(name)s") % {"name": leave.student.name},
+                tier=Tier.T3, student=leave.student,
                 due=leave.expected_return_on, overdue=leave.expected_return_on < timezone.localdate(now),
-                student=leave.student, url=url, id=leave.pk,
+                url=url, id=leave.pk,
             ))  # fmt: skip
     return WorkSection(
         key="referrals", title=_("Referral and return"), items=items,

@@ -4,6 +4,10 @@ Excel and WPS hand us numbers where we want text (学号 2025000001 as 202500000
 text where we want dates ("2005/3/7", "20050307"), serial numbers where we want dates (38418),
 full-width digits and spaces typed with a Chinese input method, and stray whitespace everywhere.
 Each cleaner returns the clean value, or raises CellError with a reason for the user.
+
+Invisible characters: zero-width spaces and joiners (pasted from web pages and chat) are removed; bidi
+controls, which make a name or number display differently from what is stored, and other control
+characters are refused by the check (`unwanted_character`), naming the cell.
 """
 
 import datetime as dt
@@ -32,6 +36,21 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # Excel's serial day numbers: 10000 is 1927-05-18, 80000 is 2119-01-10.
 SERIAL_RANGE = (10000, 80000)
 YEAR_RANGE = (1900, 2100)
+DATE_RANGE = (dt.date(YEAR_RANGE[0], 1, 1), dt.date(YEAR_RANGE[1], 12, 31))
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def unwanted_character(value) -> str | None:
+    """The first bidi control or control character in a text cell, or None."""
+    if not isinstance(value, str):
+        return None
+    for char in value:
+        if char in BIDI_CONTROLS:
+            return char
+    match = CONTROL.search(value)
+    return match.group() if match else None
 
 
 def is_blank(value) -> bool:
@@ -53,12 +72,16 @@ def text(value) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return unicodedata.normalize("NFKC", str(value).translate(ZERO_WIDTH)).strip()
 
 
 def shown(value) -> str:
-    """The value as the user sees it in their file, for the error report."""
-    return text(value)[:200]
+    """The value as the user sees it in their file, for the error report; an invisible control character
+    is written as its code (<U+202E>) so that the report reads in the right order."""
+    result = text(value)[:200]
+    if unwanted_character(result):
+        result = "".join(f"<U+{ord(c):04X}>" if unwanted_character(c) else c for c in result)
+    return result
 
 
 def code_text(value) -> str:
@@ -109,12 +132,28 @@ def limited(result: str, max_length: int) -> str:
     return result
 
 
-def date_value(value) -> dt.date:
-    """A real date cell, an Excel serial number, or text like 2005/3/7, 2005-03-07, 2005.3.7, 20050307."""
+def date_value(value, *, latest: dt.date | None = None) -> dt.date:
+    """A real date cell, an Excel serial number, or text like 2005/3/7, 2005-03-07, 2005.3.7, 20050307;
+    between 1900-01-01 and `latest` (default 2100-12-31)."""
+    day = _date(value)
+    first, last = DATE_RANGE[0], latest or DATE_RANGE[1]
+    if not first <= day <= last:
+        raise CellError(
+            "date_out_of_range",
+            _("This date is out of range: it must be between %(first)s and %(last)s.")
+            % {"first": first.isoformat(), "last": last.isoformat()},
+        )
+    return day
+
+
+def _date(value) -> dt.date:
     if isinstance(value, dt.datetime):
-        return _in_range(value.date())
+        return value.date()
     if isinstance(value, dt.date):
-        return _in_range(value)
+        return value
+    if isinstance(value, dt.time):
+        # A date cell before 1900-01-01: Excel has no such dates and stores day 0, read as a time of day.
+        return dt.date(YEAR_RANGE[0] - 1, 12, 31)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _from_serial(value)
     raw = TIME_SUFFIX.sub("", text(value))
@@ -122,7 +161,7 @@ def date_value(value) -> dt.date:
     match = DATE_TEXT.match(raw) or COMPACT_DATE_TEXT.match(raw)
     if match:
         try:
-            return _in_range(dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3))))
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             raise CellError("invalid_date", _("This date does not exist.")) from None
     if raw.isdigit() and len(raw) == 5:
@@ -135,13 +174,7 @@ def date_value(value) -> dt.date:
 def _from_serial(number) -> dt.date:
     if not SERIAL_RANGE[0] <= number <= SERIAL_RANGE[1]:
         raise CellError("invalid_date", _("This is not a date. Write it as 2005-03-07, 2005/3/7 or 20050307."))
-    return _in_range(from_excel(number).date())
-
-
-def _in_range(day: dt.date) -> dt.date:
-    if not YEAR_RANGE[0] <= day.year <= YEAR_RANGE[1]:
-        raise CellError("invalid_date", _("This date is out of range."))
-    return day
+    return from_excel(number).date()
 
 
 def year_value(value) -> int:

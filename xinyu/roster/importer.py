@@ -11,15 +11,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, record_many
-from xinyu.org.models import Appointment, ClassGroup, College, DormRoom, Guardian, Student
+from xinyu.org import scope, services
+from xinyu.org.models import ClassGroup, College, DormRoom, Guardian, Student
 from xinyu.org.scope import Tier
 from xinyu.roster.parsing import parse_file
 from xinyu.roster.planning import Plan, find_school, load_places, load_users, plan_students
 from xinyu.roster.planning_people import plan_appointments, plan_staff
+from xinyu.roster.problems import Problem
 from xinyu.roster.validation import Checked, check
 
 BATCH = 1000
@@ -75,9 +78,12 @@ def read_roster(path: Path, name: str, *, report: Report | None = None) -> Check
 
 
 @collector_paused
-def plan_import(checked: Checked, *, create_missing: bool = False) -> Plan:
-    """What the import would do, and every problem. Reads the database; writes nothing."""
-    plan = Plan(problems=list(checked.problems), ignored_columns=checked.ignored_columns)
+def plan_import(checked: Checked, *, create_missing: bool = False, corrections=frozenset(), actor=None) -> Plan:
+    """What the import would do, and every problem. Reads the database; writes nothing. Identity
+    conflicts are listed in `plan.conflicts`; `refuse_unconfirmed` turns those not confirmed into problems."""
+    plan = Plan(
+        problems=list(checked.problems), ignored_columns=checked.ignored_columns, corrections=frozenset(corrections)
+    )
     first = next(iter((*checked.students[:1], *checked.staff[:1], *checked.appointments[:1])), None)
     find_school(plan, first.sheet.title if first else "")
     if plan.school is None:
@@ -91,24 +97,63 @@ def plan_import(checked: Checked, *, create_missing: bool = False) -> Plan:
     )
     plan_students(plan, checked, create_missing=create_missing)
     plan_staff(plan, checked)
-    plan_appointments(plan, checked)
+    plan_appointments(plan, checked, actor)
     order = {title: index for index, title in enumerate(dict.fromkeys(p.sheet for p in plan.problems))}
     plan.problems.sort(key=lambda p: (order[p.sheet], p.row or 0))
     return plan
 
 
+def refuse_unconfirmed(plan: Plan, actor) -> None:
+    """Every identity conflict not confirmed as a correction, or confirmed by someone who may not, becomes
+    a problem of its row: the import then writes nothing."""
+    allowed = scope.may_correct_student_identity(actor) if actor is not None else False
+    for conflict in plan.conflicts:
+        confirmed = conflict["student_number"] in plan.corrections
+        if confirmed and allowed:
+            continue
+        on_file, in_file = conflict["on_file"], conflict["in_file"]
+        reason = (
+            _(
+                "This student number belongs to %(on_file)s on file, but the row describes %(in_file)s. A roster "
+                "row never changes who a student is: correct the row, or have 学工部 staff confirm it as the "
+                "correction of a typing error."
+            )
+            if not confirmed
+            else _("Only 学工部 staff may confirm the correction of a student's identity.")
+        ) % {"on_file": describe_identity(on_file), "in_file": describe_identity(in_file)}
+        plan.problems.append(
+            Problem(conflict["sheet"], conflict["row"], conflict["column"], conflict["student_number"],
+                    "identity_conflict", reason)
+        )  # fmt: skip
+
+
+def describe_identity(identity: dict) -> str:
+    """姓名, 性别, 出生日期 and the masked ID number, as one line."""
+    parts = [identity["name"], identity["gender"], identity["date_of_birth"], identity["id_number"]]
+    return " ".join(part for part in parts if part)
+
+
 @collector_paused
 def apply_import(
-    checked: Checked, *, actor, create_missing: bool = False, job_id: int | None = None, address=None
+    checked: Checked,
+    *,
+    actor,
+    create_missing: bool = False,
+    corrections=frozenset(),
+    job_id: int | None = None,
+    address=None,
 ) -> Plan:
-    """Plan and write in one transaction, with the audit entries; raise ImportRejected on any problem."""
+    """Plan and write in one transaction, with the audit entries; raise ImportRejected on any problem
+    (an identity conflict not confirmed by someone who may is one)."""
     with transaction.atomic():
-        plan = plan_import(checked, create_missing=create_missing)
+        plan = plan_import(checked, create_missing=create_missing, corrections=corrections, actor=actor)
+        refuse_unconfirmed(plan, actor)
         if plan.problems:
             raise ImportRejected(plan)
         if plan.has_changes:
             _write(plan)
             record_many(actor, _events(plan, job_id), address=address)
+            _write_posts(plan, actor, job_id, address)
     return plan
 
 
@@ -120,19 +165,28 @@ def import_file(
     actor=None,
     create_missing: bool = False,
     dry_run: bool = False,
+    corrections=frozenset(),
     job_id: int | None = None,
     address: str | None = None,
     report: Report | None = None,
 ) -> Plan:
     """Read, check and plan a file, and unless `dry_run` apply it. The plan's problems say whether it
-    was written: with any problem, nothing was."""
+    was written: with any problem, nothing was. A dry run lists identity conflicts without refusing them
+    (the preview asks for their confirmation)."""
     checked = read_roster(path, name, report=report)
     if report:
         report(PLANNING if dry_run else WRITING, checked.total_rows, checked.total_rows)
     if dry_run:
-        return plan_import(checked, create_missing=create_missing)
+        return plan_import(checked, create_missing=create_missing, corrections=corrections, actor=actor)
     try:
-        return apply_import(checked, actor=actor, create_missing=create_missing, job_id=job_id, address=address)
+        return apply_import(
+            checked,
+            actor=actor,
+            create_missing=create_missing,
+            corrections=corrections,
+            job_id=job_id,
+            address=address,
+        )
     except ImportRejected as rejected:
         return rejected.plan
 
@@ -155,10 +209,18 @@ def _write(plan: Plan) -> None:
     Guardian.objects.bulk_create(plan.new_guardians, batch_size=BATCH)
     if plan.changed_guardians:
         Guardian.objects.bulk_update(plan.changed_guardians, ["relation", "phone"], BATCH)
-    Appointment.objects.bulk_create([c.obj for c in plan.appointments if c.created], batch_size=BATCH)
-    ended = [c.obj for c in plan.appointments if not c.created]
-    if ended:
-        Appointment.objects.bulk_update(ended, ["ends_on"], BATCH)
+
+
+def _write_posts(plan: Plan, actor, job_id: int | None, address) -> None:
+    """Posts through the network's services, row by row: each grant and end is checked again, logged, and
+    told to the people concerned, as on the network pages (a roster has tens of posts, not thousands)."""
+    for change in plan.appointments:
+        if change.created:
+            services.save_grant(change.obj, by=actor, address=address, job=job_id)
+        else:
+            services.end_post(
+                change.obj, by=actor, on=change.obj.ends_on, reason=_("Roster import"), address=address, job=job_id
+            )
 
 
 def _action(created: bool) -> str:
@@ -166,6 +228,7 @@ def _action(created: bool) -> str:
 
 
 def _events(plan: Plan, job_id: int | None) -> list[Event]:
+    students = {c.obj.student_number: c.obj for c in plan.students if not c.created}
     events = [
         Event(
             _action(c.created),
@@ -178,27 +241,27 @@ def _events(plan: Plan, job_id: int | None) -> list[Event]:
     ]
     events += [
         Event(
+            AuditEntry.Action.UPDATE,
+            "student.identity_correction",
+            student=students[conflict["student_number"]],
+            tier=Tier.T1,
+            detail={
+                "row": conflict["row"],
+                "before": conflict["on_file"],
+                "after": conflict["in_file"],
+                "job": job_id,
+            },
+            reason=_("Roster import: confirmed as the correction of a typing error"),
+        )
+        for conflict in plan.conflicts
+        if conflict["student_number"] in students
+    ]
+    events += [
+        Event(
             _action(c.created),
             "staff.import",
             detail={"username": c.obj.username, "fields": c.fields, "job": job_id},
         )
         for c in plan.staff
     ]
-    for c in plan.appointments:
-        appointment = c.obj
-        events.append(
-            Event(
-                _action(c.created),
-                "appointment.import",
-                detail={
-                    "username": appointment.person.username,
-                    "post": appointment.post,
-                    "scope": str(appointment.scope),
-                    "starts_on": appointment.starts_on.isoformat(),
-                    "ends_on": appointment.ends_on.isoformat() if appointment.ends_on else None,
-                    "fields": c.fields,
-                    "job": job_id,
-                },
-            )
-        )
     return events

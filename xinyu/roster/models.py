@@ -10,6 +10,9 @@ class ImportJob(models.Model):
 
     Small files are handled within the request; large ones by the background task, which reports its
     progress here for the page to poll. Only the person who uploaded the file sees the job.
+
+    A running job renews `heartbeat_at`; one whose heartbeat stops (its worker died) is found by the
+    clock's sweep (`jobs.recover`), run again from the start or marked failed.
     """
 
     class Status(models.TextChoices):
@@ -55,12 +58,19 @@ class ImportJob(models.Model):
     address = models.GenericIPAddressField(_("from"), null=True, blank=True)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     problems = models.JSONField(_("problems"), default=list, blank=True)
+    # Student numbers whose identity conflict the uploader confirmed as the correction of a typing error.
+    corrections = models.JSONField(_("confirmed corrections"), default=list, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("roster import")
         verbose_name_plural = _("roster imports")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["created_by", "created_at"])]
+        indexes = [
+            models.Index(fields=["created_by", "created_at"]),
+            models.Index(fields=["status", "heartbeat_at"], name="roster_job_status_heartbeat"),
+        ]
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"

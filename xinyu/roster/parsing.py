@@ -3,6 +3,10 @@
 A workbook holds sheets named 学生 / 教职工 / 任职; a sheet with another name is recognised by its
 header row, and a sheet with no recognisable header (说明, notes) is left alone. A CSV holds one kind,
 recognised by its header row. The header may sit below a merged title row and may take two rows.
+
+Only the columns up to the last one with a header are read: a stray cell far to the right (column XFD)
+would otherwise widen every row to 16,384 cells. Formula cells are read as formulas (never their cached
+values) so that the check can refuse them.
 """
 
 import csv
@@ -15,7 +19,9 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
+from django.conf import settings
 from django.utils.translation import gettext as _
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from xinyu.roster import safety
 from xinyu.roster.cells import is_blank
@@ -23,10 +29,21 @@ from xinyu.roster.columns import SHEET_KINDS, SHEET_NAME_KEYS, HeaderMatch, find
 from xinyu.roster.problems import Problem, RefusedFile
 
 HEADER_SEARCH_ROWS = 20
+HEADER_SEARCH_COLUMNS = 64
 PROGRESS_EVERY = 2000
 IGNORED_SHEETS = {header_key(name) for name in ("说明", "填写说明", "使用说明", "notes")}
 
 Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell holding a formula: refused by the check, which names the cell."""
+
+    text: str
+
+    def __str__(self):
+        return self.text
 
 
 @dataclass
@@ -65,8 +82,7 @@ def parse_file(path: Path, name: str, *, progress: Progress | None = None) -> Pa
         _parse_workbook(path, parsed, counter)
     else:
         text = safety.decode_csv(path.read_bytes())
-        rows = csv.reader(io.StringIO(text, newline=""))
-        _parse_rows(rows, name, None, parsed, counter)
+        _parse_rows(_csv_rows(text, name), name, None, parsed, counter)
     if not parsed.sheets and not parsed.problems:
         parsed.problems.append(
             Problem(
@@ -84,39 +100,50 @@ def parse_file(path: Path, name: str, *, progress: Progress | None = None) -> Pa
     return parsed
 
 
-def estimate_rows(path: Path, name: str) -> int | None:
-    """How many rows the file holds, cheaply: the dimensions an .xlsx declares, or the CSV's lines.
-    None when a workbook declares none (it then goes to the background, as a large file would)."""
-    if safety.file_kind(name) == safety.CSV:
-        with path.open("rb") as handle:
-            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        total = 0
-        for sheet in workbook.worksheets:
-            if header_key(sheet.title) in IGNORED_SHEETS:
-                continue
-            if sheet.max_row is None:
-                return None
-            total += sheet.max_row
-        return total
-    finally:
-        workbook.close()
-
-
 class _Counter:
     def __init__(self, progress: Progress | None):
         self.progress, self.done = progress, 0
 
     def tick(self):
         self.done += 1
+        if self.done > settings.ROSTER_MAX_ROWS:
+            # The rows were counted before parsing; this holds for files whose rows are long text lines.
+            raise RefusedFile(
+                "too_many_rows",
+                _("The file has more than %(limit)s rows. Split it into files of at most %(limit)s rows each.")
+                % {"limit": settings.ROSTER_MAX_ROWS},
+            )
         if self.progress and self.done % PROGRESS_EVERY == 0:
             self.progress(self.done)
 
 
+def _csv_rows(text: str, name: str):
+    """The CSV's rows; a malformed file (a cell longer than the csv module reads, a stray quote) is
+    refused naming the line, never a traceback."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = reader.line_num
+            if "field larger than field limit" in str(error):
+                reason = _(
+                    "Line %(line)s of the CSV file has a cell longer than %(limit)s characters, or a quotation "
+                    "mark that is never closed. Check that line in a text editor."
+                ) % {"line": line, "limit": f"{csv.field_size_limit():,}"}
+            else:
+                reason = _("Line %(line)s of the CSV file cannot be read as CSV. Save the file again from Excel.") % {
+                    "line": line
+                }
+            raise RefusedFile("bad_csv", reason) from None
+        yield row
+
+
 def _parse_workbook(path: Path, parsed: ParsedFile, counter: _Counter) -> None:
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds of error for broken files
         raise RefusedFile("not_xlsx", _("This .xlsx file is damaged and cannot be opened.")) from exc
     try:
@@ -127,7 +154,8 @@ def _parse_workbook(path: Path, parsed: ParsedFile, counter: _Counter) -> None:
             # Some programs declare wrong dimensions (A1:A1); read what is really there.
             sheet.reset_dimensions()
             known = SHEET_NAME_KEYS.get(title_key)
-            _parse_rows(sheet.iter_rows(values_only=True), sheet.title, known, parsed, counter)
+            rows = sheet.iter_rows(values_only=True, max_col=HEADER_SEARCH_COLUMNS)
+            _parse_rows(rows, sheet.title, known, parsed, counter, formulas=True)
     except (ParseError, ValueError, zipfile.BadZipFile, zlib.error, KeyError, EOFError, OSError) as exc:
         # A sheet's XML is broken or cut short: the file was damaged after it was saved.
         raise RefusedFile("not_xlsx", _("This .xlsx file is damaged and cannot be opened.")) from exc
@@ -135,7 +163,9 @@ def _parse_workbook(path: Path, parsed: ParsedFile, counter: _Counter) -> None:
         workbook.close()
 
 
-def _parse_rows(rows, title: str, known_kind: str | None, parsed: ParsedFile, counter: _Counter) -> None:
+def _parse_rows(
+    rows, title: str, known_kind: str | None, parsed: ParsedFile, counter: _Counter, *, formulas: bool = False
+) -> None:
     iterator = iter(rows)
     head = []
     for values in iterator:
@@ -155,10 +185,17 @@ def _parse_rows(rows, title: str, known_kind: str | None, parsed: ParsedFile, co
     _header_problems(sheet, index + 1, parsed)
     parsed.sheets.append(sheet)
     start = index + header.rows
+    width = _width(head[index:start])
+    keep = _keep_formulas if formulas else _keep
     for number, values in enumerate(head[start:], start=start + 1):
-        _keep(sheet, number, values, counter)
+        keep(sheet, number, values[:width], counter)
     for number, values in enumerate(iterator, start=len(head) + 1):
-        _keep(sheet, number, tuple(values), counter)
+        keep(sheet, number, values[:width], counter)
+
+
+def _width(header_rows: list[tuple]) -> int:
+    """Columns up to the last one with a header; cells to its right are never read."""
+    return max((i + 1 for row in header_rows for i, value in enumerate(row) if not is_blank(value)), default=0)
 
 
 def _looks_like_roster(header: HeaderMatch) -> bool:
@@ -171,6 +208,18 @@ def _keep(sheet: ParsedSheet, number: int, values: tuple, counter: _Counter) -> 
         return
     sheet.rows.append((number, values))
     counter.tick()
+
+
+def _keep_formulas(sheet: ParsedSheet, number: int, values: tuple, counter: _Counter) -> None:
+    if any(_is_formula(value) for value in values):
+        values = tuple(Formula(str(getattr(v, "text", v) or "=")) if _is_formula(v) else v for v in values)
+    _keep(sheet, number, values, counter)
+
+
+def _is_formula(value) -> bool:
+    """openpyxl gives a formula cell's formula (never its cached value), starting with "=", or an
+    array or data-table formula object."""
+    return isinstance(value, ArrayFormula | DataTableFormula) or (isinstance(value, str) and value.startswith("="))
 
 
 def _is_example(values: tuple) -> bool:

@@ -3,6 +3,14 @@
 The plan reads the database in a few bulk queries (no query per row) and writes nothing; the importer
 writes it. Places first (colleges, class groups, dorm rooms), then students with their accounts and
 guardians; staff and appointments are planned in `planning_people`.
+
+A roster row never silently changes who a student is. A row whose 学号 is on file but whose 身份证号
+differs (or, when either side has none, whose name or date of birth differs) is an identity conflict:
+the preview lists it with both identities side by side, and the import refuses it unless someone who may
+(`scope.may_correct_student_identity`) confirms it as the correction of a typing error. A correction
+updates the student's identity (name, gender, date of birth, ID number, the account's name) and the
+ordinary fields of the row, but not the guardians: the guardians on file stay as they are, neither
+joined by the row's nor replaced (the back office edits them).
 """
 
 import secrets
@@ -79,6 +87,10 @@ class Plan:
     appointments: list[Change] = field(default_factory=list)
     unchanged_appointments: int = 0
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)
+    # Identity conflicts (see the module's docstring), as shown in the preview; with `corrections`, the
+    # student numbers confirmed as corrections.
+    conflicts: list[dict] = field(default_factory=list)
+    corrections: frozenset[str] = frozenset()
 
     def problem(self, record: Record, column: str, value: str, code: str, reason: str) -> None:
         self.problems.append(Problem(record.sheet.title, record.row, record.label(column), value, code, reason))
@@ -126,6 +138,7 @@ class Plan:
                 f"{room.building} {room.room} ({GENDER_NAMES[room.gender]})" for room in self.new_dorm_rooms
             ],
             "ignored_columns": self.ignored_columns,
+            "conflicts": self.conflicts,
             "changes": self.has_changes,
         }
 
@@ -199,9 +212,10 @@ def plan_students(plan: Plan, checked: Checked, *, create_missing: bool) -> None
     guardians = defaultdict(list)
     for guardian in in_chunks(Guardian.objects.all(), "student_id", [s.pk for s in existing.values()]):
         guardians[guardian.student_id].append(guardian)
+    rooms_by_pk = {room.pk: room for room in plan.dorm_rooms.values()}
     for record in records:
         group = _class_group(plan, record, create_missing)
-        room = _dorm_room(plan, record, existing.get(record.student_number))
+        room = _dorm_room(plan, record, existing.get(record.student_number), rooms_by_pk)
         owner = digest_owner.get(record.id_digest)
         if record.id_digest and owner and owner != record.student_number:
             plan.problem(
@@ -262,9 +276,21 @@ def _class_group(plan: Plan, record: StudentRecord, create_missing: bool) -> Cla
     return group
 
 
-def _dorm_room(plan: Plan, record: StudentRecord, student: Student | None) -> DormRoom | bool | None:
-    """The student's room (None when the row gives none), created when unknown; False on a problem."""
+def _dorm_room(plan: Plan, record: StudentRecord, student: Student | None, rooms_by_pk) -> DormRoom | bool | None:
+    """The student's room (None when the row gives none), created when unknown; False on a problem.
+    The room's gender is checked on every row, moving or not: the row's gender may be what changed."""
     if not record.building:
+        kept = rooms_by_pk.get(student.dorm_room_id) if student is not None and student.dorm_room_id else None
+        if kept is not None and kept.gender != record.gender:
+            plan.problem(
+                record,
+                "gender",
+                GENDER_NAMES.get(record.gender, ""),
+                "dorm_gender",
+                _("The student's room on file, %(room)s, is for %(gender)s students.")
+                % {"room": f"{kept.building} {kept.room}", "gender": GENDER_NAMES[kept.gender]},
+            )
+            return False
         return None
     room_key = (key(record.building), key(record.room))
     room = plan.dorm_rooms.get(room_key)
@@ -272,8 +298,7 @@ def _dorm_room(plan: Plan, record: StudentRecord, student: Student | None) -> Do
         room = DormRoom(school=plan.school, building=record.building, room=record.room, gender=record.gender)
         plan.dorm_rooms[room_key] = room
         plan.new_dorm_rooms.append(room)
-    moving = student is None or student.dorm_room_id != room.pk or room.pk is None
-    if moving and room.gender != record.gender:
+    if room.gender != record.gender:
         plan.problem(
             record,
             "room",
@@ -336,7 +361,44 @@ def _given(record: StudentRecord, name: str) -> bool:
     return getattr(record, name) not in (None, "")
 
 
+def identity_conflict(record: StudentRecord, student: Student) -> dict | None:
+    """The row and the record on file side by side when they describe different people, else None."""
+    if record.id_digest and student.id_number_digest:
+        differs = record.id_digest != student.id_number_digest
+    else:
+        differs = key(record.name) != key(student.name) or bool(
+            record.date_of_birth and student.date_of_birth and record.date_of_birth != student.date_of_birth
+        )
+    if not differs:
+        return None
+    return {
+        "sheet": record.sheet.title,
+        "row": record.row,
+        "column": record.label("student_number"),
+        "student_number": student.student_number,
+        "on_file": _identity(student.name, student.gender, student.date_of_birth, student.id_number_masked),
+        "in_file": _identity(
+            record.name,
+            record.gender,
+            record.date_of_birth,
+            mask_id_number(record.id_number) if record.id_number else "",
+        ),
+    }
+
+
+def _identity(name: str, gender: str, born, masked_id: str) -> dict:
+    return {
+        "name": name,
+        "gender": GENDER_NAMES.get(gender, ""),
+        "date_of_birth": born.isoformat() if born else "",
+        "id_number": masked_id,
+    }
+
+
 def _update_student(plan: Plan, record: StudentRecord, student: Student, group, room, linked, guardians, by_pk) -> None:
+    conflict = identity_conflict(record, student)
+    if conflict is not None:
+        plan.conflicts.append(conflict)
     wanted = {
         "name": record.name,
         "gender": record.gender,
@@ -366,7 +428,7 @@ def _update_student(plan: Plan, record: StudentRecord, student: Student, group, 
     else:
         user = by_pk[student.user_id]
         plan.change_user(user, full_name=record.name, **({"phone": record.phone} if record.phone else {}))
-    if record.guardian and _plan_guardian(plan, student, guardians, record.guardian):
+    if record.guardian and conflict is None and _plan_guardian(plan, student, guardians, record.guardian):
         fields.append("guardians")
     if fields:
         plan.students.append(Change(student, fields, created=False, record=record))

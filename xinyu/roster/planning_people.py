@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.accounts.models import User
+from xinyu.org import granting
 from xinyu.org.models import POST_SCOPE_KIND, Appointment, Department, ScopeKind
 from xinyu.org.services import validate_appointment
 from xinyu.roster import vocabulary
@@ -45,14 +46,19 @@ def plan_staff(plan: Plan, checked: Checked) -> None:
             plan.unchanged_staff += 1
 
 
-def plan_appointments(plan: Plan, checked: Checked) -> None:
+def plan_appointments(plan: Plan, checked: Checked, actor=None) -> None:
+    """New posts and earlier ends, each under the rules of who may grant and end which post
+    (`xinyu.org.granting`) for the person importing: the import grants nothing that person could not grant on
+    the network pages, and a grant that needs a second person waits for one after the import."""
     records = checked.appointments
     if not records:
         return
     departments = {key(d.name): d for d in Department.objects.filter(school=plan.school)}
     people = {user.pk for username in {r.username for r in records} if (user := plan.users.get(username)) and user.pk}
     held = defaultdict(list)
-    for appointment in in_chunks(Appointment.objects.all(), "person_id", people):
+    # Refused and withdrawn grants are history: a row naming such a post again is a new grant.
+    live = Appointment.objects.filter(status__in=[Appointment.Status.ACTIVE, Appointment.Status.PENDING])
+    for appointment in in_chunks(live, "person_id", people):
         scope_id = getattr(appointment, f"{appointment.scope_kind}_id")
         held[(appointment.person_id, appointment.post, scope_id)].append(appointment)
     today = timezone.localdate()
@@ -85,10 +91,36 @@ def plan_appointments(plan: Plan, checked: Checked) -> None:
         setattr(appointment, kind, scope)
         same = _same(held.get((person.pk, record.post, scope.pk), []) if person.pk and scope.pk else [], record, today)
         if same is None:
+            if refusal := _grant_refusal(actor, record.post, scope, person):
+                plan.problem(record, "post", vocabulary.post_name(record.post), "not_allowed", refusal)
+                continue
             plan.appointments.append(
                 Change(appointment, ["post", kind, "starts_on", "ends_on"], created=True, record=record)
             )
         elif record.ends_on and same.ends_on != record.ends_on:
+            if same.ends_on is not None and record.ends_on > same.ends_on:
+                plan.problem(
+                    record,
+                    "ends_on",
+                    record.ends_on.isoformat(),
+                    "extends_post",
+                    _("A post is not extended by an import: grant it anew on the network page."),
+                )
+                continue
+            if same.status != Appointment.Status.ACTIVE:
+                plan.problem(
+                    record,
+                    "ends_on",
+                    record.ends_on.isoformat(),
+                    "pending_post",
+                    _("This post waits for confirmation: withdraw or refuse the grant on the network page."),
+                )
+                continue
+            if actor is None or granting.end_authority(actor, same) is None:
+                plan.problem(
+                    record, "ends_on", record.ends_on.isoformat(), "not_allowed", _("You may not end this post.")
+                )
+                continue
             if record.ends_on < same.starts_on:
                 plan.problem(
                     record,
@@ -102,6 +134,12 @@ def plan_appointments(plan: Plan, checked: Checked) -> None:
             plan.appointments.append(Change(same, ["ends_on"], created=False, record=record))
         else:
             plan.unchanged_appointments += 1
+
+
+def _grant_refusal(actor, post: str, scope, person) -> str | None:
+    if actor is None:
+        return _("Posts are granted by a person: import as someone who may grant them (--as on the command line).")
+    return granting.grant_refusal(actor, post, scope, person)
 
 
 def _same(held: list[Appointment], record: AppointmentRecord, today: dt.date) -> Appointment | None:

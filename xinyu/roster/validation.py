@@ -9,14 +9,16 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.core import crypto
 from xinyu.org.id_numbers import birth_date_from_id_number, mask_id_number, normalise_id_number
 from xinyu.roster import cells, vocabulary
 from xinyu.roster.columns import APPOINTMENTS, STAFF, STUDENTS
-from xinyu.roster.parsing import ParsedFile, ParsedSheet
+from xinyu.roster.parsing import Formula, ParsedFile, ParsedSheet
 from xinyu.roster.problems import CellError, Problem
 
 PROGRESS_EVERY = 2000
@@ -83,20 +85,31 @@ class Checked:
 
 
 class _Row:
-    """One row being read: cleaned values, with every problem noted."""
+    """One row being read: cleaned values, with every problem noted.
+
+    A cell nobody would mean (a formula, an invisible control character, thousands of characters) is
+    reported once and then read as absent, so that it is not reported again as empty or invalid.
+    """
 
     def __init__(self, sheet: ParsedSheet, number: int, values: tuple, problems: list[Problem]):
         self.sheet, self.number, self.values, self.problems = sheet, number, values, problems
         self.ok = True
+        self.refused: set[str] = set()
+        for name, index in sheet.header.fields.items():
+            if index < len(values) and (reason := _unwanted(values[index])):
+                self.problem(name, values[index], *reason)
+                self.refused.add(name)
 
     def raw(self, name: str):
         index = self.sheet.header.fields.get(name)
-        return self.values[index] if index is not None and index < len(self.values) else None
+        if index is None or index >= len(self.values) or name in self.refused:
+            return None
+        return self.values[index]
 
     def get(self, name: str, clean: Callable, *, required: bool = False):
         raw = self.raw(name)
         if cells.is_blank(raw):
-            if required:
+            if required and name not in self.refused:
                 self.problem(name, raw, "required", _("This cell must not be empty."))
             return None
         try:
@@ -111,6 +124,27 @@ class _Row:
         if name == "id_number":
             value = mask_id_number(value)  # reports are stored and shown: never an ID number in clear
         self.problems.append(Problem(self.sheet.title, self.number, self.sheet.label(name), value, code, reason))
+
+
+def _unwanted(value) -> tuple[str, str] | None:
+    """(code, reason) for a cell that must be refused whatever its column, or None."""
+    if isinstance(value, Formula):
+        return "formula", _(
+            "This cell holds a formula; values must be typed. Copy the column and paste it back with "
+            "Paste Special → Values (选择性粘贴 → 数值)."
+        )
+    if char := cells.unwanted_character(value):
+        return "unwanted_character", _(
+            "This cell contains an invisible control character (U+%(code)s) that can make text display "
+            "differently from what is stored. Type the value again."
+        ) % {"code": f"{ord(char):04X}"}
+    if isinstance(value, str) and len(value) > settings.ROSTER_MAX_CELL_CHARS:
+        return "too_long", _("This is longer than %(n)s characters.") % {"n": settings.ROSTER_MAX_CELL_CHARS}
+    return None
+
+
+def _birth_date(raw) -> dt.date:
+    return cells.date_value(raw, latest=timezone.localdate())
 
 
 def _word(words: dict, reason: str) -> Callable:
@@ -147,6 +181,9 @@ def check(parsed: ParsedFile, *, progress: Callable[[int], None] | None = None) 
             done += 1
             if progress and done % PROGRESS_EVERY == 0:
                 progress(done)
+        # The records keep what they need; the raw cells (a tuple per row) would otherwise stay in memory,
+        # through each record's sheet, until the import ends.
+        sheet.rows = []
     rejected = list(checked.rejected_students)  # repeats count also when the other row has a problem
     checked.students = _unique(
         checked.students,
@@ -182,7 +219,7 @@ def _student(row: _Row) -> StudentRecord:
     record.student_number = row.get("student_number", cells.number_code, required=True)
     record.name = row.get("name", _limited(cells.name_text, 64), required=True)
     record.gender = row.get("gender", _word(vocabulary.GENDER_WORDS, _("Write 男 or 女.")), required=True)
-    record.date_of_birth = row.get("date_of_birth", cells.date_value)
+    record.date_of_birth = row.get("date_of_birth", _birth_date)
     record.enrolment_year = row.get("enrolment_year", cells.year_value, required=True)
     record.status = row.get("status", _word(vocabulary.STATUS_WORDS, _("Write one of 在读, 休学, 毕业, 退学, 开除.")))
     record.college = row.get("college", _limited(cells.label_text, 100), required=True)
@@ -217,6 +254,26 @@ def _id_number(row: _Row, record: StudentRecord) -> None:
         return
     record.id_digest = crypto.keyed_digest(record.id_number)
     from_id = birth_date_from_id_number(record.id_number)
+    try:
+        _birth_date(from_id)
+    except CellError as error:
+        row.problem(
+            "id_number",
+            raw,
+            "id_number",
+            _("The date of birth in the ID number: %(reason)s") % {"reason": error.reason},
+        )
+        record.id_number = record.id_digest = ""
+        return
+    id_gender = gender_from_id_number(record.id_number)
+    if record.gender and record.gender != id_gender:
+        row.problem(
+            "gender",
+            row.raw("gender"),
+            "gender_mismatch",
+            _("The gender differs from the one in the ID number (its 17th digit means %(gender)s).")
+            % {"gender": vocabulary.GENDER_NAMES[id_gender]},
+        )
     if record.date_of_birth is None:
         record.date_of_birth = from_id
     elif record.date_of_birth != from_id:
@@ -226,6 +283,11 @@ def _id_number(row: _Row, record: StudentRecord) -> None:
             "birth_date_mismatch",
             _("The date of birth differs from the one in the ID number (%(date)s).") % {"date": from_id.isoformat()},
         )
+
+
+def gender_from_id_number(number: str) -> str:
+    """The 17th character of an ID number (or of its mask, which keeps the last four): odd for men."""
+    return vocabulary.GENDER_WORDS["男"] if int(number[16]) % 2 else vocabulary.GENDER_WORDS["女"]
 
 
 def _dorm(row: _Row, record: StudentRecord) -> None:

@@ -16,7 +16,7 @@ from xinyu.audit.services import Event, client_address, record_request
 from xinyu.core.access import requires
 from xinyu.org import scope
 from xinyu.org.scope import Tier
-from xinyu.org.views import filtered_students
+from xinyu.org.views.students import filtered_students
 from xinyu.roster import export, jobs
 from xinyu.roster.forms import UploadForm
 from xinyu.roster.models import ImportJob
@@ -54,24 +54,39 @@ def import_roster(request):
     return render(request, "roster/import.html", {"form": form, "recent": recent})
 
 
-@requires(scope.may_import_roster, "roster")
-@require_GET
-def job_detail(request, pk):
-    job = jobs.job_for_user(request.user, pk)
+def _job_page(request, job, *, confirm_error: str = "", status: int = 200):
     context = {
         "job": job,
         "problems": job.problems[:PROBLEMS_SHOWN],
         "more": max(0, len(job.problems) - PROBLEMS_SHOWN),
+        "conflicts": jobs.conflicts_of(job),
+        "may_correct": scope.may_correct_student_identity(request.user),
+        "confirm_error": confirm_error,
     }
     template = "roster/job.html#status" if request.htmx else "roster/job.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
+
+
+@requires(scope.may_import_roster, "roster")
+@require_GET
+def job_detail(request, pk):
+    return _job_page(request, jobs.job_for_user(request.user, pk))
 
 
 @requires(scope.may_import_roster, "roster")
 @require_POST
 def job_confirm(request, pk):
+    """Confirm a preview; identity conflicts are confirmed by ticking each (re-checked by the import)."""
     job = jobs.job_for_user(request.user, pk)
-    jobs.confirm(job, address=client_address(request))
+    try:
+        jobs.confirm(
+            job,
+            by=request.user,
+            corrections=request.POST.getlist("correction"),
+            address=client_address(request),
+        )
+    except jobs.ConfirmationRefused as refused:
+        return _job_page(request, job, confirm_error=refused.reason, status=400)
     return redirect("roster:job", job.pk)
 
 

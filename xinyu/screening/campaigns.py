@@ -473,6 +473,8 @@ def remind(
         ]
         sent = notify(
             staff,
+            student=None,
+            tier=Tier.T0,  # a count for the class's own head teacher and advisor, naming nobody
             key=f"screening-remind:{campaign.pk}:{class_group.pk}:{reminder.pk}",
             title=_("%(count)d students of %(class_group)s have not answered “%(campaign)s” yet")
             % {"count": len(waiting), "class_group": class_group.name, "campaign": campaign.title},
@@ -481,6 +483,8 @@ def remind(
         students = [p.student.user for p in waiting if p.student.user_id and p.student.user.is_active]
         sent += notify(
             students,
+            student=None,
+            tier=Tier.T0,  # the same words to every student who has not answered
             key=f"screening-remind:{campaign.pk}:r{reminder.pk}",
             title=_("Please answer “%(campaign)s” before %(closes)s")
             % {

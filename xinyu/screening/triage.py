@@ -26,7 +26,9 @@ from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.policy import ScreeningRules, policy_in_force
 from xinyu.concerns.services.reports import submit_report
 from xinyu.notify.services import notify
+from xinyu.org import scope
 from xinyu.org.responsibility import holders_of
+from xinyu.org.scope import Tier
 from xinyu.screening.models import Interview
 
 logger = logging.getLogger(__name__)
@@ -97,6 +99,14 @@ def _describe_red_flags(campaign, flagged) -> str:
     return "\n".join(lines)
 
 
+def red_flag_description() -> str:
+    """What everyone who reads the report sees (T2): what to do, never that a screening was positive."""
+    return _(
+        "An urgent concern about this student: please talk with them in person today and keep in touch "
+        "with the college's mental-health advisor."
+    )
+
+
 def _reason(result) -> str:
     label = result.band or result.classification or result.severity
     return f"{result.instrument.code}: {label} ({result.severity})"[:200]
@@ -104,10 +114,15 @@ def _reason(result) -> str:
 
 def assignee_for(kind: str, student):
     """The centre for an evaluation, the college's mental-health advisor for an interview (falling back
-    up the chain when nobody holds the post); None when nobody at all holds any role for the student."""
-    role = "centre" if kind == Interview.Kind.CENTRE_EVALUATION else "mental_health_advisor"
-    people = holders_of(role, student)
-    return people[0] if people else None
+    up the chain when nobody holds the post, and then to the centre). Only someone holding T3 over the
+    student is ever given the task: that a screening called for it is T3, so a fallback to 学工部 or a
+    school leader is passed over. None when nobody holding T3 is found."""
+    roles = ("centre",) if kind == Interview.Kind.CENTRE_EVALUATION else ("mental_health_advisor", "centre")
+    for role in roles:
+        for person in holders_of(role, student):
+            if scope.tier_for(person, student)[0] >= Tier.T3:
+                return person
+    return None
 
 
 def create_task(
@@ -116,7 +131,7 @@ def create_task(
     """An interview or centre evaluation task, due within the policy's days; its assignee is notified."""
     assignee = assignee_for(kind, student)
     if assignee is None:
-        logger.error("screening triage: nobody holds any role for student %s; no %s task", student.pk, kind)
+        logger.error("screening triage: nobody holds T3 over student %s; no %s task", student.pk, kind)
         return None
     days = (
         rules.centre_evaluation_within_days if kind == Interview.Kind.CENTRE_EVALUATION else rules.interview_within_days
@@ -137,6 +152,8 @@ def create_task(
     )
     notify(
         [assignee],
+        student=student,
+        tier=Tier.T3,  # that the screening called for a task (the assignee holds T3: assignee_for)
         key=f"screening.interview:{interview.pk}",
         title=title,
         link=f"/screening/interviews/{interview.pk}/",
@@ -161,7 +178,8 @@ def triage_submission(participation, results) -> Triage:
             student,
             category=ConcernReport.Category.SELF_HARM,
             urgency=ConcernReport.Urgency.URGENT,
-            description=_describe_red_flags(campaign, flagged),
+            description=red_flag_description(),
+            restricted_detail=_describe_red_flags(campaign, flagged),
         )
 
     interview = None

@@ -3,9 +3,9 @@ the care records crises start (family contact, follow-up, review and support).
 
 Each source answers for one student and one viewer's tier with a fixed number of queries, whatever the
 number of records, and shows at each tier what the existing pages show at that tier (DESIGN.md §4):
-- T2 (the responsible chain, case members): concern reports (as the report page shows them, reporter
-  included), crisis cases, their level and its changes with the reasons given for them, that a case was
-  closed, follow-ups scheduled (who, when, done or not), and that an interview is due (never why).
+- T2 (the responsible chain, case members): concern reports (as the report page shows them at T2),
+  crisis cases, their level and its changes with the reasons given for them, that a case was closed,
+  follow-ups scheduled (who, when, done or not). Nothing of screening: not even that an interview is due.
 - T3 (the college's working group, the centre): screening scores, bands and flags, interviews with their
   reasons and notes, the centre's assessments, case filing notes, family contacts, follow-up outcomes,
   review and support.
@@ -80,23 +80,13 @@ def screening_results(student, viewer, tier):
 
 
 def interviews(student, viewer, tier):
-    """T3 reads the interview and its record; T2 sees only that one is due (as in "my work")."""
+    """T3 reads the interview and its record. Below T3 nothing: that a screening called for an interview
+    is itself T3 (a positive screening)."""
     from xinyu.screening.models import Interview
 
-    if tier < Tier.T2:
+    if tier < Tier.T3:
         return []
     rows = Interview.objects.filter(student=student).select_related("conducted_by")
-    if tier < Tier.T3:
-        return [
-            TimelineEntry(
-                at=interview.created_at,
-                kind="interview",
-                kind_label=_("Interview"),
-                title=_("Interview due on %(day)s") % {"day": interview.due_on.isoformat()},
-                tier=Tier.T2,
-            )
-            for interview in rows.filter(conducted_at__isnull=True)
-        ]
     entries = []
     for interview in rows:
         done = interview.conducted_at is not None
@@ -128,29 +118,36 @@ def interviews(student, viewer, tier):
 
 
 def concern_reports(student, viewer, tier):
-    """As the report page shows a report to the student's chain at T2: what, who reported it, its status."""
+    """As the report page shows a report: to the student's chain at T2 what, who reported it, its status;
+    why Xinyu itself raised one (a screening's red flag) only at T3, and neither its reporter below."""
     from xinyu.concerns.models import ConcernReport
 
     if tier < Tier.T2:
         return []
     rows = ConcernReport.objects.filter(student=student, is_drill=False).select_related("reporter")
-    return [
-        TimelineEntry(
-            at=report.created_at,
-            kind="concern_report",
-            kind_label=_("Concern report"),
-            title=report.get_category_display(),
-            tier=Tier.T2,
-            summary=_join(
-                report.get_status_display(),
-                report.urgency == ConcernReport.Urgency.URGENT and report.get_urgency_display(),
-                _("reported by %(name)s") % {"name": report.reporter.full_name},
-                _short(report.description),
-            ),
-            url=_url("concerns:report_detail", report.pk),
+    entries = []
+    for report in rows:
+        restricted = bool(report.restricted_detail)
+        shows_restricted = restricted and tier >= Tier.T3
+        entries.append(
+            TimelineEntry(
+                at=report.created_at,
+                kind="concern_report",
+                kind_label=_("Concern report"),
+                title=report.get_category_display(),
+                tier=Tier.T3 if shows_restricted else Tier.T2,
+                summary=_join(
+                    report.get_status_display(),
+                    report.urgency == ConcernReport.Urgency.URGENT and report.get_urgency_display(),
+                    (not restricted or shows_restricted)
+                    and _("reported by %(name)s") % {"name": report.reporter.full_name},
+                    _short(report.description),
+                    shows_restricted and _short(report.restricted_detail),
+                ),
+                url=_url("concerns:report_detail", report.pk),
+            )
         )
-        for report in rows
-    ]
+    return entries
 
 
 def crisis_cases(student, viewer, tier):

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.steps import path_of, screenshot, sign_in_to_home
 from xinyu.notify.services import notify
+from xinyu.org.scope import Tier
 
 pytestmark = pytest.mark.e2e
 
@@ -21,8 +22,18 @@ def test_the_badge_updates_without_a_reload_and_opening_marks_read(page: Page, w
     expect(badge).to_have_attribute("data-unread", "0")
     page.evaluate("() => { window.xinyuSamePage = true; }")
 
-    notify([advisor], key="e2e:1", title="Crisis step to take", link=reverse("core:home"), urgent=True)
-    notify([world.cast["head_teacher"]], key="e2e:1", title="Someone else's item", urgent=True)
+    notify(
+        [advisor],
+        student=None,
+        tier=Tier.T0,
+        key="e2e:1",
+        title="Crisis step to take",
+        link=reverse("core:home"),
+        urgent=True,
+    )
+    notify(
+        [world.cast["head_teacher"]], student=None, tier=Tier.T0, key="e2e:1", title="Someone else's item", urgent=True
+    )
     with page.expect_response(lambda r: urlparse(r.url).path == reverse("notify:badge")) as poll:
         page.clock.run_for(21_000)
     assert poll.value.status == 200 and poll.value.request.headers.get("hx-request") == "true"

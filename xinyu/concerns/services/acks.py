@@ -28,6 +28,7 @@ from xinyu.concerns.models import Acknowledgement, AckRecipient, CaseEvent, Case
 from xinyu.concerns.policy import Deadline, Policy
 from xinyu.notify.services import notify
 from xinyu.org.responsibility import FALLBACK, holders_of
+from xinyu.org.scope import Tier
 
 SKIPPED, RENOTIFIED, ESCALATED, CANCELLED = "skipped", "renotified", "escalated", "cancelled"
 MAX_STAGE = 30_000  # the column is a small integer; at 10 minutes a stage that is half a year
@@ -56,8 +57,23 @@ def request_ack(policy: Policy, *, people, deadline: Deadline, report=None, step
     people = list(dict.fromkeys(person for person in people if person is not None))
     AckRecipient.objects.bulk_create([AckRecipient(ack=ack, person=person, stage=0) for person in people])
     drill = bool(report.is_drill if report is not None else step.case.is_drill)
-    notify(people, key=f"ack{ack.pk}:0", title=title, link=link, urgent=urgent, drill=drill)
+    student = report.student if report is not None else step.case.student
+    notify(people, key=f"ack{ack.pk}:0", student=student, tier=Tier.T2, title=title, link=link, urgent=urgent,
+           drill=drill, withheld_title=_withheld_title(report is not None, drill))  # fmt: skip
     return ack
+
+
+def _withheld_title(is_report: bool, drill: bool) -> str:
+    """What someone asked without holding T2 over the student (the school leader at the chain's top, who
+    holds no post over students and no role on a case) is told: that it waits, and whom to push."""
+    if is_report:
+        title = _(
+            "A concern report in your school has not been taken in time. Please call the Student Affairs "
+            "Department to make sure it is taken now."
+        )
+    else:
+        title = _("A crisis step has not been acknowledged in time. Please call the Student Affairs Department.")
+    return _("[Drill] %(title)s") % {"title": title} if drill else title
 
 
 def acknowledge(ack: Acknowledgement, *, by) -> bool:
@@ -211,8 +227,10 @@ def _apply(ack: Acknowledgement, subject: Subject, move: Move, asked: dict) -> N
             ignore_conflicts=True,
         )
     asked.update((person.pk, person) for person in move.added)
-    notify(move.told, key=f"ack{ack.pk}:{move.stage}", title=_title(subject, move.kind), link=subject.link,
-           urgent=subject.urgent, drill=subject.is_drill)  # fmt: skip
+    # People escalated to on a case were made members just above: they hold T2 on its student now.
+    notify(move.told, key=f"ack{ack.pk}:{move.stage}", student=subject.student, tier=Tier.T2,
+           title=_title(subject, move.kind), link=subject.link, urgent=subject.urgent, drill=subject.is_drill,
+           withheld_title=_withheld_title(subject.step is None, subject.is_drill))  # fmt: skip
     if subject.case is not None:
         CaseEvent.objects.create(
             case=subject.case,

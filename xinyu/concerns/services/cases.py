@@ -70,6 +70,7 @@ def _start_level(case: CrisisCase, policy: Policy, level: str, now: dt.datetime)
     urgent = level in "CD"
     link = f"/concerns/cases/{case.pk}/"
     notify([*organisers[:1], *collaborators], key=f"case{case.pk}:level{level}:{now.timestamp():.0f}",
+           student=case.student, tier=scope.Tier.T2,  # all members of the case: T2 while it is open
            title=_titled(case, _("Crisis case %(level)s: you are on it") % {"level": rule.name}), link=link,
            urgent=urgent, drill=case.is_drill)  # fmt: skip
     for step_rule in rule.steps:

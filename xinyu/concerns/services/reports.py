@@ -104,7 +104,9 @@ def reporter_status(report: ConcernReport) -> str:
 
 
 @transaction.atomic
-def submit_report(reporter, student, *, category, urgency, description, observed_at=None, place="", is_drill=False):
+def submit_report(reporter, student, *, category, urgency, description, observed_at=None, place="", is_drill=False,
+                  restricted_detail: str = ""):  # fmt: skip
+    """A report; `restricted_detail` (why Xinyu itself raised it, T3) is read only by those holding T3."""
     if category not in ConcernReport.Category.values:
         raise ConcernError(_("Please choose what kind of concern this is."))
     if urgency not in ConcernReport.Urgency.values:
@@ -122,6 +124,7 @@ def submit_report(reporter, student, *, category, urgency, description, observed
         category=category,
         urgency=urgency,
         description=description.strip(),
+        restricted_detail=restricted_detail.strip(),
         observed_at=observed_at,
         place=place.strip(),
         is_drill=is_drill,

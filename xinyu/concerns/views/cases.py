@@ -9,13 +9,15 @@ T2 (or T3) read and is written to the access log in the same transaction.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xinyu.accounts.models import User
@@ -153,18 +155,29 @@ def _follow_up_rows(user, case, bound) -> list[dict]:
     return rows
 
 
-def _audit_read(request, case, reads_records: bool) -> None:
-    tier, grant = scope.tier_for(request.user, case.student)
-    shown = Tier.T3 if reads_records else Tier.T2
+# The reason a read by case role is logged with, in the deployment's language.
+ROLE_REASONS = {
+    "organiser": gettext_lazy("Read the case's records as its organiser"),
+    "collaborator": gettext_lazy("Read the case's records as a collaborator on it"),
+}
+
+
+def _audit_read(request, case, access: scope.CaseAccess) -> None:
+    tier, _grant = scope.tier_for(request.user, case.student)
+    reason = ""
+    if access.role in ROLE_REASONS:
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = str(ROLE_REASONS[access.role])
     record_request(
         request,
         Event(
             AuditEntry.Action.VIEW,
             "crisis.case",
             student=case.student,
-            tier=shown,
-            post=grant.post if grant else scope.CASE_MEMBER,
+            tier=access.tier,
+            post=access.post,
             detail={"case": case.pk, "held": int(tier)},
+            reason=reason,
         ),
     )
 
@@ -175,7 +188,8 @@ def case_context(request, case, *, bound=None, done: str = "", error: str = "") 
     policy = cases.case_policy(case)
     rule = policy.level(case.level)
     may_act = case.is_open and scope.may_act_on_case(user, case)
-    reads_records = scope.may_read_case_records(user, case)
+    access = scope.case_access(user, case)
+    reads_records = access.reads_records
     steps = list(
         case.steps.select_related("assignee", "completed_by", "ack__acknowledged_by")
         .prefetch_related("ack__recipients")
@@ -196,7 +210,11 @@ def case_context(request, case, *, bound=None, done: str = "", error: str = "") 
         "earlier_steps": _step_rows(request, case, earlier, bound, may_act=False, reads_records=reads_records),
         "timeline": _timeline(case, steps, reads_records),
         "may_act": may_act,
+        "access": access,
         "reads_records": reads_records,
+        "records_until": (
+            case.closed_at + scope.case_records_window() if access.role and case.closed_at is not None else None
+        ),
         "is_organiser": case.organiser_id == user.pk,
         "is_centre": scope.is_centre_staff(user),
         "family_contacts": family_contacts,
@@ -238,7 +256,7 @@ def _render_case(request, case, *, bound=None, done: str = "", error: str = "", 
     """The case page, or its #case fragment for htmx, with the read written to the access log."""
     with transaction.atomic():
         context = case_context(request, case, bound=bound, done=done, error=error)
-        _audit_read(request, case, context["reads_records"])
+        _audit_read(request, case, context["access"])
         template = "concerns/case_detail.html#case" if request.htmx else "concerns/case_detail.html"
         return render(request, template, context, status=status)
 

@@ -164,6 +164,10 @@ def _report_page(request, report, *, triage_form=None, status=200):
             "recipients": list(ack.recipients.select_related("person").order_by("stage", "added_at")) if ack else [],
             "overdue": bool(ack and ack.acknowledged_at is None and ack.due_at < timezone.now()),
             "links_student": tier >= Tier.T1,
+            # Why Xinyu itself raised the report (a screening's red flag) is T3: nor is the reporter named
+            # below T3, since "raised by Xinyu" would say the same.
+            "reads_restricted": tier >= Tier.T3,
+            "hides_reporter": bool(report.restricted_detail) and tier < Tier.T3,
             "may_handle": scope.may_handle_report(user, report),
             "triage_form": triage_form or TriageForm(),
             "case_url": case_url(report.case_id) if report.case_id else "",
@@ -176,8 +180,7 @@ def _report_page(request, report, *, triage_form=None, status=200):
                 "concern.report",
                 student=student,
                 tier=max(tier, Tier.T2),
-                # Someone asked to take the report (first or by escalation) without a post over the student.
-                post=grant.post if grant else "report_recipient",
+                post=grant.post,  # reports_for: only those holding T2 or above reach the page
                 detail={"report": report.pk},
             ),
         )

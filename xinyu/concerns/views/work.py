@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -20,6 +20,24 @@ from xinyu.org.scope import Tier
 # Follow-ups show up this many days before they are due.
 FOLLOW_UP_LOOKAHEAD = dt.timedelta(days=7)
 
+# The tier of what each built-in list reveals about its student (DESIGN.md §4, "What a T2 holder may
+# learn"): a report to take, a crisis step and a follow-up say that the student needs attention and what I
+# am asked to do (T2); a screening interview says that the student's screening called for one (T3).
+LIST_TIERS = {
+    "reports_waiting": Tier.T2,
+    "reports_taken": Tier.T2,
+    "steps": Tier.T2,
+    "follow_ups": Tier.T2,
+    "interviews": Tier.T3,
+}
+LIST_STUDENT = {
+    "reports_waiting": lambda report: report.student,
+    "reports_taken": lambda report: report.student,
+    "steps": lambda step: step.case.student,
+    "follow_ups": lambda follow_up: follow_up.student,
+    "interviews": lambda interview: interview.student,
+}
+
 
 @dataclass
 class Work:
@@ -28,34 +46,55 @@ class Work:
     steps: list = field(default_factory=list)
     follow_ups: list = field(default_factory=list)
     interviews: list = field(default_factory=list)  # screening interviews assigned to me (T3)
-    interviews_due: list = field(default_factory=list)  # due for my students at T2: only that one is due
     sections: list = field(default_factory=list)  # from other apps (xinyu.core.work)
+    withheld: int = 0  # items of the lists above about students I do not hold their tier over
+
+    def named(self) -> dict:
+        """Each student the page names, once, with the highest tier of what it shows about them."""
+        named: dict = {}
+
+        def add(student, tier):
+            if student is not None:
+                current = named.get(student.pk, (student, Tier.T0))[1]
+                named[student.pk] = (student, max(current, tier))
+
+        for name, tier in LIST_TIERS.items():
+            for row in getattr(self, name):
+                add(LIST_STUDENT[name](row), tier)
+        for section in self.sections:
+            for item in section.items:
+                add(item.student, item.tier)
+        return named
 
     @property
     def students(self) -> list:
         """Each student the page names once, for the access log."""
-        rows = [
-            *(report.student for report in self.reports_waiting),
-            *(report.student for report in self.reports_taken),
-            *(step.case.student for step in self.steps),
-            *(follow_up.student for follow_up in self.follow_ups),
-            *(interview.student for interview in self.interviews),
-            *(interview.student for interview in self.interviews_due),
-            *(item.student for section in self.sections for item in section.items if item.student is not None),
-        ]
-        return list({student.pk: student for student in rows}.values())
+        return [student for student, _tier in self.named().values()]
+
+    @property
+    def withheld_total(self) -> int:
+        return self.withheld + sum(section.withheld for section in self.sections)
 
     @property
     def is_empty(self) -> bool:
         return not (
             self.reports_waiting or self.reports_taken or self.steps or self.follow_ups or self.interviews
-            or self.interviews_due or any(section.items for section in self.sections)
+            or any(section.items for section in self.sections)
         )  # fmt: skip
 
 
+def _shown(user, lists: dict[str, list]) -> tuple[dict[str, list], int]:
+    """Each list with only the rows `user` may be told about (scope.may_be_told), and how many were held back."""
+    pairs = [(LIST_STUDENT[name](row), LIST_TIERS[name]) for name, rows in lists.items() for row in rows]
+    answers = iter(scope.may_be_told(user, pairs))
+    kept = {name: [row for row in rows if next(answers)] for name, rows in lists.items()}
+    return kept, sum(len(rows) for rows in lists.values()) - sum(len(rows) for rows in kept.values())
+
+
 def work_for(user, now: dt.datetime | None = None) -> Work:
-    """What `user` has to do: reports to take and to triage, crisis steps, follow-ups; each with its
-    deadline and an overdue mark. A fixed number of queries, however many items."""
+    """What `user` has to do: reports to take and to triage, crisis steps, follow-ups, screening interviews
+    and the other apps' sections; each with its deadline and an overdue mark, and each shown only to
+    someone who holds the tier of what it reveals over its student. A fixed number of queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     waiting = list(
@@ -90,38 +129,34 @@ def work_for(user, now: dt.datetime | None = None) -> Work:
         follow_up.due_today = follow_up.due_on == today
         follow_up.url = case_url(follow_up.case_id) if follow_up.case_id else ""
     interviews = list(scope.interview_tasks_for(user).select_related("student__class_group").order_by("due_on", "pk"))
-    interviews_due = list(
-        scope.interviews_due_seen_by(user)
-        .exclude(assignee_id=user.pk)
-        .filter(due_on__lte=today + FOLLOW_UP_LOOKAHEAD)
-        .select_related("student__class_group")
-        .order_by("due_on", "pk")
-    )
-    for interview in [*interviews, *interviews_due]:
+    for interview in interviews:
         interview.overdue = interview.due_on < today
-    return Work(waiting, taken, steps, follow_ups, interviews, interviews_due, extra_sections(user, now))
+    lists, withheld = _shown(
+        user,
+        {"reports_waiting": waiting, "reports_taken": taken, "steps": steps, "follow_ups": follow_ups,
+         "interviews": interviews},
+    )  # fmt: skip
+    return Work(**lists, sections=extra_sections(user, now), withheld=withheld)
 
 
 def work_counts(user) -> dict:
-    """The home page's summary: how many things wait, and how many of them are overdue."""
+    """The home page's summary: how many things wait, and how many of them are overdue. Counted from the
+    same lists as the page, so an item the viewer may not be told about is not counted either."""
     if not getattr(user, "is_authenticated", False) or user.is_student:
         return {}
     now = timezone.now()
     today = timezone.localdate(now)
-    waiting = scope.reports_waiting_for(user).aggregate(n=Count("pk"), late=Count("pk", filter=Q(ack__due_at__lt=now)))
-    steps = scope.steps_for(user).aggregate(n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=now)))
-    follow_ups = (
-        scope.follow_ups_for(user)
-        .filter(due_on__lte=today)
-        .aggregate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today)))
-    )
-    sections = extra_sections(user, now)
+    work = work_for(user, now)
+    follow_ups = [follow_up for follow_up in work.follow_ups if follow_up.due_on <= today]
     counts = {
-        "reports": waiting["n"] + scope.reports_taken_by(user).count(),
-        "steps": steps["n"],
-        "follow_ups": follow_ups["n"],
-        "other": sum(len(section.items) for section in sections),
-        "overdue": waiting["late"] + steps["late"] + follow_ups["late"] + sum(s.overdue_count for s in sections),
+        "reports": len(work.reports_waiting) + len(work.reports_taken),
+        "steps": len(work.steps),
+        "follow_ups": len(follow_ups),
+        "other": sum(len(section.items) for section in work.sections),
+        "overdue": sum(report.overdue for report in work.reports_waiting)
+        + sum(step.due_at < now for step in work.steps)
+        + sum(follow_up.overdue for follow_up in follow_ups)
+        + sum(section.overdue_count for section in work.sections),
     }
     counts["total"] = counts["reports"] + counts["steps"] + counts["follow_ups"] + counts["other"]
     return counts
@@ -130,14 +165,20 @@ def work_counts(user) -> dict:
 @staff_only
 def my_work(request):
     work = work_for(request.user)
-    context = {"work": work, "today": timezone.localdate()}
-    # The page names students with the tasks about them (T2): the read and its audit entries commit together.
+    context = {
+        "work": work,
+        "today": timezone.localdate(),
+        # Screening interviews are T3: the section shows for those who hold T3 somewhere or have one.
+        "shows_interviews": bool(work.interviews) or scope.may_view_screening_results(request.user),
+    }
+    # The page names students with the tasks about them, each at the highest tier it shows about them: the
+    # read and its audit entries commit together.
     with transaction.atomic():
         record_many(
             request.user,
             [
-                Event(AuditEntry.Action.VIEW, "concern.my_work", student=student, tier=Tier.T2, post="assigned")
-                for student in work.students
+                Event(AuditEntry.Action.VIEW, "concern.my_work", student=student, tier=tier, post="assigned")
+                for student, tier in work.named().values()
             ],
             address=client_address(request),
         )

@@ -6,7 +6,7 @@ import datetime as dt
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,9 +15,10 @@ from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, client_address, record_many
 from xinyu.core.access import requires
 from xinyu.counselling import services
-from xinyu.counselling.forms import SlotRunForm
+from xinyu.counselling.forms import RoomForm, SlotRunForm
 from xinyu.counselling.models import Booking, Slot
 from xinyu.org import scope
+from xinyu.org.models import School
 from xinyu.org.scope import Tier
 
 SCHEDULE_DAYS_BACK = 14
@@ -42,7 +43,22 @@ def audit_bookings(request, bookings, what: str) -> None:
 @counsellor_view
 def room_list(request):
     rooms = scope.rooms_for(request.user).order_by("name")
-    return render(request, "counselling/room_list.html", {"rooms": rooms})
+    return render(
+        request, "counselling/room_list.html", {"rooms": rooms, "may_manage": scope.may_manage_rooms(request.user)}
+    )
+
+
+@requires(scope.may_manage_rooms, "rooms")
+def room_edit(request, pk=None):
+    """Add a room, or change one (its name, kind, location, whether it is in use)."""
+    room = get_object_or_404(scope.rooms_for(request.user), pk=pk) if pk is not None else None
+    school = room.school if room else School.objects.get(pk=min(scope.counselling_schools(request.user)))
+    form = RoomForm(request.POST or None, instance=room, school=school)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The room is saved."))
+        return redirect("counselling:room_list")
+    return render(request, "counselling/room_form.html", {"form": form, "room": room})
 
 
 @counsellor_view

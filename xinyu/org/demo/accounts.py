@@ -35,6 +35,14 @@ OTHER_COLLEGE = "机电工程学院"
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
+        "technical_admin",
+        "系统管理员（技术管理员）",
+        "孙技术",
+        "900000",
+        "后台；任命岗位（中心与学院工作小组的岗位须他人确认）；不看学生心理信息",
+        "none",
+    ),
+    DemoAccount(
         "leading_group_head",
         "领导小组组长（党委副书记）",
         "周建华",
@@ -47,7 +55,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "领导小组副组长、学工部部长",
         "陈立群",
         "900002",
-        "全校学生名册与需关注信息（T2）；工作网络；名册导入",
+        "全校学生名册与需关注信息（T2）；工作网络；名册导入；任命岗位，确认中心主任的任命",
         "school",
     ),
     DemoAccount(
@@ -55,7 +63,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "阳光心理中心主任",
         "叶心怡",
         "900003",
-        "全校学生，含咨询记录（T4）；工作网络；访问日志；后台",
+        "全校学生，含咨询记录（T4）；工作网络；访问日志；确认学院与中心岗位的任命",
         "school",
     ),
     DemoAccount(
@@ -111,7 +119,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         f"{DEMO_COLLEGE}学工办主任",
         "杨帆",
         "900014",
-        f"{DEMO_COLLEGE}全体学生（T3）；本院工作网络",
+        f"{DEMO_COLLEGE}全体学生（T3）；本院工作网络；任命本院班主任、辅导员和学生岗位",
         "college",
     ),
     DemoAccount(

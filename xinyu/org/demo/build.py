@@ -226,6 +226,12 @@ class _Builder:
 
     def _school_posts(self) -> None:
         school = self.school
+        # The technical administrator holds no post (the back office, granting posts); no name is drawn for
+        # them, so the demo's other people stay as they were.
+        admin = ACCOUNT["technical_admin"]
+        self.staff.append(
+            User(username=admin.username, full_name=admin.name, password=self.password, is_superuser=True)
+        )
         student_affairs, *others = self.departments
         self._post(self._hire("leading_group_head"), Post.LEADING_GROUP_HEAD, school)
         deputy = self._hire("student_affairs")

@@ -48,6 +48,11 @@ NETWORK_POSTS = CENTRE_POSTS | {
     Post.MENTAL_HEALTH_ADVISOR,
 }
 ROSTER_IMPORT_POSTS = frozenset({Post.STUDENT_AFFAIRS_STAFF, Post.CENTRE_SUPERVISOR})
+# Confirming that a roster row whose identity differs from the record on file corrects a typing error.
+# 学工部 keeps the student register the rosters come from and can check it against the enrolment records;
+# the centre's supervisor imports rosters too, but a wrong confirmation hands one student's crisis,
+# screening and counselling records to another person, so it stays with the register's keepers.
+IDENTITY_CORRECTION_POSTS = frozenset({Post.STUDENT_AFFAIRS_STAFF})
 
 
 @dataclass(frozen=True)
@@ -61,15 +66,21 @@ class Grant:
     scope_id: int
 
     def covers(self, student: Student) -> bool:
+        if self.scope_kind == ScopeKind.COLLEGE:
+            return student.class_group.college_id == self.scope_id
+        return self.covers_place(student.school_id, None, student.class_group_id, student.dorm_room_id)
+
+    def covers_place(self, school_id, college_id, class_group_id, dorm_room_id) -> bool:
+        """`covers` for a student known by where they are (a row of `tiers_for`)."""
         match self.scope_kind:
             case ScopeKind.SCHOOL:
-                return student.school_id == self.scope_id
+                return school_id == self.scope_id
             case ScopeKind.COLLEGE:
-                return student.class_group.college_id == self.scope_id
+                return college_id == self.scope_id
             case ScopeKind.CLASS_GROUP:
-                return student.class_group_id == self.scope_id
+                return class_group_id == self.scope_id
             case ScopeKind.DORM_ROOM:
-                return student.dorm_room_id == self.scope_id
+                return dorm_room_id == self.scope_id
         return False
 
     def student_filter(self) -> Q:
@@ -122,9 +133,15 @@ def posts_of(user) -> set[str]:
     return {appointment.post for appointment in current_appointments(user)}
 
 
-# People working on an open crisis case see its student at T2 while the case is open.
+# People working on an open crisis case see its student at T2 while the case is open. Their role on the
+# case names their reads in the access log: the organiser and collaborators also read that case's own
+# records, at T3, while it is open and for a while after it closes (xinyu.org.scope.concerns).
 CASE_MEMBER_TIER = Tier.T2
 CASE_MEMBER = "case_member"
+CASE_ORGANISER = "case_organiser"
+CASE_COLLABORATOR = "case_collaborator"
+CASE_STEP_OWNER = "case_step_owner"
+CASE_ESCALATED = "case_escalated"
 
 
 def _case_student_ids(user):
@@ -208,6 +225,56 @@ def tier_for(user, student: Student) -> tuple[Tier, Grant | None]:
     return best
 
 
+def tiers_for(user, students) -> dict[int, Tier]:
+    """`tier_for` for many students at once (work lists, the inbox): student id → the highest tier `user`
+    holds on them, from the same grants, in a fixed number of queries however many students."""
+    ids = {getattr(student, "pk", student) for student in students if student is not None}
+    if not ids:
+        return {}
+    tiers = dict.fromkeys(ids, Tier.T0)
+    grants = grants_for(user)
+    if grants:
+        places = Student.objects.filter(pk__in=ids).values_list(
+            "pk", "school_id", "class_group__college_id", "class_group_id", "dorm_room_id"
+        )
+        for pk, *place in places:
+            tiers[pk] = max((grant.tier for grant in grants if grant.covers_place(*place)), default=Tier.T0)
+    below = [pk for pk, tier in tiers.items() if tier < CASE_MEMBER_TIER]
+    if below and getattr(user, "is_authenticated", False) and user.is_active:
+        from xinyu.concerns.models import CaseMember
+
+        members = CaseMember.objects.filter(person_id=user.pk, case__status="open", case__student_id__in=below)
+        for pk in members.values_list("case__student_id", flat=True):
+            tiers[pk] = CASE_MEMBER_TIER
+    if _is_active_staff(user) and any(tier < BREAK_GLASS_TIER for tier in tiers.values()):
+        now = timezone.now()
+        for pk, (_grant_id, expires_at) in _break_glass_grants(user).items():
+            if pk in tiers and tiers[pk] < BREAK_GLASS_TIER and expires_at > now:
+                tiers[pk] = BREAK_GLASS_TIER
+    return tiers
+
+
+def may_be_told(user, pairs) -> list[bool]:
+    """For each (student, tier) pair: whether `user` may be told something about the student that reveals
+    data of that tier — they hold the tier on the student (`tiers_for`), or it is about themselves, or it
+    is about no student and reveals nothing about anyone (T0). What work lists, the inbox and the texts
+    that leave Xinyu show follows this answer (DESIGN.md §4, "What a T2 holder may learn")."""
+    pairs = list(pairs)
+    tiers = tiers_for(user, [student for student, tier in pairs if student is not None and tier > Tier.T0])
+    own = getattr(user, "pk", None)
+    answers = []
+    for student, tier in pairs:
+        if tier <= Tier.T0:
+            answers.append(True)
+        elif student is None:
+            answers.append(False)  # a tier claimed about nobody: a mistake of the caller, never shown
+        elif own is not None and getattr(student, "user_id", None) == own:
+            answers.append(True)
+        else:
+            answers.append(tiers.get(student.pk, Tier.T0) >= tier)
+    return answers
+
+
 def get_student_for_user(user, student_id, tier: Tier = Tier.T1) -> Student:
     """The student, if `user` may see them at `tier`; otherwise 404, the same as for a missing student."""
     try:
@@ -247,14 +314,22 @@ def dorm_rooms_for(user, tier: Tier = Tier.T1) -> QuerySet[DormRoom]:
     return DormRoom.objects.filter(pk__in=students_for(user, tier).values("dorm_room_id"))
 
 
+def is_technical_admin(user) -> bool:
+    """The technical administrator: a superuser. Holds no tier over students; runs the back office and grants
+    posts under `xinyu.org.granting`."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
 def may_view_network(user) -> bool:
     """The 校院班寝 network page: the people in posts, not students' data."""
-    return bool(posts_of(user) & NETWORK_POSTS)
+    return bool(posts_of(user) & NETWORK_POSTS) or is_technical_admin(user)
 
 
 def network_colleges_for(user) -> QuerySet[College]:
     """Colleges whose network (posts and coverage gaps) `user` may see: school-wide posts see every
     college of their school, a college's working group its own college."""
+    if is_technical_admin(user):
+        return College.objects.all()
     condition = Q(pk__in=[])
     for appointment in current_appointments(user):
         if appointment.post not in NETWORK_POSTS:
@@ -276,9 +351,21 @@ def may_import_roster(user) -> bool:
     return bool(posts_of(user) & ROSTER_IMPORT_POSTS)
 
 
+def may_correct_student_identity(user) -> bool:
+    """May confirm, row by row, that a roster row corrects a mistyped identity (ID number, name, date of
+    birth) of a student on file rather than describing another person."""
+    return bool(posts_of(user) & IDENTITY_CORRECTION_POSTS)
+
+
 def may_use_admin(user) -> bool:
-    """The Django admin is the centre's back office."""
-    return bool(getattr(user, "is_superuser", False)) or bool(posts_of(user) & (CENTRE_POSTS | ROSTER_IMPORT_POSTS))
+    """The Django admin is the technical administrator's back office (DESIGN.md §9); staff work in Xinyu's
+    own pages."""
+    return is_technical_admin(user)
+
+
+def back_office_students(user) -> QuerySet[Student]:
+    """Students in the back office: the technical administrator sees the roster (T1), each read logged there."""
+    return Student.objects.all() if may_use_admin(user) else Student.objects.none()
 
 
 def may_export_students(user) -> bool:

@@ -1,11 +1,20 @@
 """Who may see and act on concern reports, crisis cases, their steps and follow-ups."""
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from xinyu.org.models import College, Post, Student
 from xinyu.org.scope.base import (
+    CASE_COLLABORATOR,
+    CASE_ESCALATED,
+    CASE_MEMBER,
+    CASE_ORGANISER,
+    CASE_STEP_OWNER,
     Tier,
     _case_student_ids,
     _is_active_staff,
@@ -17,15 +26,15 @@ from xinyu.org.scope.base import (
 
 
 def reports_for(user):
-    """Concern reports `user` handles: those they were asked to acknowledge (also by escalation), and
-    reports about students they see at T2 or above. A reporter's own reports are `own_reports`."""
+    """Concern reports about students `user` sees at T2 or above: the chain, and people working on an open
+    case about the student. Being asked to take a report (first or by escalation) is not enough by
+    itself: the school leader at the escalation chain's top holds no post over students and is told only
+    that a report waits untaken (xinyu.concerns.services.acks). A reporter's own reports are `own_reports`."""
     from xinyu.concerns.models import ConcernReport
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ConcernReport.objects.none()
-    return ConcernReport.objects.filter(
-        Q(ack__recipients__person_id=user.pk) | Q(student__in=students_for(user, Tier.T2))
-    ).distinct()
+    return ConcernReport.objects.filter(student__in=students_for(user, Tier.T2))
 
 
 def get_report_for_user(user, pk):
@@ -43,15 +52,20 @@ def own_reports(user):
 
 
 def cases_for(user):
-    """Crisis cases about students `user` sees at T2 or above (case members included while open),
-    and closed cases they worked on."""
-    from xinyu.concerns.models import CrisisCase
+    """Crisis cases about students `user` sees at T2 or above (case members included while open), and
+    closed cases they organised or collaborated on, while their case role still reads the records."""
+    from xinyu.concerns.models import CaseMember, CrisisCase
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return CrisisCase.objects.none()
+    since = timezone.now() - case_records_window()
+    mine = CaseMember.objects.filter(person_id=user.pk).filter(
+        Q(case__status="open") | Q(role__in=RECORD_ROLES, case__closed_at__gt=since)
+    )
+    organised = Q(organiser_id=user.pk) & (Q(status="open") | Q(closed_at__gt=since))
     return CrisisCase.objects.filter(
-        Q(student__in=students_for(user, Tier.T2)) | Q(members__person_id=user.pk)
-    ).distinct()
+        Q(student__in=students_for(user, Tier.T2)) | Q(pk__in=mine.values("case_id")) | organised
+    )
 
 
 def get_case_for_user(user, pk):
@@ -63,15 +77,95 @@ def get_case_for_user(user, pk):
 
 # --- Crisis cases: who may work on a case, read its records, take its steps, print the cards ---------------
 
+# Case roles (CaseMember.Role) and the post each is logged under in the access log.
+ORGANISER, COLLABORATOR, STEP, ESCALATED = "organiser", "collaborator", "step", "escalated"
+RECORD_ROLES = (ORGANISER, COLLABORATOR)  # the regulation makes them responsible: they read the records
+ROLE_POSTS = {
+    ORGANISER: CASE_ORGANISER,
+    COLLABORATOR: CASE_COLLABORATOR,
+    STEP: CASE_STEP_OWNER,
+    ESCALATED: CASE_ESCALATED,
+}
+
+
+def case_records_window() -> dt.timedelta:
+    """How long after a case closes its organiser and collaborators still read its records (the policy
+    file's care.case_records_days_after_close, in force today: a change applies to every closed case)."""
+    from xinyu.concerns.policy import policy_in_force
+
+    return dt.timedelta(days=policy_in_force(timezone.localdate()).care.case_records_days_after_close)
+
+
+def _member_roles(case) -> dict[int, set[str]]:
+    """Person id → their roles on the case (the current organiser counts as organiser); read once per
+    case object (one request)."""
+    members = getattr(case, "_xinyu_member_roles", None)
+    if members is None:
+        members = {}
+        for person_id, role in case.members.values_list("person_id", "role"):
+            members.setdefault(person_id, set()).add(role)
+        if case.organiser_id:
+            members.setdefault(case.organiser_id, set()).add(ORGANISER)
+        case._xinyu_member_roles = members
+    return members
+
 
 def _is_case_member(user, case) -> bool:
-    """The organiser or a member; the members are read once per case object (one request)."""
-    if case.organiser_id == user.pk:
-        return True
-    members = getattr(case, "_xinyu_member_ids", None)
-    if members is None:
-        members = case._xinyu_member_ids = set(case.members.values_list("person_id", flat=True))
-    return user.pk in members
+    """The organiser or a member."""
+    return user.pk in _member_roles(case)
+
+
+def case_roles(user, case) -> set[str]:
+    """The user's roles on the case: "organiser", "collaborator", "step" (owns a step), "escalated"."""
+    return set(_member_roles(case).get(user.pk, ()))
+
+
+def case_records_role(user, case) -> str:
+    """The case role by which `user` reads the case's own records: "organiser" or "collaborator" while the
+    case is open and for `case_records_window()` after it closes; "" otherwise. Their role gives them that
+    case's records only, never the student's scores, interviews, plans or counselling."""
+    if not _is_active_staff(user):
+        return ""
+    roles = case_roles(user, case)
+    role = next((role for role in RECORD_ROLES if role in roles), "")
+    if not role or case.is_open:
+        return role
+    if case.closed_at is not None and timezone.now() < case.closed_at + case_records_window():
+        return role
+    return ""
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """How `user` sees a crisis case: with its own records (T3) or without (T2), and the post or case role
+    the read is logged under (`role` names the case role when that is what gives the records)."""
+
+    reads_records: bool
+    tier: Tier
+    post: str
+    role: str = ""
+
+
+def case_access(user, case) -> CaseAccess:
+    """Who reads a case's own records (step evidence, family contacts, review and support, the centre's
+    assessment): those holding T3 over the student by their post (the college's working group, the
+    centre), and the case's organiser and collaborators by their role (`case_records_role`). Everyone
+    else who sees the case — the chain at T2, 学工部 without a role on it, step owners and people
+    escalated to — sees its level, steps and timeline (T2)."""
+    if not _is_active_staff(user):
+        return CaseAccess(False, Tier.T0, "")
+    post = next((g.post for g in grants_for(user) if g.tier >= Tier.T3 and g.covers(case.student)), "")
+    if post:
+        return CaseAccess(True, Tier.T3, post)
+    role = case_records_role(user, case)
+    if role:
+        return CaseAccess(True, Tier.T3, ROLE_POSTS[role], role)
+    _tier, grant = tier_for(user, case.student)
+    if grant is not None and grant.post != CASE_MEMBER:
+        return CaseAccess(False, Tier.T2, grant.post)
+    roles = case_roles(user, case)
+    role = next((role for role in (*RECORD_ROLES, STEP, ESCALATED) if role in roles), "")
+    return CaseAccess(False, Tier.T2, ROLE_POSTS.get(role, CASE_MEMBER), role)
 
 
 def may_act_on_case(user, case) -> bool:
@@ -87,14 +181,8 @@ def may_act_on_case(user, case) -> bool:
 
 
 def may_read_case_records(user, case) -> bool:
-    """A case's own records (step evidence, family contacts, review and support, the centre's assessment)
-    are T3: the people working on the case, and those holding T3 over the student. The rest of the chain
-    at T2 sees that the records exist, and the level, steps and timeline."""
-    if not _is_active_staff(user):
-        return False
-    if _is_case_member(user, case):
-        return True
-    return any(grant.tier >= Tier.T3 and grant.covers(case.student) for grant in grants_for(user))
+    """A case's own records are T3: see `case_access`."""
+    return case_access(user, case).reads_records
 
 
 def may_take_case_step(user, step) -> bool:
@@ -151,15 +239,16 @@ def report_picker_students(user) -> QuerySet[Student]:
 
 def may_handle_report(user, report) -> bool:
     """Taking (acknowledging) and triaging a concern report: the people asked to take it, first or by
-    escalation, and those holding T3 or above on its student (the college's working group, the centre).
-    Others who may read it (head teacher, 学工部 at T2) see it without acting on it."""
+    escalation, who hold T2 or above on its student, and those holding T3 or above (the college's working
+    group, the centre). Others who may read it (head teacher, 学工部 at T2) see it without acting on it."""
     from xinyu.concerns.models import AckRecipient
 
     if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_student:
         return False
-    if AckRecipient.objects.filter(ack__report_id=report.pk, person_id=user.pk).exists():
+    tier = tier_for(user, report.student)[0]
+    if tier >= Tier.T2 and AckRecipient.objects.filter(ack__report_id=report.pk, person_id=user.pk).exists():
         return True
-    return tier_for(user, report.student)[0] >= Tier.T3
+    return tier >= Tier.T3
 
 
 # "My work": being asked or assigned is itself the grant (DESIGN.md §4, T2 "tasks assigned to me").

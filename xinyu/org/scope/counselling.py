@@ -30,6 +30,7 @@ __all__ = [
     "is_counselling_supervisor",
     "is_counsellor",
     "may_handle_booking",
+    "may_manage_rooms",
     "may_read_session_record",
     "may_view_all_workload",
     "may_view_workload",
@@ -176,3 +177,8 @@ def may_read_session_record(user, session) -> bool:
 def may_write_session(user, session) -> bool:
     """Notes, intake and addenda are written by the treating counsellor only."""
     return session.counsellor_id == user.pk and is_counsellor(user)
+
+
+def may_manage_rooms(user) -> bool:
+    """Adding and changing the centre's rooms: its supervisors."""
+    return bool(posts_of(user) & SUPERVISOR_POSTS) and bool(counselling_schools(user))

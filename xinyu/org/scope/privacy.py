@@ -75,8 +75,9 @@ def consents_of(user) -> QuerySet:
 
 
 def requires_two_factor(user) -> bool:
-    """Two-factor sign-in (TOTP) is required of everyone whose posts grant T3 or T4 on any student
-    (issue 5 §6); case membership (T2) and student posts do not. Computed afresh on every request."""
-    from xinyu.org.scope.base import Tier, grants_for
+    """Two-factor sign-in (TOTP) is required of everyone whose posts grant T3 or T4 on any student, and of
+    the technical administrator (who grants posts); case membership (T2) and student posts do not. Computed
+    afresh on every request."""
+    from xinyu.org.scope.base import Tier, grants_for, is_technical_admin
 
-    return any(grant.tier >= Tier.T3 for grant in grants_for(user))
+    return is_technical_admin(user) or any(grant.tier >= Tier.T3 for grant in grants_for(user))

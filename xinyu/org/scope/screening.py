@@ -74,12 +74,13 @@ def results_students_for(user) -> QuerySet[Student]:
 
 
 def interviews_for(user):
-    """Interview records `user` may read (T3): their own tasks and those of students they see at T3."""
+    """Interview records `user` may read (T3): those of students they see at T3 (their own tasks among
+    them: a task goes only to someone holding T3, and is no longer theirs to read once they do not)."""
     from xinyu.screening.models import Interview
 
     if not _is_active_staff(user):
         return Interview.objects.none()
-    return Interview.objects.filter(Q(assignee_id=user.pk) | Q(student__in=results_students_for(user)))
+    return Interview.objects.filter(student__in=results_students_for(user))
 
 
 def get_interview_for_user(user, pk):
@@ -90,24 +91,14 @@ def get_interview_for_user(user, pk):
 
 
 def interview_tasks_for(user):
-    """Interviews and centre evaluations assigned to `user` and not recorded yet (for "my work")."""
+    """Interviews and centre evaluations assigned to `user` and not recorded yet (for "my work"). A head
+    teacher or advisor (T2) is never told that a student has one: that a screening called for an interview
+    is T3 (DESIGN.md §4, "What a T2 holder may learn")."""
     from xinyu.screening.models import Interview
 
     if not _is_active_staff(user):
         return Interview.objects.none()
     return Interview.objects.filter(assignee_id=user.pk, conducted_at__isnull=True)
-
-
-def interviews_due_seen_by(user):
-    """Open interviews of students `user` sees at T2 but not T3 (head teacher, advisor): only that one is
-    due, never the reason, scores or notes (those at T3 read the interviews themselves)."""
-    from xinyu.screening.models import Interview
-
-    if not _is_active_staff(user):
-        return Interview.objects.none()
-    return Interview.objects.filter(student__in=students_for(user, Tier.T2), conducted_at__isnull=True).exclude(
-        student__in=results_students_for(user)
-    )
 
 
 def may_record_interview(user, interview) -> bool:

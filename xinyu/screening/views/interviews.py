@@ -1,7 +1,7 @@
 """Interview tasks (约谈) and their records: the assignee's list and the record form (T3).
 
-Interview records are T3: the college working group and the centre read those of their students; a
-head teacher or advisor (T2) sees only that an interview is due, on "my work" and the list here.
+Interview records are T3: the college working group and the centre read those of their students. That a
+student has a screening interview at all is T3 too: a head teacher or advisor (T2) sees nothing of it.
 """
 
 from django import forms
@@ -38,7 +38,7 @@ class InterviewForm(forms.Form):
 
 @staff_only
 def interview_list(request):
-    """My interview tasks; the open interviews of students I see at T3; those due for my T2 students."""
+    """My interview tasks, and the open interviews of students I see at T3."""
     user = request.user
     mine = list(scope.interview_tasks_for(user).select_related("student__class_group").order_by("due_on", "pk"))
     mine_ids = {interview.pk for interview in mine}
@@ -50,28 +50,21 @@ def interview_list(request):
         .order_by("due_on", "pk")
         if interview.pk not in mine_ids
     ]
-    readable_ids = mine_ids | {interview.pk for interview in readable}
-    due_only = [
-        interview
-        for interview in scope.interviews_due_seen_by(user)
-        .select_related("student__class_group")
-        .order_by("due_on", "pk")
-        if interview.pk not in readable_ids
-    ]
+    # A task assigned to someone who no longer holds T3 over its student is not shown to them.
+    shown = scope.may_be_told(user, [(interview.student, Tier.T3) for interview in mine])
+    withheld = shown.count(False)
+    mine = [interview for interview, ok in zip(mine, shown, strict=True) if ok]
     today = timezone.localdate()
-    for interview in [*mine, *readable, *due_only]:
+    for interview in [*mine, *readable]:
         interview.overdue = interview.due_on < today
     events = [
         Event(AuditEntry.Action.VIEW, "screening.interview_list", student=i.student, tier=Tier.T3, post="interview")
         for i in {i.student_id: i for i in [*mine, *readable]}.values()
-    ] + [
-        Event(AuditEntry.Action.VIEW, "screening.interview_list", student=i.student, tier=Tier.T2, post="interview_due")
-        for i in {i.student_id: i for i in due_only}.values()
     ]
     with transaction.atomic():
         record_many(user, events, address=client_address(request))
         return render(
-            request, "screening/interview_list.html", {"mine": mine, "readable": readable, "due_only": due_only}
+            request, "screening/interview_list.html", {"mine": mine, "readable": readable, "withheld": withheld}
         )
 
 

@@ -1,9 +1,10 @@
 """`manage.py run_clock [--interval 15] [--once] [--enqueue]`: the clock that keeps alerts moving.
 
 Every `--interval` seconds it runs the escalation tick (reminders and escalations that are due), sweeps
-the outbox (deliveries due for a retry), and every five minutes checks the crisis invariants and runs the
-care work that is due (counselling reminders, lapsing registry entries, escalating overdue care-plan work;
-each idempotent). Everything
+the outbox (deliveries due for a retry), takes back roster imports whose worker died and deletes uploaded
+rosters past their time (xinyu/roster/jobs.py `recover`), and every five minutes checks the crisis
+invariants and runs the care work that is due (counselling reminders, lapsing registry entries,
+escalating overdue care-plan work; each idempotent). Everything
 it acts on is found in the database, so it keeps no state worth losing: stop it, restart it, run two.
 
 The tick runs in this process, so escalation does not wait for a busy or stopped task worker; the
@@ -76,6 +77,7 @@ class Clock:
         self.passes += 1
         summary = {"tick": self._guard("escalation tick", self._tick)}
         summary["outbox"] = self._guard("outbox sweep", self._sweep, sweep_inline)
+        summary["roster"] = self._guard("roster import recovery", self._roster)
         now = time.monotonic()
         if self._last_invariants is None or now - self._last_invariants >= self.invariants_every:
             self._last_invariants = now
@@ -126,6 +128,15 @@ class Clock:
     def _join_sweeper(self) -> None:
         if self._sweeper is not None:
             self._sweeper.join(timeout=60)
+
+    def _roster(self):
+        from xinyu.roster import jobs
+        from xinyu.roster.tasks import recover_import_jobs
+
+        if self.enqueue:
+            recover_import_jobs.enqueue()
+            return "enqueued"
+        return jobs.recover()
 
     def _invariants(self):
         if self.enqueue:

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, record_request
 from xinyu.core.access import requires, staff_only
-from xinyu.org import scope
+from xinyu.org import granting, scope
 from xinyu.org.network import build_network
 from xinyu.org.scope import Tier
 
@@ -85,4 +85,9 @@ def class_group(request, pk):
 
 @requires(scope.may_view_network, "network")
 def network(request):
-    return render(request, "org/network.html", {"network": build_network(scope.network_colleges_for(request.user))})
+    context = {
+        "network": build_network(scope.network_colleges_for(request.user)),
+        "may_grant": granting.may_manage_posts(request.user),
+        "may_use_post_pages": granting.may_use_post_pages(request.user),
+    }
+    return render(request, "org/network.html", context)
