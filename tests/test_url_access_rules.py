@@ -14,6 +14,7 @@ KNOWN_RULES = {access.PUBLIC, access.SIGNED_IN, access.STAFF, access.STUDENT, "n
 KNOWN_RULES |= {"crisis_board", "duty_roster"}  # concern reports, my work, crisis board, duty roster
 KNOWN_RULES |= {"crisis_drill", "crisis_cards"}  # crisis case page: drills (the centre), printable cards
 KNOWN_RULES |= {"campaigns"}  # screening campaigns: list and create (the centre)
+KNOWN_RULES |= {"instruments"}  # screening instruments: import drafts, activate (the centre)
 KNOWN_RULES |= {"counsellor", "workload"}  # counselling: the centre's pages; workload (staff, own or all)
 KNOWN_RULES |= {"break_glass", "break_glass_review"}  # privacy: emergency access and its review
 KNOWN_RULES |= {"referrals"}  # referral, leave and the return gate (T3 staff)

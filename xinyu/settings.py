@@ -113,8 +113,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while a writer writes; IMMEDIATE avoids "database is locked" upgrades.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        # SQLite has one writer at a time: a write waits this long for the lock before "database is
+        # locked". The longest write is a roster import's database phase, one transaction: 33 s for
+        # 50,000 rows on a busy 2-core machine (bench/bench_roster_import.py). Well over that, so the task
+        # worker and web requests wait for the import instead of failing (gunicorn's own 60 s still applies).
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 120),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -231,12 +236,15 @@ NOTIFY_WEBHOOKS = json.loads(env_str("NOTIFY_WEBHOOKS", "[]"))
 # mentioning the recipient's phone), urgent_only (default false), secret (钉钉 加签, optional). Checked at
 # start-up. What leaves Xinyu says only that an item waits, with a link: never anything about a student.
 # A failed send is tried again after NOTIFY_RETRY_BASE_SECONDS, doubling up to NOTIFY_RETRY_MAX_SECONDS,
-# NOTIFY_MAX_ATTEMPTS times in all. A worker holds a row it sends for NOTIFY_LEASE_SECONDS; if it dies,
-# the row is due again after that.
+# NOTIFY_MAX_ATTEMPTS times in all. A worker holds a row it sends for NOTIFY_LEASE_SECONDS (urgent rows:
+# NOTIFY_URGENT_LEASE_SECONDS, renewed while it sends); if it dies, the row is due again after that.
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10)
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 15)
 NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 3600)
 NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300)
+# Urgent messages are claimed apart from the others, with a short lease the sending worker renews every
+# third of it while it works: a worker killed mid-send delays an urgent SMS by this much, not minutes.
+NOTIFY_URGENT_LEASE_SECONDS = env_int("NOTIFY_URGENT_LEASE_SECONDS", 30)
 NOTIFY_WEBHOOK_TIMEOUT_SECONDS = env_int("NOTIFY_WEBHOOK_TIMEOUT_SECONDS", 10)
 # --- end of notification delivery -----------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

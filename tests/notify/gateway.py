@@ -31,6 +31,7 @@ class Gateway:
     host: str = "127.0.0.1"
     port: int = 0
     requests: list[Received] = field(default_factory=list)
+    arrivals: list[Received] = field(default_factory=list)  # as each request arrives, before any delay
     effects: dict[str, Received] = field(default_factory=dict)
     fail_next: int = 0
     fail_status: int = 500  # 0: drop the connection without an answer
@@ -75,8 +76,11 @@ class Gateway:
             body=body,
             at=time.perf_counter(),
         )
-        if self.delay:
-            time.sleep(self.delay)
+        with self.lock:
+            self.arrivals.append(received)
+            delay = self.delay
+        if delay:
+            time.sleep(delay)
         with self.lock:
             self.requests.append(received)
             if self.fail_next > 0:

@@ -52,3 +52,11 @@ def test_the_app_checks_the_setting_when_it_loads(settings):
     settings.NOTIFY_WEBHOOKS = [{"name": "sms", "url": "https://x.cn"}]
     with pytest.raises(ImproperlyConfigured, match="kind must be one of"):
         apps.get_app_config("notify").ready()
+
+
+@pytest.mark.parametrize("urgent", [2, 301])
+def test_the_urgent_lease_is_checked_when_the_app_loads(settings, urgent):
+    settings.NOTIFY_LEASE_SECONDS = 300
+    settings.NOTIFY_URGENT_LEASE_SECONDS = urgent
+    with pytest.raises(ImproperlyConfigured, match=f"between 3 and NOTIFY_LEASE_SECONDS \\(300\\), not {urgent}"):
+        apps.get_app_config("notify").ready()

@@ -25,10 +25,16 @@ def advisor(**fields):
     return UserFactory(**{**defaults, **fields})
 
 
-def one_sms(person=None, key="report1"):
+def one_sms(person=None, key="report1", urgent=True):
     """An urgent notification that leaves by SMS only (the `sms_only` fixture): its outbox row."""
     (notification,) = notify(
-        [person or advisor()], student=None, tier=Tier.T0, key=key, title="t", link="/concerns/reports/1/", urgent=True
+        [person or advisor()],
+        student=None,
+        tier=Tier.T0,
+        key=key,
+        title="t",
+        link="/concerns/reports/1/",
+        urgent=urgent,
     )
     return notification.outbox.get()
 
@@ -163,20 +169,25 @@ def test_a_robot_that_answers_with_an_error_code_is_tried_again(settings, gatewa
     )
 
 
-def test_a_worker_killed_mid_delivery_leaves_the_row_to_be_sent_after_its_lease(sms_only, gateway, settings):
+@pytest.mark.parametrize("urgent,lease", [(True, 30), (False, 300)])
+def test_a_worker_killed_mid_delivery_leaves_the_row_to_be_sent_after_its_lease(
+    sms_only, gateway, settings, urgent, lease
+):
+    """Urgent messages are held for a short lease (renewed while a live worker sends), the others for long."""
     settings.NOTIFY_LEASE_SECONDS = 300
+    settings.NOTIFY_URGENT_LEASE_SECONDS = 30
     with freeze_time(T0) as clock:
-        row = one_sms()
+        row = one_sms(urgent=urgent)
         killed = delivery.claim_due()  # the worker claimed the row, then died before sending
         assert [m.pk for m in killed.messages] == [row.pk]
-        assert reload(row).claimed_until == T0 + dt.timedelta(seconds=300)
+        assert reload(row).claimed_until == T0 + dt.timedelta(seconds=lease)
 
         assert delivery.deliver_due() == 0  # another worker, while the lease holds: leaves it alone
-        clock.move_to(T0 + dt.timedelta(seconds=299))
+        clock.move_to(T0 + dt.timedelta(seconds=lease - 1))
         assert delivery.deliver_due() == 0
         assert gateway.requests == []
 
-        clock.move_to(T0 + dt.timedelta(seconds=300))  # the lease has run out: due again
+        clock.move_to(T0 + dt.timedelta(seconds=lease))  # the lease has run out: due again
         assert delivery.deliver_due() == 1
         assert (reload(row).status, row.attempts, row.claimed_until, row.claim_token) == ("sent", 2, None, "")
         clock.move_to(T0 + dt.timedelta(hours=1))
@@ -281,7 +292,7 @@ def test_a_stalled_channel_waits_one_step_while_the_others_go(settings, gateway,
 
 
 def test_rows_too_close_to_the_end_of_their_lease_are_handed_back_untried(sms_only, gateway, settings):
-    settings.NOTIFY_LEASE_SECONDS = 2  # no send starts in the second half of so short a lease
+    settings.NOTIFY_URGENT_LEASE_SECONDS = 2  # no send starts in the second half of so short a lease
     gateway.delay = 1.2
     people = [advisor(username=f"T5{n:04d}") for n in range(3)]
     notify(people, student=None, tier=Tier.T0, key="case4", title="t", link="/concerns/cases/4/", urgent=True)
@@ -336,3 +347,40 @@ def test_the_backlog_shows_what_should_have_left(sms_only, gateway):
         assert delivery.backlog() == delivery.Backlog(overdue=1, oldest_due_at=T0)
         delivery.deliver_due()
         assert delivery.backlog().overdue == 0
+
+
+def test_urgent_rows_are_claimed_first_by_themselves_under_the_short_lease(sms_only, gateway, settings):
+    settings.NOTIFY_LEASE_SECONDS = 300
+    settings.NOTIFY_URGENT_LEASE_SECONDS = 30
+    with freeze_time(T0):
+        routine = one_sms(key="routine", urgent=False)
+        urgent = one_sms(advisor(username="T20002"), key="urgent", urgent=True)
+
+        first, second = delivery.claim_due(), delivery.claim_due()
+
+    assert ([m.pk for m in first.messages], first.urgent, first.until) == (
+        [urgent.pk],
+        True,
+        T0 + dt.timedelta(seconds=30),
+    )
+    assert ([m.pk for m in second.messages], second.urgent, second.until) == (
+        [routine.pk],
+        False,
+        T0 + dt.timedelta(seconds=300),
+    )
+
+
+def test_renewing_extends_only_the_rows_still_held(sms_only, gateway, settings):
+    settings.NOTIFY_URGENT_LEASE_SECONDS = 30
+    with freeze_time(T0) as clock:
+        row = one_sms()
+        claim = delivery.claim_due()
+        clock.move_to(T0 + dt.timedelta(seconds=20))
+        assert delivery.renew(claim) == 1
+        assert (reload(row).claimed_until, claim.until) == (
+            T0 + dt.timedelta(seconds=50),
+            T0 + dt.timedelta(seconds=50),
+        )
+        delivery._deliver(claim)
+        assert delivery.renew(claim) == 0  # sent: nothing left to hold
+    assert reload(row).status == "sent"

@@ -83,7 +83,11 @@ DELETE = object()
         ("PHQ-9", ("items", 2, "number"), 4, "items[2]: 题号应从 1 起依次编号，这里应为 3，而不是 4"),
         ("PHQ-9", ("items", 2, "option_set"), "often", "第 3 题.option_set: 未知选项集“often”"),
         ("PHQ-9", ("items", 2, "role"), "filler", "第 3 题.role: 未知角色“filler”"),
-        ("PHQ-9", ("items", 2, "text", "zh"), "", "第 3 题.text.zh: 中文不能为空"),
+        ("PHQ-9", ("items", 2, "text"), {"zh": "", "en": " "}, "第 3 题.text: 中文（zh）和英文（en）不能都为空"),
+        ("PHQ-9", ("items", 2, "text", "zh"), "x" * 2001, "第 3 题.text.zh: 文字过长（2001 个字符，最多 2000 个）"),
+        ("PHQ-9", ("items", 2, "text", "zh"), "对\u202e事", "第 3 题.text.zh: 含有不可见的控制字符 U+202E"),
+        ("PHQ-9", ("name", "zh"), "名" * 201, "name.zh: 文字过长（201 个字符，最多 200 个）"),
+        ("PHQ-9", ("items", 3, "link_id"), "3", "PHQ-9.items: link_id“3”重复（第 3、4 题）"),
         ("PHQ-9", ("items", 2, "required"), "yes", "第 3 题.required: 类型不对"),
         ("PHQ-9", ("items", 2, "kind"), "slider", "第 3 题.kind: 题型应为 choice"),
         ("PHQ-9", ("option_sets", 0, "options", 1, "code"), "0", "选项集“frequency”: 选项代码重复"),
@@ -158,7 +162,7 @@ def test_a_file_that_is_not_json_names_the_file_and_line(tmp_path):
     path = tmp_path / "mine.json"
     path.write_text('{\n  "format": "xinyu-instrument/1",\n  oops\n}', encoding="utf-8")
 
-    with pytest.raises(DefinitionError, match=r"mine\.json: 不是有效的 JSON（第 3 行）"):
+    with pytest.raises(DefinitionError, match=r"mine\.json: 不是有效的 JSON（第 3 行第 3 列）：属性名应写在双引号中"):
         load_definition_file(path)
 
 
@@ -207,7 +211,10 @@ def test_texts_as_json(tmp_path, scl90):
         ([(n, f"题{n}") for n in range(1, 90)], "缺少第 90 题的文字（共缺 1 题）"),
         ([(n, f"题{n}") for n in range(1, 92)], "没有第 91 题"),
         ([(n, f"题{n}") for n in range(1, 91)] + [(3, "又一次")], "第 3 题重复"),
-        ([(n, "" if n == 7 else f"题{n}") for n in range(1, 91)], "第 8 行（第 7 题）.zh: 中文不能为空"),
+        (
+            [(n, "" if n == 7 else f"题{n}") for n in range(1, 91)],
+            "第 8 行（第 7 题）: 中文（zh）和英文（en）不能都为空",
+        ),
         ([("一", "题")], "题号“一”不是数字"),
     ],
 )

@@ -4,12 +4,11 @@ import copy
 import datetime as dt
 import json
 import random
-import re
 
 import pytest
 
 from tests.screening.conftest import in_order, scored, upi_answers
-from xinyu.screening.definition import shipped_definitions
+from xinyu.screening.definition import Text, shipped_definitions
 from xinyu.screening.fhir import (
     EXT_DEFINITION,
     ITEM_WEIGHT,
@@ -154,12 +153,31 @@ def test_import_a_questionnaire_from_elsewhere(weight_url, on):
     assert (result.total, result.indices) == (3, {"total": 3})
 
 
-def test_a_questionnaire_without_chinese_is_refused():
+def test_an_item_without_chinese_keeps_its_english_as_english():
     questionnaire = foreign_phq2()
     del questionnaire["item"][1]["_text"]
 
-    with pytest.raises(FhirError, match=re.escape("FHIR Questionnaire PHQ2: 第 2 题.text.zh: 中文不能为空")):
+    definition = questionnaire_to_definition(questionnaire)
+
+    assert [item.text for item in definition.items] == [
+        Text("做事时提不起劲", "Little interest"),
+        Text("", "Feeling down"),
+    ]
+    assert definition.source == "FHIR Questionnaire；题目文字为英文（Questionnaire.language 为“en”）"
+
+
+def test_an_item_with_no_text_at_all_is_refused():
+    questionnaire = foreign_phq2()
+    del questionnaire["item"][1]["_text"]
+    del questionnaire["item"][1]["text"]
+
+    with pytest.raises(FhirError) as caught:
         questionnaire_to_definition(questionnaire)
+
+    assert str(caught.value) == (
+        "FHIR Questionnaire PHQ2: 第 2 题（Questionnaire.item[1]（linkId /44255））.text: "
+        "中文（zh）和英文（en）不能都为空"
+    )
 
 
 def test_items_inside_one_group_are_taken(gad7):
@@ -215,7 +233,10 @@ def set_item(n, key, value):
             ),
             "同一选项有不同的分值",
         ),
-        (lambda q: q["item"][0].pop("text"), "第 1 题.text.zh: 中文不能为空"),
+        (
+            lambda q: q["item"][0].pop("text") and q["item"][0].pop("_text"),
+            "第 1 题（Questionnaire.item[0]（linkId 1））.text: 中文",
+        ),
         (lambda q: q.__setitem__("resourceType", "ValueSet"), "不是 FHIR Questionnaire"),
         (lambda q: q["extension"][0].__setitem__("valueString", "{"), f"（{EXT_DEFINITION}）: 不是有效的 JSON"),
     ],
@@ -268,3 +289,19 @@ def test_a_response_with_free_text_and_missing_answers(upi):
 def test_a_response_refuses_answers_that_are_not_options(phq9, answers, message):
     with pytest.raises(FhirError, match=message):
         questionnaire_response(phq9, answers)
+
+
+def test_an_instrument_imported_in_english_is_exported_in_english_and_back_unchanged():
+    from tests.screening.questionnaires import english_phq9
+
+    definition = questionnaire_to_definition(english_phq9())
+
+    exported = through_json(definition_to_questionnaire(definition))
+
+    assert (exported["language"], exported["title"], "_title" not in exported) == (
+        "en",
+        "Patient Health Questionnaire-9",
+        True,
+    )
+    assert exported["item"][8]["text"] == shipped_definitions()[1].item(9).text.en
+    assert questionnaire_to_definition(exported) == definition

@@ -77,8 +77,12 @@ def test_a_college_loads_its_own_instrument(tmp_path):
     first = command("load_instruments", "--file", write(tmp_path / "mine.json", document))
     again = command("load_instruments", "--file", tmp_path / "mine.json")
 
-    assert (first.strip(), again.strip()) == ("GAD-7-QZ@1：已载入（当前使用）", "GAD-7-QZ@1：无变化（当前使用）")
-    assert stored()[("GAD-7-QZ", "1")] == ("file", True)
+    assert (first.strip(), again.strip()) == (
+        "GAD-7-QZ@1：已载入（草稿：须由心理中心核对后启用）",
+        "GAD-7-QZ@1：无变化（草稿：须由心理中心核对后启用）",
+    )
+    assert stored()[("GAD-7-QZ", "1")] == ("file", False)
+    assert Instrument.objects.get(code="GAD-7-QZ").is_draft
 
 
 def test_a_changed_definition_under_the_same_version_is_refused(tmp_path):
@@ -96,10 +100,12 @@ def test_a_new_version_from_fhir_waits_until_activated(tmp_path):
     questionnaire = definition_to_questionnaire(parse_definition(document))
     path = write(tmp_path / "gad7-v2.fhir.json", questionnaire)
 
-    assert command("load_instruments", "--file", path).strip() == "GAD-7@2：已载入"
+    assert (
+        command("load_instruments", "--file", path).splitlines()[0] == "GAD-7@2：已载入（草稿：须由心理中心核对后启用）"
+    )
     assert (stored()[("GAD-7", "1")], stored()[("GAD-7", "2")]) == (("shipped", True), ("fhir", False))
 
-    command("load_instruments", "--file", path, "--activate")
+    assert command("load_instruments", "--file", path, "--activate").splitlines()[0] == "GAD-7@2：无变化（当前使用）"
 
     assert (stored()[("GAD-7", "1")], stored()[("GAD-7", "2")]) == (("shipped", False), ("fhir", True))
 

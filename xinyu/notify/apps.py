@@ -7,6 +7,7 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         # A mistyped webhook stops every process (web, worker, commands) at start-up, not the first alert.
-        from xinyu.notify.config import webhooks
+        from xinyu.notify.config import check_leases, webhooks
 
         webhooks()
+        check_leases()

@@ -78,3 +78,13 @@ def webhooks() -> list[Webhook]:
 def webhook_for_channel(channel: str) -> Webhook | None:
     """The webhook an outbox channel names, or None when the deployment no longer has it."""
     return next((hook for hook in webhooks() if hook.channel == channel), None)
+
+
+def check_leases() -> None:
+    """The urgent lease is short (the point of it) but long enough to be renewed, and never longer than the
+    lease of the other messages."""
+    urgent, normal = settings.NOTIFY_URGENT_LEASE_SECONDS, settings.NOTIFY_LEASE_SECONDS
+    if not 3 <= urgent <= normal:
+        raise ImproperlyConfigured(
+            f"NOTIFY_URGENT_LEASE_SECONDS must be between 3 and NOTIFY_LEASE_SECONDS ({normal}), not {urgent}."
+        )

@@ -8,16 +8,25 @@ sends outside any transaction and records each outcome only if it still holds th
 killed mid-delivery leaves its rows claimed until the lease runs out; then they are due again. A row
 that fails is tried again after an exponential back-off, and given up after NOTIFY_MAX_ATTEMPTS.
 
+Urgent rows go first, in claims of their own, under a short lease (NOTIFY_URGENT_LEASE_SECONDS, 30 s)
+that a thread of the sending worker renews every third of it while the batch is being sent (a slow
+gateway may take NOTIFY_WEBHOOK_TIMEOUT_SECONDS per send): a killed worker stops renewing, so another
+worker sends the row within one short lease, not after the 300 s of the others. A live worker keeps
+renewing for NOTIFY_LEASE_SECONDS at most, so a worker that hangs holds an urgent row no longer than any
+other.
+
 Delivery is not acknowledgement: nothing here marks anything acknowledged.
 """
 
 import datetime as dt
 import logging
+import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
@@ -51,15 +60,26 @@ class Claim:
     token: str
     until: dt.datetime
     messages: list[OutboxMessage]
+    lease: dt.timedelta = dt.timedelta(seconds=300)
+    urgent: bool = False
+
+
+def lease_for(*, urgent: bool) -> dt.timedelta:
+    return dt.timedelta(seconds=settings.NOTIFY_URGENT_LEASE_SECONDS if urgent else settings.NOTIFY_LEASE_SECONDS)
 
 
 def claim_due(*, limit: int = BATCH, now: dt.datetime | None = None) -> Claim:
-    """Claim up to `limit` due rows until now + NOTIFY_LEASE_SECONDS; each claim counts as an attempt."""
+    """Claim up to `limit` due rows; each claim counts as an attempt. Urgent rows first, by themselves,
+    until now + NOTIFY_URGENT_LEASE_SECONDS; when none is due, the others until now + NOTIFY_LEASE_SECONDS."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
-    until = now + dt.timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
+    urgent = due(now).filter(notification__urgent=True).exists()
+    lease = lease_for(urgent=urgent)
+    until = now + lease
     with transaction.atomic():
-        candidates = due(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]
+        candidates = (
+            due(now).filter(notification__urgent=urgent).order_by("next_attempt_at", "pk").values_list("pk", flat=True)
+        )[:limit]
         if connection.features.has_select_for_update_skip_locked:
             # Rows another worker is claiming right now are skipped, not waited for.
             candidates = candidates.select_for_update(skip_locked=True)
@@ -72,7 +92,48 @@ def claim_due(*, limit: int = BATCH, now: dt.datetime | None = None) -> Claim:
         .select_related("notification__recipient")
         .order_by("next_attempt_at", "pk")
     )
-    return Claim(token=token, until=until, messages=messages)
+    return Claim(token=token, until=until, messages=messages, lease=lease, urgent=urgent)
+
+
+def renew(claim: Claim, *, now: dt.datetime | None = None) -> int:
+    """Extend the lease of the claim's rows still waiting and still ours; returns how many."""
+    now = now or timezone.now()
+    until = now + claim.lease
+    renewed = OutboxMessage.objects.filter(claim_token=claim.token, status=OutboxMessage.Status.PENDING).update(
+        claimed_until=until
+    )
+    claim.until = until
+    return renewed
+
+
+@contextmanager
+def _renewing(claim: Claim):
+    """While the body runs, renew an urgent claim every third of its lease, from a thread with its own
+    database connection, for NOTIFY_LEASE_SECONDS at most. Not inside a transaction: rows claimed there
+    are invisible to other connections, and so to other workers, until it commits."""
+    if not claim.urgent or connection.in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+    give_up = timezone.now() + dt.timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
+
+    def keep_renewing():
+        try:
+            while not stop.wait(claim.lease.total_seconds() / 3) and timezone.now() < give_up:
+                try:
+                    renew(claim)
+                except Exception:  # the database briefly away: the lease runs out, another worker sends
+                    logger.exception("outbox: renewing the urgent claim %s failed", claim.token)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=keep_renewing, name=f"outbox-lease-{claim.token[:8]}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _finish(message: OutboxMessage, token: str, **fields) -> bool:
@@ -93,8 +154,13 @@ def _put_back(messages: list[OutboxMessage], token: str, *, at: dt.datetime) -> 
 
 
 def _deliver(claim: Claim) -> int:
+    with _renewing(claim):
+        return _send_claimed(claim)
+
+
+def _send_claimed(claim: Claim) -> int:
     sent = 0
-    margin = min(LEASE_MARGIN, dt.timedelta(seconds=settings.NOTIFY_LEASE_SECONDS) / 2)
+    margin = min(LEASE_MARGIN, claim.lease / 2)
     # A channel that failed in this run (gateway down, robot refusing) is not tried again in the run:
     # its other rows wait one back-off step instead of each waiting for the same timeout.
     stalled: set[str] = set()

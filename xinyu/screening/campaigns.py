@@ -56,6 +56,11 @@ def _validate(
     if len({instrument.pk for instrument in instruments}) != len(instruments):
         raise ValidationError(_("An instrument is listed twice."))
     for instrument in instruments:
+        if instrument.is_draft:
+            raise ValidationError(
+                _("%(instrument)s is a draft: the psychology centre must check and activate it before it is used.")
+                % {"instrument": instrument}
+            )
         if not instrument.parsed().administrable:
             raise ValidationError(
                 _("%(instrument)s cannot be given yet: its item texts are not loaded.") % {"instrument": instrument}

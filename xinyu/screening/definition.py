@@ -36,6 +36,7 @@ Item conditions compare the item's score (its option's weight, reversed for a re
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from itertools import pairwise
@@ -50,6 +51,14 @@ METHODS = ("sum", "mean", "count", "mean_where")
 SEVERITIES = ("none", "mild", "moderate", "moderately_severe", "severe")
 ITEM_TEXTS = ("included", "pending")
 SHIPPED_DIR = Path(__file__).resolve().parent / "instruments"
+# Limits checked before a definition file is parsed, so that a hostile file costs little: the largest
+# shipped instrument (SCL-90 as a FHIR Questionnaire) is ~150 kB and 12 levels deep.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_JSON_DEPTH = 32
+# Longest texts: the instrument's name is stored in a 200-character column.
+MAX_NAME_CHARS = 200
+MAX_TEXT_CHARS = 2000
+MAX_ITEMS = 400
 
 Number = int | float
 
@@ -60,11 +69,25 @@ class DefinitionError(ValueError):
 
 @dataclass(frozen=True)
 class Text:
+    """A text in Chinese and/or English; at least one of them is there (an instrument imported in English
+    may have no Chinese yet)."""
+
     zh: str
     en: str = ""
 
     def __str__(self):
-        return self.zh
+        return self.zh or self.en
+
+    def __bool__(self):
+        return bool(self.zh or self.en)
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        """(text, its language) for a reader of `language`: English for an English reader when there is
+        English, otherwise Chinese; the other language when the one wanted is missing."""
+        wanted = [("en", self.en), ("zh-hans", self.zh)]
+        if not (language or "").lower().startswith("en"):
+            wanted.reverse()
+        return next(((text, code) for code, text in wanted if text), ("", wanted[0][0]))
 
 
 @dataclass(frozen=True)
@@ -244,8 +267,14 @@ def _need(table: dict, key: str, kind, where: str, *, default=...):
         raise DefinitionError(f"{where}: 缺少“{key}”")
     value = table[key]
     if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _kinds(kind)):
-        raise DefinitionError(f"{where}.{key}: 类型不对（{value!r}）")
+        raise DefinitionError(f"{where}.{key}: 类型不对（{_brief(value)}）")
     return value
+
+
+def _brief(value) -> str:
+    """A value as an error message quotes it: its repr, cut short (a hostile file may hold a huge one)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}…"
 
 
 def _kinds(kind) -> tuple:
@@ -254,11 +283,11 @@ def _kinds(kind) -> tuple:
 
 def _dict(raw, where: str) -> dict:
     if not isinstance(raw, dict):
-        raise DefinitionError(f"{where}: 应为一个对象（{{…}}），而不是 {raw!r}")
+        raise DefinitionError(f"{where}: 应为一个对象（{{…}}），而不是 {_brief(raw)}")
     return raw
 
 
-def _text(raw, where: str, *, required: bool = True) -> Text:
+def _text(raw, where: str, *, required: bool = True, max_chars: int = MAX_TEXT_CHARS) -> Text:
     if isinstance(raw, str):
         raw = {"zh": raw}
     if raw is None:
@@ -271,20 +300,40 @@ def _text(raw, where: str, *, required: bool = True) -> Text:
         raise DefinitionError(f"{where}: 只能有 zh 和 en 两种语言，而不是“{sorted(unknown)[0]}”")
     zh = _need(raw, "zh", str, where, default="")
     en = _need(raw, "en", str, where, default="")
-    if required and not zh.strip():
-        raise DefinitionError(f"{where}.zh: 中文不能为空")
+    if required and not zh.strip() and not en.strip():
+        raise DefinitionError(f"{where}: 中文（zh）和英文（en）不能都为空")
+    for language, text in (("zh", zh), ("en", en)):
+        if len(text) > max_chars:
+            raise DefinitionError(f"{where}.{language}: 文字过长（{len(text)} 个字符，最多 {max_chars} 个）")
+        if bad := _control_character(text):
+            raise DefinitionError(f"{where}.{language}: 含有不可见的控制字符 {bad}，请删去")
     return Text(zh, en)
+
+
+def _control_character(text: str) -> str:
+    """The first control character (other than tab and line breaks), bidirectional override or isolate (which
+    can make a text read differently from what it is), or lone surrogate in `text`, as U+XXXX."""
+    for ch in text:
+        if (
+            (ch < " " and ch not in "\t\n\r")
+            or "\x7f" <= ch <= "\x9f"
+            or "\u202a" <= ch <= "\u202e"
+            or "\u2066" <= ch <= "\u2069"
+            or "\ud800" <= ch <= "\udfff"
+        ):
+            return f"U+{ord(ch):04X}"
+    return ""
 
 
 def _number(value, where: str) -> Number:
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        raise DefinitionError(f"{where}: 应为数字，而不是 {value!r}")
+        raise DefinitionError(f"{where}: 应为数字，而不是 {_brief(value)}")
     return value
 
 
 def _code(value, where: str) -> str:
     if not isinstance(value, str) or not value or len(value) > 32:
-        raise DefinitionError(f"{where}: 代码应为 1–32 个字符，而不是 {value!r}")
+        raise DefinitionError(f"{where}: 代码应为 1–32 个字符，而不是 {_brief(value)}")
     if any(ch.isspace() for ch in value):
         raise DefinitionError(f"{where}: 代码“{value}”不能含空格")
     return value
@@ -294,7 +343,7 @@ def _op(value, where: str) -> str | Setting:
     if isinstance(value, dict):
         return _setting_ref(value, where, "op")
     if value not in OPS:
-        raise DefinitionError(f"{where}: 比较方式应为 {' '.join(OPS)} 之一，而不是 {value!r}")
+        raise DefinitionError(f"{where}: 比较方式应为 {' '.join(OPS)} 之一，而不是 {_brief(value)}")
     return value
 
 
@@ -321,7 +370,7 @@ def _numbers(raw, where: str) -> tuple[int, ...]:
         raise DefinitionError(f"{where}: 应为非空的题号列表")
     for number in raw:
         if not isinstance(number, int) or isinstance(number, bool):
-            raise DefinitionError(f"{where}: 题号应为整数，而不是 {number!r}")
+            raise DefinitionError(f"{where}: 题号应为整数，而不是 {_brief(number)}")
     if len(set(raw)) != len(raw):
         raise DefinitionError(f"{where}: 题号重复")
     return tuple(raw)
@@ -519,7 +568,7 @@ def _condition(raw, where: str, items: dict[int, Item], scores: dict[str, Score]
     if kind == "text_request":
         number = raw["text_request"]
         if not isinstance(number, int) or number not in items or items[number].kind != "text":
-            raise DefinitionError(f"{where}.text_request: 应为一道文字题的题号，而不是 {number!r}")
+            raise DefinitionError(f"{where}.text_request: 应为一道文字题的题号，而不是 {_brief(number)}")
         if set(raw) - allowed:
             raise DefinitionError(f"{where}: text_request 条件不能有“{sorted(set(raw) - allowed)[0]}”")
         return Condition("text_request", items=(number,), when_setting=when_setting)
@@ -535,7 +584,7 @@ def _condition(raw, where: str, items: dict[int, Item], scores: dict[str, Score]
     elif kind == "any_score":
         codes = raw["any_score"]
         if not isinstance(codes, list) or not codes or any(code not in scores for code in codes):
-            raise DefinitionError(f"{where}.any_score: 应为已定义分数的代码列表，而不是 {codes!r}")
+            raise DefinitionError(f"{where}.any_score: 应为已定义分数的代码列表，而不是 {_brief(codes)}")
         condition["scores"] = tuple(codes)
     elif kind == "items":
         refs = raw["items"]
@@ -569,7 +618,7 @@ def _flag(raw, n: int, items, scores, option_sets) -> FlagRule:
     if item is None and when.kind in ("items", "text_request") and isinstance(when.items, tuple):
         item = when.items[0] if len(when.items) == 1 else None
     if item is not None and (not isinstance(item, int) or item not in items):
-        raise DefinitionError(f"{where}.item: 没有第 {item!r} 题")
+        raise DefinitionError(f"{where}.item: 没有第 {_brief(item)} 题")
     return FlagRule(
         code=code,
         label=_text(raw.get("label"), f"{where}.label"),
@@ -627,14 +676,14 @@ def parse_definition(raw) -> Definition:
     """A Definition from a JSON document (already decoded); raises DefinitionError saying where and what."""
     raw = _dict(raw, "量表定义")
     if raw.get("format") != FORMAT:
-        raise DefinitionError(f"format: 应为“{FORMAT}”，而不是 {raw.get('format')!r}")
+        raise DefinitionError(f"format: 应为“{FORMAT}”，而不是 {_brief(raw.get('format'))}")
     unknown = set(raw) - TOP_KEYS
     if unknown:
         raise DefinitionError(f"量表定义: 无法识别的字段“{sorted(unknown)[0]}”")
     code = _code(_need(raw, "code", str, "量表定义"), "code")
     version = _need(raw, "version", str, code)
     if not version or len(version) > 32 or any(ch.isspace() for ch in version):
-        raise DefinitionError(f"{code}.version: 版本号应为 1–32 个非空白字符，而不是 {version!r}")
+        raise DefinitionError(f"{code}.version: 版本号应为 1–32 个非空白字符，而不是 {_brief(version)}")
     item_texts = _need(raw, "item_texts", str, code, default="included")
     if item_texts not in ITEM_TEXTS:
         raise DefinitionError(f"{code}.item_texts: 应为 included 或 pending，而不是“{item_texts}”")
@@ -647,13 +696,19 @@ def parse_definition(raw) -> Definition:
     raw_items = _need(raw, "items", list, code)
     if not raw_items:
         raise DefinitionError(f"{code}.items: 至少需要一道题")
+    if len(raw_items) > MAX_ITEMS:
+        raise DefinitionError(f"{code}.items: 共 {len(raw_items)} 道题，超过上限 {MAX_ITEMS} 道")
     items = [_item(item, n, option_sets, item_texts == "pending") for n, item in enumerate(raw_items)]
     used = {item.option_set for item in items if item.kind == "choice"}
     for unused in option_sets.keys() - used:
         raise DefinitionError(f"选项集“{unused}”: 没有题目使用它")
-    link_ids = [item.link_id for item in items]
-    if len(set(link_ids)) != len(link_ids):
-        raise DefinitionError(f"{code}.items: link_id 重复")
+    numbers_by_link: dict[str, list[int]] = {}
+    for item in items:
+        numbers_by_link.setdefault(item.link_id, []).append(item.number)
+    for link_id, numbers in numbers_by_link.items():
+        if len(numbers) > 1:
+            shown = "、".join(str(number) for number in numbers)
+            raise DefinitionError(f"{code}.items: link_id“{link_id}”重复（第 {shown} 题）")
     by_number = {item.number: item for item in items}
     scores: dict[str, Score] = {}
     groups = {}
@@ -677,7 +732,7 @@ def parse_definition(raw) -> Definition:
     return Definition(
         code=code,
         version=version,
-        name=_text(raw.get("name"), "name"),
+        name=_text(raw.get("name"), "name", max_chars=MAX_NAME_CHARS),
         instructions=_text(raw.get("instructions"), "instructions", required=False),
         timeframe=_text(raw.get("timeframe"), "timeframe", required=False),
         copyright=_need(raw, "copyright", str, code, default=""),
@@ -695,16 +750,130 @@ def parse_definition(raw) -> Definition:
 
 
 def load_definition_file(path: Path) -> Definition:
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(f"{Path(path).name}: 无法读取：{exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise DefinitionError(f"{Path(path).name}: 不是有效的 JSON（第 {exc.lineno} 行）：{exc.msg}") from exc
+    raw = read_json_file(path)
     try:
         return parse_definition(raw)
     except DefinitionError as exc:
         raise DefinitionError(f"{Path(path).name}: {exc}") from exc
+
+
+# --- reading JSON that may be hostile ------------------------------------------------------------------
+
+# A string (possibly unterminated: then it runs to the end) or a bracket; one pass, linear in the text.
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.S)
+_JSON_MESSAGES = {
+    "Expecting value": "此处应为一个值",
+    "Expecting property name enclosed in double quotes": "属性名应写在双引号中",
+    "Expecting ',' delimiter": "此处缺少逗号",
+    "Expecting ':' delimiter": "此处缺少冒号",
+    "Unterminated string starting at": "字符串缺少结尾的引号",
+    "Extra data": "JSON 结束之后还有多余的内容",
+    "Invalid control character at": "字符串中有未转义的控制字符",
+    "Invalid \\escape": "无效的转义序列",
+    "Invalid \\uXXXX escape": "无效的 \\u 转义序列",
+    "Illegal trailing comma": "最后一项之后多了逗号",
+}
+
+
+def json_depth(text: str) -> tuple[int, int]:
+    """(deepest nesting of [ and {, the offset where it is first reached), brackets inside strings not
+    counted; computed without parsing, so that nesting too deep for the parser is refused first."""
+    depth = deepest = at = 0
+    for token in _JSON_TOKENS.finditer(text):
+        mark = text[token.start()]
+        if mark in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, token.start()
+        elif mark in "]}":
+            depth -= 1
+    return deepest, at
+
+
+def check_size(size: int, where: str) -> None:
+    """Refuse a file larger than MAX_FILE_BYTES, before reading it."""
+    if size > MAX_FILE_BYTES:
+        raise DefinitionError(
+            f"{where}: 文件过大（{size / 1024 / 1024:.1f} MB），量表定义文件最大 {MAX_FILE_BYTES // 1024 // 1024} MB"
+        )
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"constant {name}")
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def parse_json(data: bytes | str, where: str):
+    """JSON from an uploaded or read file, refusing before parsing what would be costly or crash the
+    parser (too large, nested too deep), and after parsing what no database can store (NUL characters,
+    lone surrogates). Every error says where, in Chinese."""
+    check_size(len(data), where)
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DefinitionError(
+                f"{where}: 不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节处），请另存为 UTF-8"
+            ) from None
+    else:
+        text = data.removeprefix("\ufeff")
+    if not text.strip():
+        raise DefinitionError(f"{where}: 文件是空的")
+    depth, at = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise DefinitionError(
+            f"{where}: JSON 嵌套过深（第 {_line(text, at)} 行达到 {depth} 层，最多 {MAX_JSON_DEPTH} 层）；"
+            "量表定义不会这样深，请检查文件是否正确"
+        )
+    try:
+        raw = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        reason = next((zh for en, zh in _JSON_MESSAGES.items() if exc.msg.startswith(en)), f"格式错误（{exc.msg}）")
+        raise DefinitionError(f"{where}: 不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）：{reason}") from None
+    except ValueError as exc:  # NaN or Infinity; an integer too long to convert
+        if str(exc).startswith("constant "):
+            raise DefinitionError(f"{where}: JSON 中不能有 {str(exc)[9:]}，数值必须是有限的数字") from None
+        raise DefinitionError(f"{where}: JSON 中有位数过多的数字") from None
+    except RecursionError:  # not reached after the depth check; kept so that nothing escapes as a traceback
+        raise DefinitionError(f"{where}: JSON 嵌套过深") from None
+    _check_strings(raw, where)
+    return raw
+
+
+def _check_strings(raw, where: str) -> None:
+    """Refuse NUL characters and lone surrogates anywhere (keys too): PostgreSQL cannot store them."""
+    stack = [(raw, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if "\x00" in key or _has_surrogate(key):
+                    raise DefinitionError(
+                        f"{where}: {path or '顶层'} 有一个属性名含有无法保存的字符（NUL 或不成对的代理字符）"
+                    )
+                stack.append((value, f"{path}.{key}" if path else key))
+        elif isinstance(node, list):
+            stack.extend((value, f"{path}[{n}]") for n, value in enumerate(node))
+        elif isinstance(node, str) and ("\x00" in node or _has_surrogate(node)):
+            raise DefinitionError(f"{where}: {path or '顶层'}: 文字中含有无法保存的字符（NUL 或不成对的代理字符）")
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def read_json_file(path: Path):
+    """parse_json for a file on disk, naming the file; the size is checked before anything is read."""
+    path = Path(path)
+    try:
+        check_size(path.stat().st_size, path.name)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DefinitionError(f"{path.name}: 无法读取：{exc.strerror or exc}") from None
+    return parse_json(data, path.name)
 
 
 # --- writing -------------------------------------------------------------------------------------------

@@ -140,3 +140,21 @@ class CloseCampaignForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Yes, close the campaign now: students can no longer enter, answer or submit."), required=True
     )
+
+
+class InstrumentImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Definition file"),
+        help_text=_("A FHIR R4 Questionnaire (JSON) or an instrument in Xinyu's JSON format, at most 2 MB."),
+    )
+
+
+class InstrumentActivateForm(forms.Form):
+    confirm_missing = forms.BooleanField(
+        label=_(
+            "I have checked it: activate this instrument although it lacks what the instrument shipped with "
+            "Xinyu has (listed above). Results may then raise no crisis concern report where the shipped "
+            "instrument would."
+        ),
+        required=False,
+    )

@@ -5,11 +5,10 @@ definition with `with_item_texts`: only the texts change, never the scoring, so 
 result's rules_version stay as they were.
 """
 
-import json
 from dataclasses import replace as dc_replace
 from pathlib import Path
 
-from xinyu.screening.definition import Definition, DefinitionError, Text, _dict, _text
+from xinyu.screening.definition import Definition, DefinitionError, Text, _dict, _text, parse_json
 
 
 def read_item_texts(path: Path) -> dict[int, Text]:
@@ -22,10 +21,7 @@ def read_item_texts(path: Path) -> dict[int, Text]:
         raise DefinitionError(f"{path.name}: 无法读取（应为 UTF-8 文本）：{exc}") from exc
     texts: dict[int, Text] = {}
     if path.suffix.lower() == ".json":
-        try:
-            raw = json.loads(content)
-        except json.JSONDecodeError as exc:
-            raise DefinitionError(f"{path.name}: 不是有效的 JSON（第 {exc.lineno} 行）：{exc.msg}") from exc
+        raw = parse_json(content, path.name)
         for key, value in _dict(raw, path.name).items():
             if not str(key).isdigit():
                 raise DefinitionError(f"{path.name}: “{key}”不是题号")

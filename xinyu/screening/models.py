@@ -4,6 +4,9 @@ A row holds one version of one instrument's definition (the JSON document of def
 record the version they were scored with (and the rules_version), so a version's scoring must never change:
 loading a different definition under an existing code and version is refused, except for the item texts a
 college supplies for an instrument shipped without them (SCL-90).
+
+A version loaded from a file or a FHIR Questionnaire is a draft until the psychology centre activates it
+(activation.py): never activated (`activated_at` empty) means it cannot be offered or used in a campaign.
 """
 
 from django.db import models
@@ -30,6 +33,16 @@ class Instrument(models.Model):
         _("active"), default=False, help_text=_("The version offered for new assessment campaigns.")
     )
     loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+    # Empty while the version is a draft; set once, when the centre first activates it.
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("activated by"),
+    )
 
     class Meta:
         verbose_name = _("instrument")
@@ -38,10 +51,21 @@ class Instrument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="instrument_unique_version"),
             models.UniqueConstraint(fields=["code"], condition=Q(is_active=True), name="instrument_one_active_version"),
+            models.CheckConstraint(
+                condition=Q(is_active=False) | Q(activated_at__isnull=False), name="instrument_draft_never_active"
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.code}@{self.version})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.activated_at is None
+
+    @property
+    def key(self) -> str:
+        return f"{self.code}@{self.version}"
 
     def parsed(self) -> Definition:
         """The validated definition (parsed once per row and digest, see services.definition_for)."""

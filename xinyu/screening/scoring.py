@@ -108,7 +108,7 @@ class Result(NamedTuple):
             if self.band is None
             else {
                 "code": self.band.code,
-                "label": self.band.label.zh,
+                "label": str(self.band.label),
                 "severity": self.band.severity,
                 "min": self.band.min,
                 "max": self.band.max,
@@ -117,12 +117,12 @@ class Result(NamedTuple):
             if self.classification is None
             else {
                 "code": self.classification.code,
-                "label": self.classification.label.zh,
+                "label": str(self.classification.label),
                 "severity": self.classification.severity,
             },
             "severity": self.severity,
             "flags": [
-                {"code": flag.code, "label": flag.label.zh, "item": flag.item, "red_flag": flag.red_flag}
+                {"code": flag.code, "label": str(flag.label), "item": flag.item, "red_flag": flag.red_flag}
                 for flag in self.flags
             ],
             "errors": [{"item": error.item, "code": error.code, "message": error.message} for error in self.errors],
@@ -492,7 +492,7 @@ class Scorer:
 
     def _invalid(self, item: Item, value) -> str:
         options = self.definition.option_set(item.option_set).options
-        choices = "、".join(f"{option.code} {option.label.zh}" for option in options)
+        choices = "、".join(f"{option.code} {option.label}" for option in options)
         return f"第 {item.number} 题：答案“{value}”不在选项中（可选：{choices}）"
 
 

@@ -1,12 +1,14 @@
 """Loading instruments into the database: the shipped ones, a college's own, and licensed item texts."""
 
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
+from xinyu.audit.models import AuditEntry
+from xinyu.org.access_log import Event, record
+from xinyu.screening.activation import make_active
 from xinyu.screening.definition import (
     Definition,
     DefinitionError,
@@ -14,6 +16,8 @@ from xinyu.screening.definition import (
     definition_digest,
     definition_to_json,
     parse_definition,
+    parse_json,
+    read_json_file,
     shipped_definitions,
 )
 from xinyu.screening.fhir import questionnaire_to_definition
@@ -28,15 +32,21 @@ class Loaded:
 
     def describe(self) -> str:
         words = {"created": "已载入", "unchanged": "无变化"}
-        state = "（当前使用）" if self.instrument.is_active else ""
+        if self.instrument.is_active:
+            state = "（当前使用）"
+        elif self.instrument.is_draft:
+            state = "（草稿：须由心理中心核对后启用）"
+        else:
+            state = ""
         return f"{self.instrument.code}@{self.instrument.version}：{words[self.outcome]}{state}"
 
 
 @transaction.atomic
-def store_definition(definition: Definition, *, source: str, activate: bool = False) -> Loaded:
+def store_definition(definition: Definition, *, source: str, by=None, address: str | None = None) -> Loaded:
     """Store a definition; idempotent for the same document. A different document under an existing code
     and version is refused (results name the version they were scored with): give it a new version.
-    The new version becomes the active one when none is active yet, or when `activate` is asked."""
+    A shipped version becomes the active one when none is active yet; any other is stored as a draft, to
+    be activated by the centre (activation.py), and its import is written to the access log."""
     digest = definition_digest(definition)
     existing = Instrument.objects.select_for_update().filter(code=definition.code, version=definition.version).first()
     if existing is not None:
@@ -45,19 +55,28 @@ def store_definition(definition: Definition, *, source: str, activate: bool = Fa
                 f"{definition.key}: 已有同一版本但内容不同的定义；已计分的结果依赖该版本，"
                 "请为修改后的定义使用新的版本号"
             )
-        if activate and not existing.is_active:
-            activate_instrument(existing)
         return Loaded(existing, "unchanged")
     instrument = Instrument.objects.create(
         code=definition.code,
         version=definition.version,
-        name=definition.name.zh,
+        name=str(definition.name),
         definition=definition_to_json(definition),
         digest=digest,
         source=source,
     )
-    if activate or not Instrument.objects.filter(code=definition.code, is_active=True).exists():
-        activate_instrument(instrument)
+    if source == Instrument.Source.SHIPPED:
+        if not Instrument.objects.filter(code=definition.code, is_active=True).exists():
+            make_active(instrument)
+    else:
+        record(
+            by,
+            Event(
+                AuditEntry.Action.IMPORT,
+                "screening.instrument",
+                detail={"instrument": instrument.key, "source": source, "draft": True},
+            ),
+            address=address,
+        )
     return Loaded(instrument, "created")
 
 
@@ -76,14 +95,6 @@ def _without_texts(definition: Definition) -> Definition:
 def load_shipped_instruments() -> list[Loaded]:
     """PHQ-9, GAD-7, UPI and SCL-90 (scoring only) from instruments/*.json; safe to run again."""
     return [store_definition(definition, source=Instrument.Source.SHIPPED) for definition in shipped_definitions()]
-
-
-@transaction.atomic
-def activate_instrument(instrument: Instrument) -> None:
-    Instrument.objects.filter(code=instrument.code, is_active=True).exclude(pk=instrument.pk).update(is_active=False)
-    if not instrument.is_active:
-        instrument.is_active = True
-        instrument.save(update_fields=["is_active"])
 
 
 def get_instrument(code: str, version: str | None = None) -> Instrument:
@@ -129,16 +140,18 @@ def definition_for(instrument: Instrument) -> Definition:
 def read_definition_file(path: Path) -> tuple[Definition, str]:
     """A definition from a file in Xinyu's JSON format or a FHIR R4 Questionnaire (JSON), with its
     Instrument.Source; errors name the file."""
-    path = Path(path)
+    return _definition_from(read_json_file(path), Path(path).name)
+
+
+def read_definition_upload(data: bytes, name: str) -> tuple[Definition, str]:
+    """The same for an uploaded file's content."""
+    return _definition_from(parse_json(data, name), name)
+
+
+def _definition_from(raw, name: str) -> tuple[Definition, str]:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(f"{path.name}: 无法读取：{exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise DefinitionError(f"{path.name}: 不是有效的 JSON（第 {exc.lineno} 行）：{exc.msg}") from exc
-    try:
-        if isinstance(raw, dict) and raw.get("resourceType") == "Questionnaire":
+        if isinstance(raw, dict) and "resourceType" in raw:  # FHIR, and says what resource it should be
             return questionnaire_to_definition(raw), Instrument.Source.FHIR
         return parse_definition(raw), Instrument.Source.FILE
     except DefinitionError as exc:
-        raise DefinitionError(f"{path.name}: {exc}") from exc
+        raise DefinitionError(f"{name}: {exc}") from exc

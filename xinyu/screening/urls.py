@@ -1,7 +1,7 @@
 from django.urls import path
 
 from xinyu.screening.urls_results import urlpatterns as results_patterns
-from xinyu.screening.views import campaigns, completion, questionnaire
+from xinyu.screening.views import campaigns, completion, instruments, questionnaire
 
 app_name = "screening"
 
@@ -26,6 +26,10 @@ urlpatterns = [
         completion.completion_remind,
         name="completion_remind",
     ),
+    path("instruments/", instruments.instrument_list, name="instrument_list"),
+    path("instruments/import/", instruments.instrument_import, name="instrument_import"),
+    path("instruments/<id:pk>/", instruments.instrument_detail, name="instrument_detail"),
+    path("instruments/<id:pk>/activate/", instruments.instrument_activate, name="instrument_activate"),
     path("sittings/", campaigns.sitting_list, name="sitting_list"),
     path("sittings/open/", campaigns.sitting_open, name="sitting_open"),
     path("sittings/<id:pk>/", campaigns.sitting_detail, name="sitting_detail"),

@@ -48,6 +48,12 @@ def may_manage_campaigns(user) -> bool:
     return is_centre_staff(user)
 
 
+def may_manage_instruments(user) -> bool:
+    """Importing instruments (drafts) and activating them for campaigns: the psychology centre, which runs
+    the campaigns that use them."""
+    return _is_active_staff(user) and is_centre_staff(user)
+
+
 def completion_class_groups_for(user, campaign) -> QuerySet[ClassGroup]:
     """Class groups whose completion (who has not answered; names only) `user` may follow for `campaign`:
     the centre the whole school, a college's working group their college, head teacher and advisor their

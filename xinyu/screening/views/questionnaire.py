@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -108,17 +109,33 @@ def start_mine(request, pk):
     return redirect("screening:answer")
 
 
+def _shown(text) -> dict:
+    """A text in the language the reader reads (English for an English reader when there is English,
+    otherwise Chinese); `fallback` when only the other language was there, `lang` then names it."""
+    reads_english = (translation.get_language() or "").lower().startswith("en")
+    value, language = text.in_language("en" if reads_english else "zh-hans")
+    fallback = bool(value) and (language == "en") != reads_english
+    return {"text": value, "lang": language if fallback else "", "fallback": fallback}
+
+
 def _item(page, item) -> dict:
     definition = page.definition
     options = definition.option_set(item.option_set).options if item.option_set else ()
+    shown = _shown(item.text)
     return {
         "number": item.number,
-        "text": str(item.text),
+        "text": shown["text"],
+        "lang": shown["lang"],
+        "fallback": shown["fallback"],
         "required": item.required,
         "name": _answer_name(page.response.instrument_id, item.number),
-        "options": [(option.code, str(option.label)) for option in options],
+        "options": [(option.code, _shown(option.label)["text"]) for option in options],
         "value": (page.response.answers or {}).get(str(item.number), ""),
     }
+
+
+def _headings(page) -> dict:
+    return {"name": _shown(page.definition.name), "instructions": _shown(page.definition.instructions)}
 
 
 def _items(page) -> list[dict]:
@@ -158,9 +175,9 @@ def _one_context(participation, position=None, **extra):
             "definition": page.definition,
             "item": _item(page, item),
             "first_of_instrument": item.number == page.definition.items[0].number,
-        }
+        } | _headings(page)
     unanswered = [
-        {"position": number, "instrument": str(page.definition.name), "number": item.number}
+        {"position": number, "instrument": _shown(page.definition.name)["text"], "number": item.number}
         for number, (page, item) in enumerate(flat, start=1)
         if item.required and str(item.number) not in (page.response.answers or {})
     ]
@@ -224,7 +241,10 @@ def step(request):
 
 def _page_context(participation, **extra):
     pages = service.pages(participation)
-    sections = [{"page": page, "instrument_id": page.response.instrument_id, "items": _items(page)} for page in pages]
+    sections = [
+        {"page": page, "instrument_id": page.response.instrument_id, "items": _items(page)} | _headings(page)
+        for page in pages
+    ]
     answered = sum(page.answered for page in pages)
     total = sum(page.total for page in pages)
     context = {
