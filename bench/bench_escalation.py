@@ -24,7 +24,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from xinyu.accounts.models import User
-from xinyu.concerns import calendar, escalation, invariants
+from xinyu.concerns import escalation, invariants
+from xinyu.policy import calendar
 from xinyu.concerns.models import (
     Acknowledgement,
     AckRecipient,
@@ -34,7 +35,7 @@ from xinyu.concerns.models import (
     CrisisCase,
     DutyShift,
 )
-from xinyu.concerns.policy import Deadline, policy_in_force
+from xinyu.policy.loader import Deadline, policy_in_force
 from xinyu.concerns.services.cases import duty_leader_for
 from xinyu.org.demo import build_demo_college
 from xinyu.org.models import Post, Student

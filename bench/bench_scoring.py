@@ -19,7 +19,7 @@ from collections import Counter
 from itertools import islice
 
 from xinyu.screening.definition import shipped_definition
-from xinyu.screening.rules import DEFAULT_RULES
+from xinyu.policy.screening import DEFAULT_RULES
 from xinyu.screening.scoring import score
 
 VECTORS = 1_000_000

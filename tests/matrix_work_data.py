@@ -34,11 +34,11 @@ from xinyu.care.models import CarePlan, FollowUp
 from xinyu.care.services import schedule_follow_up
 from xinyu.concerns import invariants
 from xinyu.concerns.models import CrisisCase
-from xinyu.concerns.policy import policy_in_force
 from xinyu.concerns.services import acks, cases, reports
 from xinyu.counselling import services as counselling
 from xinyu.org.models import Department, Post
 from xinyu.org.services import appoint
+from xinyu.policy.loader import policy_in_force
 from xinyu.privacy import breakglass
 from xinyu.privacy.models import BreakGlassGrant
 from xinyu.referrals import services as referrals

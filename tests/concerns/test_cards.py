@@ -12,8 +12,8 @@ from freezegun import freeze_time
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import UserFactory
 from xinyu.accounts.models import User
-from xinyu.concerns.policy import load_policy_file, policy_in_force
 from xinyu.concerns.queries import deadline_text, level_roles
+from xinyu.policy.loader import load_policy_file, policy_in_force
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from tests.concerns.conftest import OFFICE_TIME
 from xinyu.audit.models import AuditEntry
 from xinyu.care import services as care
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
-from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import CaseEvent
 from xinyu.concerns.services import cases
 from xinyu.notify.models import Notification
+from xinyu.policy.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +186,7 @@ def test_a_record_failing_midway_leaves_nothing(crisis_world, case, monkeypatch)
     assert case.events.count() == events
 
 
-def test_care_errors_are_concern_errors_for_the_views(crisis_world, case):
-    with pytest.raises(ConcernError):
+def test_care_errors_are_domain_errors_for_the_views(crisis_world, case):
+    with pytest.raises(DomainError):
         care.record_review_support(crisis_world.in_scope, by=crisis_world.cast["outsider"], case=case,
                                    assessment="x", support="y")  # fmt: skip

@@ -143,7 +143,7 @@ def test_organiser_and_collaborator_read_the_records_while_open_and_30_days_afte
 
 def test_the_window_is_the_policys(crisis_world):
     """30 days is the policy file's care.case_records_days_after_close, not a constant in the code."""
-    from xinyu.concerns.policy import policy_in_force
+    from xinyu.policy.loader import policy_in_force
 
     assert policy_in_force(OFFICE_TIME.date()).care.case_records_days_after_close == 30
     assert scope.case_records_window() == dt.timedelta(days=30)

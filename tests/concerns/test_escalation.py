@@ -21,10 +21,10 @@ from freezegun import freeze_time
 from tests.concerns.conftest import NIGHT_TIME, OFFICE_TIME, SHANGHAI
 from xinyu.concerns import escalation
 from xinyu.concerns.models import Acknowledgement, AckRecipient, CaseEvent, CaseMember, CaseStep, ConcernReport
-from xinyu.concerns.policy import clear_cache, policy_in_force
 from xinyu.concerns.services import acks, cases, reports
 from xinyu.notify.models import Notification
 from xinyu.org import scope
+from xinyu.policy.loader import clear_cache, policy_in_force
 
 pytestmark = pytest.mark.django_db
 MIN = dt.timedelta(minutes=1)

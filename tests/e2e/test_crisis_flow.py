@@ -21,9 +21,10 @@ from playwright.sync_api import Page, expect
 from tests.concerns.conftest import crisis_world  # noqa: F401 - the crisis cast of tests/concerns, as a fixture here
 from tests.e2e.conftest import PHONE
 from tests.e2e.steps import assert_fits_width, screenshot, sign_in_to_home
-from xinyu.concerns import calendar, policy
 from xinyu.concerns.models import CaseEvent, ConcernReport, CrisisCase, DutyShift
 from xinyu.notify.models import Notification
+from xinyu.policy import calendar
+from xinyu.policy import loader as policy
 
 pytestmark = pytest.mark.e2e
 

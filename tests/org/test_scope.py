@@ -148,7 +148,7 @@ def test_a_post_over_the_wrong_kind_of_place_is_refused_with_a_clear_error(world
 
     with translation.override("zh-hans"), pytest.raises(GrantError) as refused:
         grant_post(world.cast["advisor"], Post.HEAD_TEACHER, world.college_a, by=world.cast["student_affairs"])
-    assert refused.value.messages == ["班主任的任职范围应为班级。"]
+    assert str(refused.value) == "班主任的任职范围应为班级。"
     assert not Appointment.objects.filter(person=world.cast["advisor"], post=Post.HEAD_TEACHER).exists()
 
 

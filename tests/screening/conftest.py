@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from xinyu.policy.screening import DEFAULT_RULES, ScoringRules
 from xinyu.screening.definition import SHIPPED_DIR, parse_definition, shipped_definition
-from xinyu.screening.rules import DEFAULT_RULES, ScoringRules
 from xinyu.screening.scoring import score
 
 UPI_LIE = (5, 20, 35, 50)

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyu.concerns.demo import DEMO_STUDENT_KEYS
-from xinyu.concerns.policy import policy_in_force
 from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, current_intake, demo_class_name
 from xinyu.org.models import Student
 from xinyu.org.responsibility import holders_of
+from xinyu.policy.loader import policy_in_force
 from xinyu.screening.models import Campaign, Interview, Participation, Response, Result, Sitting
 from xinyu.screening.scoring import scorer_for
 

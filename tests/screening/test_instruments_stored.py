@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from tests.screening.conftest import raw_document
+from xinyu.policy.screening import DEFAULT_RULES
 from xinyu.screening.definition import definition_to_json, shipped_definition
 from xinyu.screening.fhir import definition_to_questionnaire
 from xinyu.screening.models import Instrument
-from xinyu.screening.rules import DEFAULT_RULES
 from xinyu.screening.scoring import rules_version
 
 pytestmark = pytest.mark.django_db

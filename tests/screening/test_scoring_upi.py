@@ -6,7 +6,7 @@ Item 25 yes is a red flag; an item-64 request is flagged for a person to read. V
 import pytest
 
 from tests.screening.conftest import UPI_AUXILIARY, UPI_KEY, UPI_LIE, UPI_PLAIN, flag_codes, scored, upi_answers
-from xinyu.screening.rules import DEFAULT_RULES, ScoringRules
+from xinyu.policy.screening import DEFAULT_RULES, ScoringRules
 from xinyu.screening.scoring import rules_version
 
 

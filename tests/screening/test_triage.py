@@ -10,8 +10,8 @@ from django.utils import timezone
 from tests.screening.conftest import in_order, spread, upi_answers
 from xinyu.accounts.models import User
 from xinyu.concerns.models import AckRecipient, ConcernReport
-from xinyu.concerns.policy import DEFAULT_SCREENING, PolicyError, parse_screening, policy_in_force
 from xinyu.notify.models import Notification
+from xinyu.policy.loader import DEFAULT_SCREENING, PolicyError, parse_screening, policy_in_force
 from xinyu.screening.models import Campaign, Interview, Participation, Response, Result
 from xinyu.screening.scoring import score
 from xinyu.screening.services import get_instrument

@@ -36,6 +36,7 @@ from xinyu.org import granting
 from xinyu.org.access_log import Event, record
 from xinyu.org.models import Appointment, Post
 from xinyu.org.scope.base import POST_TIER, Tier, current_appointments, grants_for, is_technical_admin, students_for
+from xinyu.policy.errors import DomainError
 
 BOTH_KINDS_DAYS = 7  # one person, one account: never both credentials within this many days
 VALID_HOURS = 24  # a link or code is good for this long
@@ -45,7 +46,7 @@ AUDIT_WHAT = "accounts.credential_reset"
 logger = logging.getLogger(__name__)
 
 
-class ResetError(Exception):
+class ResetError(DomainError):
     """A reset the rules refuse; the message says why."""
 
 

@@ -22,7 +22,7 @@ STEP_UP_WHAT = "accounts.step_up"
 
 
 def _window_seconds() -> int:
-    from xinyu.concerns.policy import policy_in_force
+    from xinyu.policy.loader import policy_in_force
 
     return policy_in_force().care.step_up_minutes * 60
 

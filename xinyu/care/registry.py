@@ -16,17 +16,17 @@ from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import RegistryEntry, RegistryEvent, ReviewSupport
-from xinyu.concerns.errors import ConcernError
-from xinyu.concerns.policy import policy_in_force
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
+from xinyu.policy.errors import DomainError
+from xinyu.policy.loader import policy_in_force
 
 Status = RegistryEntry.Status
 Kind = RegistryEvent.Kind
 
 
-class RegistryError(ConcernError):
+class RegistryError(DomainError):
     """A registry change that cannot be made as asked; the message says why (translated)."""
 
 

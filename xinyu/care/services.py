@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
-from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import CaseEvent, CrisisCase
 from xinyu.notify.services import notify
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record
+from xinyu.policy.errors import DomainError
 
 
-class CareError(ConcernError):
+class CareError(DomainError):
     """A care record that cannot be written as given; the message says what is missing."""
 
 

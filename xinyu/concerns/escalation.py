@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyu.concerns.models import Acknowledgement
-from xinyu.concerns.policy import Policy, PolicyError, policy_in_force, policy_version
 from xinyu.concerns.services import acks
+from xinyu.policy.loader import Policy, PolicyError, policy_in_force, policy_version
 
 logger = logging.getLogger(__name__)
 # Acknowledgements handled per transaction: one commit (and one wake-up of the delivery worker) for many,

@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.accounts.models import User
-from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services import reports
 from xinyu.org import scope
 from xinyu.org.models import Appointment, Post
+from xinyu.policy.errors import DomainError
 
 LOCAL_MINUTES = "%Y-%m-%dT%H:%M"
 LEADING_GROUP_POSTS = (Post.LEADING_GROUP_HEAD, Post.LEADING_GROUP_DEPUTY, Post.LEADING_GROUP_MEMBER)
@@ -81,7 +81,7 @@ class ReportForm(forms.Form):
                 self.student = reports.find_student_for_report(
                     reports.reporter_school(self.reporter), number, name, reporter=self.reporter, address=self.address
                 )
-            except ConcernError as error:
+            except DomainError as error:
                 self.add_error("student_number", str(error))
         elif who.isdigit():
             self.student = self.picker.filter(pk=int(who)).first()

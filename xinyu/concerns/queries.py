@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import ngettext, pgettext_lazy
 
 from xinyu.concerns.models import ConcernReport, CrisisCase, DutyShift
-from xinyu.concerns.policy import LevelRule, Policy
 from xinyu.org.models import Appointment, ClassGroup, College, Student
 from xinyu.org.responsibility import _holders, holders_of
+from xinyu.policy.loader import LevelRule, Policy
 
 
 def real_cases(cases: QuerySet[CrisisCase] | None = None) -> QuerySet[CrisisCase]:
@@ -32,7 +32,7 @@ def real_reports(reports: QuerySet[ConcernReport] | None = None) -> QuerySet[Con
     return (ConcernReport.objects.all() if reports is None else reports).filter(is_drill=False)
 
 
-# The policy's roles (xinyu.concerns.policy.ROLES), as the regulation names them.
+# The policy's roles (xinyu.policy.loader.ROLES), as the regulation names them.
 ROLE_LABELS = {
     "organiser": pgettext_lazy("crisis role", "Organiser of the level"),
     "advisor": pgettext_lazy("crisis role", "Advisor"),

@@ -14,18 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.concerns.policy import policy_in_force
 from xinyu.counselling.models import Addendum, Booking, Intake, Room, Session, Slot
 from xinyu.notify.services import notify
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
+from xinyu.policy.errors import DomainError
+from xinyu.policy.loader import policy_in_force
 
 MAX_SLOTS_PER_RUN = 200
 MAX_WEEKS = 26
 
 
-class CounsellingError(Exception):
+class CounsellingError(DomainError):
     """A request that breaks a counselling rule; the message says what, for the person who asked."""
 
 

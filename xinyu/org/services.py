@@ -29,6 +29,7 @@ from xinyu.org.models import (
     School,
     ScopeKind,
 )
+from xinyu.policy.errors import DomainError
 
 SCOPE_FIELD_OF_MODEL = {
     School: "school",
@@ -76,7 +77,7 @@ def appoint(person, post: str, scope, *, starts_on: dt.date | None = None, ends_
     return appointment
 
 
-class GrantError(ValidationError):
+class GrantError(DomainError):
     """A grant, confirmation or end the rules refuse; the message says why, for the person who tried."""
 
 
@@ -111,7 +112,7 @@ def grant_post(
     try:
         appointment = new_appointment(person, post, scope, starts_on=starts_on, ends_on=ends_on)
     except ValidationError as error:
-        raise GrantError(error.messages) from None
+        raise GrantError(" ".join(error.messages)) from None
     if refusal := granting.grant_refusal(by, post, scope, person):
         raise GrantError(refusal)
     return save_grant(appointment, by=by, note=note, address=address)

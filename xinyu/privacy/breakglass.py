@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.concerns.policy import policy_in_force
 from xinyu.concerns.services.reports import normalise_typed, reporter_school
 from xinyu.core.work import WorkItem, WorkSection
 from xinyu.notify.services import notify
@@ -25,6 +24,8 @@ from xinyu.org.access_log import Event, record
 from xinyu.org.models import Appointment, Student
 from xinyu.org.responsibility import holders_of
 from xinyu.org.scope import Tier
+from xinyu.policy.errors import DomainError
+from xinyu.policy.loader import policy_in_force
 from xinyu.privacy.models import BreakGlassGrant
 
 REASON_MIN_LENGTH = 10
@@ -35,7 +36,7 @@ LOOKUP_FAILED = "privacy.break_glass.lookup_failed"
 GRANT_OPENED = "privacy.break_glass"
 
 
-class BreakGlassError(Exception):
+class BreakGlassError(DomainError):
     """A break-glass request that cannot be granted as given; the message says why."""
 
 

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from xinyu.audit.models import AuditEntry
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record
+from xinyu.policy.errors import DomainError
 from xinyu.privacy.models import ConsentRecord
 
 
-class ConsentError(Exception):
+class ConsentError(DomainError):
     pass
 
 

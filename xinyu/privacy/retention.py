@@ -32,9 +32,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from xinyu.audit.models import AuditEntry
-from xinyu.concerns.policy import policy_in_force
 from xinyu.org.access_log import Event, record_many
 from xinyu.org.models import Student
+from xinyu.policy.loader import policy_in_force
 from xinyu.privacy.models import RetentionRun, StudentDeparture, StudentRetention
 
 LEFT_STATUSES = (Student.Status.GRADUATED, Student.Status.WITHDRAWN, Student.Status.DISMISSED)

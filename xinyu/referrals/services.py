@@ -23,12 +23,13 @@ from django.utils.translation import gettext_lazy
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
 from xinyu.concerns.errors import ConcernError
-from xinyu.concerns.policy import policy_in_force
 from xinyu.notify.services import notify
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record, record_many
 from xinyu.org.models import Student
 from xinyu.org.responsibility import holders_of
+from xinyu.policy.errors import DomainError
+from xinyu.policy.loader import policy_in_force
 from xinyu.referrals.models import Leave, Referral, ReturnAssessment, ReturnContact
 
 T3, T4 = scope.Tier.T3, scope.Tier.T4
@@ -38,7 +39,7 @@ ESCORT_ROLES = ("advisor", "head_teacher", "mental_health_advisor", "college_lea
 MIN_PHONE_DIGITS = 7
 
 
-class ReferralError(Exception):
+class ReferralError(DomainError):
     """A referral, leave or gate step that cannot be recorded as given; the message says what is missing."""
 
 

@@ -42,7 +42,7 @@ from functools import cache, cached_property
 from itertools import pairwise
 from pathlib import Path
 
-from xinyu.screening.rules import DEFAULT_RULES, OPS, SETTINGS, ScoringRulesError, check_setting, setting_kind
+from xinyu.policy.screening import DEFAULT_RULES, OPS, SETTINGS, ScoringRulesError, check_setting, setting_kind
 
 FORMAT = "xinyu-instrument/1"
 ROLES = ("scored", "key", "lie", "auxiliary", "open", "difficulty")

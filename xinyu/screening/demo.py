@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from xinyu.accounts.models import User
 from xinyu.concerns.demo import DEMO_STUDENT_KEYS
-from xinyu.concerns.policy import policy_in_force
 from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, current_intake, demo_class_name
 from xinyu.org.models import ClassGroup, Student
+from xinyu.policy.loader import policy_in_force
 from xinyu.screening.campaigns import create_campaign
 from xinyu.screening.models import Campaign, Interview, Participation, Response, Result
 from xinyu.screening.scoring import scorer_for

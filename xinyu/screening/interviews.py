@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
 from xinyu.concerns.models import ConcernReport
-from xinyu.concerns.policy import policy_in_force
 from xinyu.concerns.services.reports import submit_report
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
+from xinyu.policy.errors import DomainError
+from xinyu.policy.loader import policy_in_force
 from xinyu.screening.models import Interview
 from xinyu.screening.triage import create_task
 
@@ -26,7 +27,7 @@ from xinyu.screening.triage import create_task
 CLOCK_SLACK = dt.timedelta(minutes=10)
 
 
-class InterviewError(Exception):
+class InterviewError(DomainError):
     """A record that cannot be saved; the message says why, for the person recording."""
 
 

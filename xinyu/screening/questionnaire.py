@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.concerns.policy import policy_in_force
 from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
+from xinyu.policy.errors import DomainError
+from xinyu.policy.loader import policy_in_force
 from xinyu.screening.campaigns import campaign_instruments, instrument_ids
 from xinyu.screening.models import Participation, Response, Result
 from xinyu.screening.scoring import score
@@ -27,7 +28,7 @@ from xinyu.screening.scoring import score
 MIN_SECONDS_PER_ITEM = 1.5
 
 
-class QuestionnaireError(Exception):
+class QuestionnaireError(DomainError):
     """A refused step, with a message to show."""
 
 

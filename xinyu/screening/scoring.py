@@ -28,6 +28,7 @@ from functools import partial
 from operator import itemgetter
 from typing import NamedTuple
 
+from xinyu.policy.screening import DEFAULT_RULES, ScoringRules, ScoringRulesError, normalise_free_text
 from xinyu.screening.definition import (
     SEVERITIES,
     Band,
@@ -41,7 +42,6 @@ from xinyu.screening.definition import (
     Setting,
     score_range,
 )
-from xinyu.screening.rules import DEFAULT_RULES, ScoringRules, ScoringRulesError, normalise_free_text
 
 __all__ = ["DEFAULT_RULES", "AnswerError", "Result", "Scorer", "ScoringRules", "score", "scorer_for"]
 

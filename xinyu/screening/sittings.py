@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from xinyu.accounts.models import LoginFailure
 from xinyu.org import scope
 from xinyu.org.models import Student
+from xinyu.policy.errors import DomainError
 from xinyu.screening.models import Campaign, Participation, Sitting
 
 # No 0/O, 1/I/L: a code read aloud or from a projector is never ambiguous.
@@ -37,7 +38,7 @@ SESSION_KEY = "xinyu_screening"
 BINDING_SECONDS = 24 * 60 * 60
 
 
-class EntryError(Exception):
+class EntryError(DomainError):
     """A refused entry, with a message to show (never saying which of 学号 and check was wrong)."""
 
 

@@ -28,9 +28,9 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from xinyu.concerns.policy import policy_in_force
+from xinyu.policy.loader import policy_in_force
+from xinyu.policy.screening import ScoringRules
 from xinyu.screening.models import Instrument, Result
-from xinyu.screening.rules import ScoringRules
 from xinyu.screening.scoring import rules_version, scorer_for
 
 logger = logging.getLogger(__name__)

@@ -23,12 +23,12 @@ from django.utils.translation import gettext as _
 
 from xinyu.accounts.system import SYSTEM_USERNAME, system_account  # noqa: F401 (re-exported)
 from xinyu.concerns.models import ConcernReport
-from xinyu.concerns.policy import ScreeningRules, policy_in_force
 from xinyu.concerns.services.reports import submit_report
 from xinyu.notify.services import notify
 from xinyu.org import scope
 from xinyu.org.responsibility import holders_of
 from xinyu.org.scope import Tier
+from xinyu.policy.loader import ScreeningRules, policy_in_force
 from xinyu.screening.models import Interview
 
 logger = logging.getLogger(__name__)

@@ -23,12 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinyu.concerns import calendar
 from xinyu.concerns.models import Acknowledgement, AckRecipient, CaseEvent, CaseMember, CaseStep, ConcernReport
-from xinyu.concerns.policy import Deadline, Policy
 from xinyu.notify.services import notify
 from xinyu.org.responsibility import FALLBACK, holders_of
 from xinyu.org.scope import Tier
+from xinyu.policy import calendar
+from xinyu.policy.loader import Deadline, Policy
 
 SKIPPED, RENOTIFIED, ESCALATED, CANCELLED = "skipped", "renotified", "escalated", "cancelled"
 MAX_STAGE = 30_000  # the column is a small integer; at 10 minutes a stage that is half a year

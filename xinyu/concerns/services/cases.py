@@ -8,16 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.concerns import calendar
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.evidence import clean_evidence
 from xinyu.concerns.models import CaseEvent, CaseMember, CaseStep, CrisisCase, DutyShift
-from xinyu.concerns.policy import Deadline, Policy, policy_in_force, policy_version
 from xinyu.concerns.services import acks
 from xinyu.notify.services import notify
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.responsibility import holders_of
+from xinyu.policy import calendar
+from xinyu.policy.loader import Deadline, Policy, policy_in_force, policy_version
 
 LEVEL_ORDER = "ABCD"
 

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from xinyu.audit.models import AuditEntry
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import ConcernReport
-from xinyu.concerns.policy import policy_in_force
 from xinyu.concerns.services import acks
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.models import School, Student
 from xinyu.org.responsibility import holders_of
+from xinyu.policy.loader import policy_in_force
 
 # Naming a peer by 学号 and name must not become a way to browse the roster: after this many look-ups
 # that matched nobody within the window, a reporter's look-ups are refused until the window has passed.

@@ -8,11 +8,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from xinyu.concerns.policy import LEVELS, policy_in_force
 from xinyu.concerns.queries import EMERGENCY_NUMBERS, EVIDENCE_KIND_LABELS, deadline_text, phone_tree, role_label
 from xinyu.core.access import requires
 from xinyu.core.params import id_param
 from xinyu.org import scope
+from xinyu.policy.loader import LEVELS, policy_in_force
 
 
 def _chosen_college(request):

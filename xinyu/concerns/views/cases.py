@@ -25,7 +25,6 @@ from xinyu.audit.models import AuditEntry
 from xinyu.care import services as care
 from xinyu.care.models import FollowUp
 from xinyu.concerns import evidence as evidence_rules
-from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.evidence import EvidenceError
 from xinyu.concerns.forms_cases import (
     AssessmentForm,
@@ -46,6 +45,7 @@ from xinyu.core.access import requires, staff_only
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record_request
 from xinyu.org.scope import Tier
+from xinyu.policy.errors import DomainError
 
 # Timeline entries whose reason anyone who sees the case may read; other reasons (the centre's assessment,
 # family contact outcomes, filing notes) are case records, T3.
@@ -266,7 +266,7 @@ def case_detail(request, pk):
     return _render_case(request, scope.get_case_for_user(request.user, pk))
 
 
-def _service_error(form, error: ConcernError) -> None:
+def _service_error(form, error: DomainError) -> None:
     if isinstance(error, EvidenceError):
         for field, message in error.fields.items():
             if field in form.fields:
@@ -283,7 +283,7 @@ def _act(request, case, form, perform, done: str):
         if form.is_valid():
             try:
                 perform(form)
-            except ConcernError as error:
+            except DomainError as error:
                 _service_error(form, error)
             else:
                 if not request.htmx:
@@ -355,7 +355,7 @@ def case_step_acknowledge(request, pk, step_pk):
     with transaction.atomic():
         try:
             cases.acknowledge_step(step, by=request.user)
-        except ConcernError as error:
+        except DomainError as error:
             if not request.htmx:
                 messages.error(request, str(error))
                 return redirect("concerns:case_detail", case.pk)
@@ -458,7 +458,7 @@ def case_new_drill(request):
                 try:
                     case = cases.open_drill(student, form.cleaned_data["level"], by=request.user,
                                             reason=form.cleaned_data["reason"])  # fmt: skip
-                except ConcernError as error:
+                except DomainError as error:
                     form.add_error(None, str(error))
                 else:
                     messages.success(

@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.concerns import calendar
-from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.forms_reports import DutyShiftForm
 from xinyu.concerns.models import DutyShift
-from xinyu.concerns.policy import policy_in_force
 from xinyu.concerns.services import duty
 from xinyu.core.access import requires, staff_only
 from xinyu.org import scope
+from xinyu.policy import calendar
+from xinyu.policy.errors import DomainError
+from xinyu.policy.loader import policy_in_force
 
 # A new shift is offered for tonight: from the end of the office day until the next morning.
 DEFAULT_SHIFT_START = dt.time(17, 30)
@@ -86,7 +86,7 @@ def duty_shift_add(request):
                 person=data["person"], starts_at=data["starts_at"], ends_at=data["ends_at"], phone=data["phone"],
                 by=request.user,
             )  # fmt: skip
-        except ConcernError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Shift added: %(name)s.") % {"name": shift.person.full_name})
@@ -102,7 +102,7 @@ def duty_shift_remove(request, pk):
     week = week_start(timezone.localtime(shift.starts_at).date()).isoformat()
     try:
         duty.remove_shift(shift, by=request.user)
-    except ConcernError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Shift removed."))

@@ -13,15 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinyu.audit.models import AuditEntry
-from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.forms_reports import ReportForm, TriageForm
 from xinyu.concerns.models import ConcernReport
-from xinyu.concerns.policy import policy_in_force
 from xinyu.concerns.services import reports
 from xinyu.core.access import signed_in, staff_only
 from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_request
 from xinyu.org.scope import Tier
+from xinyu.policy.errors import DomainError
+from xinyu.policy.loader import policy_in_force
 
 # Help lines shown after an urgent report. The centre's own number comes from the deployment
 # (settings.XINYU_CENTRE_PHONE) when it has one; 12356 is the national line opened in 2025.
@@ -98,7 +98,7 @@ def report_new(request):
                     user, form.student, category=data["category"], urgency=data["urgency"],
                     description=data["description"], observed_at=data["observed_at"], place=data["place"],
                 )  # fmt: skip
-            except ConcernError as error:
+            except DomainError as error:
                 form.add_error(None, str(error))
             else:
                 return redirect("concerns:report_thanks", pk=report.pk)
@@ -206,7 +206,7 @@ def report_acknowledge(request, pk):
     report = _handled_report(request, pk)
     try:
         reports.acknowledge_report(report, by=request.user)
-    except ConcernError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("You have taken this report. Please triage it."))
@@ -225,7 +225,7 @@ def report_triage(request, pk):
                 report, by=request.user, crisis_level=form.crisis_level, note=data["note"], reason=data["reason"],
                 interview_on=data["interview_on"],
             )  # fmt: skip
-        except ConcernError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             if case is not None:

@@ -91,7 +91,7 @@ ROLE_POSTS = {
 def case_records_window() -> dt.timedelta:
     """How long after a case closes its organiser and collaborators still read its records (the policy
     file's care.case_records_days_after_close, in force today: a change applies to every closed case)."""
-    from xinyu.concerns.policy import policy_in_force
+    from xinyu.policy.loader import policy_in_force
 
     return dt.timedelta(days=policy_in_force(timezone.localdate()).care.case_records_days_after_close)
 

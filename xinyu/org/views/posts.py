@@ -69,7 +69,7 @@ def appoint(request):
                 ends_on=data["ends_on"], note=data["note"], address=client_address(request),
             )  # fmt: skip
         except services.GrantError as error:
-            form.add_error(None, error)
+            form.add_error(None, str(error))
         else:
             if appointment.status == Appointment.Status.PENDING:
                 messages.info(request, _("The grant is saved and waits for a second person's confirmation."))
@@ -98,7 +98,7 @@ def end_post(request, pk):
             address=client_address(request),
         )  # fmt: skip
     except services.GrantError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, str(error))
     else:
         messages.success(request, _("The post of %(name)s ends.") % {"name": appointment.person.full_name})
     return redirect("org:posts")
@@ -149,5 +149,5 @@ def grant_decision(request, pk, decision):
             case _:
                 raise Http404
     except services.GrantError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, str(error))
     return redirect("org:grants")

@@ -69,7 +69,7 @@ class Command(BaseCommand):
                     if bootstrap and appointment.status == appointment.Status.PENDING:
                         appointment = services.confirm_first_grant(appointment)
             except services.GrantError as error:
-                raise CommandError(" ".join(error.messages)) from None
+                raise CommandError(str(error)) from None
             self.stdout.write(
                 _("%(name)s: %(post)s (%(place)s), %(status)s.")
                 % {

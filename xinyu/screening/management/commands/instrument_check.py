@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xinyu.policy.screening import DEFAULT_RULES, ScoringRules, ScoringRulesError
 from xinyu.screening.answers import AnswerInputError, parse_answers
 from xinyu.screening.definition import DefinitionError, shipped_definition
-from xinyu.screening.rules import DEFAULT_RULES, ScoringRules, ScoringRulesError
 from xinyu.screening.scoring import score
 from xinyu.screening.services import get_instrument, read_definition_file
 

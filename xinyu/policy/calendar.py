@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from xinyu.concerns.policy import Deadline, Policy
+from xinyu.policy.loader import Deadline, Policy
 
 
 def is_working_day(policy: Policy, day: dt.date) -> bool:

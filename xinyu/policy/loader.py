@@ -11,8 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from xinyu.care.rules import DEFAULT_CARE, CareRules, CareRulesError, parse_care
-from xinyu.screening.rules import DEFAULT_RULES, ScoringRules, ScoringRulesError
+from xinyu.policy.care import DEFAULT_CARE, CareRules, CareRulesError, parse_care
+from xinyu.policy.screening import DEFAULT_RULES, ScoringRules, ScoringRulesError
 
 ROLES = frozenset(
     {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from xinyu.screening.rules import DEFAULT_RULES, ScoringRules, ScoringRulesError, normalise_free_text
+from xinyu.policy.screening import DEFAULT_RULES, ScoringRules, ScoringRulesError, normalise_free_text
 
 
 def test_the_defaults_are_the_rules_of_design_section_5():

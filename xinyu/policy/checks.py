@@ -3,7 +3,7 @@ system checks), so a broken policy stops the deployment instead of failing at th
 
 from django.core.checks import Error
 
-from xinyu.concerns.policy import PolicyError, clear_cache, policy_in_force
+from xinyu.policy.loader import PolicyError, clear_cache, policy_in_force
 
 
 def check_policy(app_configs=None, **kwargs):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from xinyu.care.rules import DEFAULT_CARE, CareRulesError, parse_care
+from xinyu.policy.care import DEFAULT_CARE, CareRulesError, parse_care
 
 
 def test_missing_table_and_keys_keep_the_defaults():

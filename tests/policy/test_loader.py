@@ -5,8 +5,8 @@ import pytest
 from django.conf import settings
 
 from tests.concerns.conftest import SHANGHAI
-from xinyu.concerns import calendar
-from xinyu.concerns.policy import PolicyError, parse_policy, policy_in_force
+from xinyu.policy import calendar
+from xinyu.policy.loader import PolicyError, parse_policy, policy_in_force
 
 
 def raw_policy():
@@ -74,7 +74,7 @@ def test_office_minutes_skip_lunch_nights_and_weekends():
 
 
 def test_a_broken_policy_fails_the_start_up_checks(tmp_path, settings):
-    from xinyu.concerns.checks import check_policy
+    from xinyu.policy.checks import check_policy
 
     assert check_policy() == []
     (tmp_path / "bad.toml").write_text('[policy]\nid = "quzhou-2021"\n', encoding="utf-8")

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.core import checks
+
+
+class PolicyConfig(AppConfig):
+    """The policy file: the regulation's specifics as data (DESIGN.md §3), with its calendar and every app's
+    rules tables. A leaf: it imports no other Xinyu app."""
+
+    name = "xinyu.policy"
+    label = "policy"
+
+    def ready(self):
+        from xinyu.policy.checks import check_policy
+
+        checks.register(check_policy)
