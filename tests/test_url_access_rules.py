@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from xinyu.core import access
+from xinyu.common import access
 
 TESTS = Path(__file__).parent
 # The Django admin guards its own views (`admin_view` + our `has_permission`); tested in the matrix.

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from xinyu.core.access import public
+from xinyu.common.access import public
 from xinyu.core.admin_site import configure_admin_site
 
 configure_admin_site(admin.site)

@@ -19,7 +19,7 @@ from xinyu.accounts.models import LoginFailure, TwoFactorDevice
 from xinyu.accounts.stepup import SESSION_KEY as REAUTH_KEY
 from xinyu.accounts.stepup import step_up_required, step_up_url
 from xinyu.audit.models import AuditEntry
-from xinyu.core.access import signed_in
+from xinyu.common.access import signed_in
 from xinyu.org import scope
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.accounts.test_two_factor")]

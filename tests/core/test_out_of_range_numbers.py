@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter
 from django.urls.resolvers import RoutePattern
 
-from xinyu.core.params import MAX_ID, IdConverter, IdMultipleChoiceField, id_param
+from xinyu.common.params import MAX_ID, IdConverter, IdMultipleChoiceField, id_param
 
 pytestmark = pytest.mark.django_db
 

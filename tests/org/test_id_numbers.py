@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.factories import StudentFactory
-from xinyu.core import crypto
+from xinyu.common import crypto
 from xinyu.org.id_numbers import birth_date_from_id_number, check_digit, mask_id_number, normalise_id_number
 
 # Published GB 11643 examples: the check digit of 11010519491231002 is X, of 44052418800101001 is 4.

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import override_settings
 
 from tests.factories import valid_id_number
-from xinyu.core import crypto
+from xinyu.common import crypto
 from xinyu.org.models import Student
 from xinyu.privacy import breakglass
 from xinyu.privacy.keys import rotate_keys
@@ -87,7 +87,7 @@ def test_rotation_is_all_or_nothing_when_a_value_cannot_be_read(world, settings,
 
 
 def test_every_encrypted_field_is_covered(world):
-    from xinyu.core.fields import encrypted_fields
+    from xinyu.common.fields import encrypted_fields
     from xinyu.privacy.keys import encrypted_columns
 
     labels = {label for label, _model, _field in encrypted_columns()}

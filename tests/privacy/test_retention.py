@@ -18,6 +18,7 @@ from xinyu.org.models import Guardian, Student
 from xinyu.org.scope import Tier
 from xinyu.privacy import retention
 from xinyu.privacy.models import ConsentRecord, RetentionRun, StudentDeparture, StudentRetention
+from xinyu.privacy.retention_sources import StudentData
 from xinyu.screening.models import Interview, Participation, Response, Result
 from xinyu.screening.questionnaire import record_consent
 
@@ -161,17 +162,14 @@ def test_all_or_nothing(world, graduate, monkeypatch):
     def broken(queryset):
         raise RuntimeError("boom")
 
-    retention.register_student_data("test.broken", lambda ids: Guardian.objects.filter(student_id__in=ids),
-                                    anonymise=broken, order=99)  # fmt: skip
-    try:
-        before = counts(graduate)
-        with pytest.raises(RuntimeError):
-            retention.apply_retention()
-        assert counts(graduate) == before
-        assert not RetentionRun.objects.exists() and not StudentRetention.objects.exists()
-        assert not AuditEntry.objects.filter(what__startswith="privacy.retention").exists()
-    finally:
-        retention._registry.pop("test.broken")
+    kind = StudentData("test.broken", lambda ids: Guardian.objects.filter(student_id__in=ids), broken, order=99)
+    monkeypatch.setattr(retention, "STUDENT_DATA", (*retention.STUDENT_DATA, kind))
+    before = counts(graduate)
+    with pytest.raises(RuntimeError):
+        retention.apply_retention()
+    assert counts(graduate) == before
+    assert not RetentionRun.objects.exists() and not StudentRetention.objects.exists()
+    assert not AuditEntry.objects.filter(what__startswith="privacy.retention").exists()
 
 
 def test_registry_lists_the_existing_apps():

@@ -22,7 +22,7 @@ from tests.roster.files import (
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.verify import verify_chain
-from xinyu.core import crypto
+from xinyu.common import crypto
 from xinyu.org.models import ClassGroup, College, DormRoom, Guardian, School, Student
 from xinyu.roster import importer
 

@@ -99,7 +99,7 @@ def records(world):
 
 
 @pytest.fixture
-def confidential_source():
+def confidential_source(monkeypatch):
     """A T4 source like counselling's: the supervisor (T4) reads it; nobody else."""
 
     def source(student, viewer, tier):
@@ -116,6 +116,5 @@ def confidential_source():
             )
         ]
 
-    timeline.register_timeline_source(source)
-    yield source
-    timeline._sources.remove(source)
+    monkeypatch.setattr(timeline, "TIMELINE_SOURCES", (*timeline.TIMELINE_SOURCES, source))
+    return source

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.core.fields import EncryptedTextField
+from xinyu.common.fields import EncryptedTextField
 
 
 class User(AbstractUser):

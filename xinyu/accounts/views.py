@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from xinyu.accounts import throttle, twofactor
 from xinyu.accounts.forms import CODE_ERRORS, PASSWORD_ERRORS, CodeForm, LoginForm, StepUpPasswordForm
 from xinyu.accounts.stepup import mark_reauthenticated
-from xinyu.core.access import public, signed_in
+from xinyu.common.access import public, signed_in
 from xinyu.org.access_log import client_address
 
 SIGN_IN_EXPIRED = _("Your sign-in has expired. Please sign in again.")

@@ -12,7 +12,7 @@ from xinyu.accounts import resets, throttle
 from xinyu.accounts.forms import NewPasswordForm, ResetCodeForm, ResetRequestForm
 from xinyu.accounts.models import CredentialReset, TwoFactorDevice, User
 from xinyu.accounts.stepup import step_up_required
-from xinyu.core.access import public, requires
+from xinyu.common.access import public, requires
 from xinyu.org.access_log import client_address
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from xinyu.accounts import resets
 from xinyu.accounts.models import CredentialReset
-from xinyu.core.work import WorkItem, WorkSection
+from xinyu.common.work import WorkItem, WorkSection
 from xinyu.org import granting
 from xinyu.org.models import Appointment
 from xinyu.org.scope import Tier

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from xinyu.audit.models import AuditEntry
-from xinyu.core.access import requires
+from xinyu.common.access import requires
 from xinyu.org import scope
 
 

@@ -6,10 +6,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinyu.core.work import WorkItem, WorkSection
+from xinyu.common.timeline import TimelineEntry
+from xinyu.common.work import WorkItem, WorkSection
 from xinyu.org import scope
 from xinyu.org.scope import Tier
-from xinyu.studentfile.timeline import TimelineEntry
 
 # Work due within this many days shows in "my work" before it is overdue.
 DUE_SOON_DAYS = 3

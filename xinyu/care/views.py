@@ -25,7 +25,7 @@ from xinyu.care.forms import (
     ReviewForm,
 )
 from xinyu.care.models import CheckIn, ProgressNote, RegistryEntry
-from xinyu.core.access import requires
+from xinyu.common.access import requires
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record_many, record_request
 from xinyu.org.scope import Tier

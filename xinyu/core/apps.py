@@ -6,6 +6,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from xinyu.core import params  # registers the `id` path converter before any URL conf is read
+        from xinyu.common import params  # registers the `id` path converter before any URL conf is read
 
         params.register()

@@ -2,7 +2,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from xinyu.core.access import public, signed_in
+from xinyu.common.access import public, signed_in
 from xinyu.core.home import responsibilities_for
 from xinyu.org import scope
 

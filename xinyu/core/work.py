@@ -1,9 +1,5 @@
-"""Work that other apps add to a staff member's "my work" page (care plans, registry reviews, bookings …).
-
-An app registers a source in its AppConfig.ready():
-
-    from xinyu.core.work import register_work_source
-    register_work_source(registry_reviews_due)
+"""Work that other apps add to a staff member's "my work" page (care plans, registry reviews, bookings …),
+listed in WORK_SOURCES below (this page sits above every app it shows).
 
 A source is `source(user, now) -> WorkSection | None`. It must use xinyu.org.scope for whatever it
 lists (who may see the students named), and return None when the user has nothing of that kind at all
@@ -19,54 +15,28 @@ silently lost and nothing leaks.
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from xinyu.accounts.work import grants_and_resets_work
+from xinyu.care.sources import registry_work
+from xinyu.common.work import WorkItem, WorkSection  # noqa: F401 - the sources' shapes, re-exported
+from xinyu.counselling.sources import counselling_work
 from xinyu.org import scope
-from xinyu.org.scope import Tier
-
-
-@dataclass(kw_only=True)
-class WorkItem:
-    kind: str  # a short code, used in data-kind for tests and styling
-    title: str
-    tier: Tier  # the tier of what the item reveals (its title, detail and link together)
-    student: object | None  # the Student the item is about (None: about nobody; then only T0)
-    due: dt.date | dt.datetime | None = None
-    overdue: bool = False
-    url: str = ""
-    detail: str = ""
-    id: int | None = None
-
-    def __post_init__(self):
-        if self.student is None and self.tier > Tier.T0:
-            raise ValueError(f"work item {self.kind!r} reveals T{int(self.tier)} but names no student")
-
-
-@dataclass
-class WorkSection:
-    key: str  # used as data-testid="work-<key>"
-    title: str
-    items: list[WorkItem] = field(default_factory=list)
-    empty_text: str = ""
-    withheld: int = 0  # items about students the viewer does not hold the items' tier over
-
-    @property
-    def overdue_count(self) -> int:
-        return sum(1 for item in self.items if item.overdue)
-
+from xinyu.privacy.breakglass import review_work
+from xinyu.referrals.sources import referral_work
 
 WorkSource = Callable[[object, dt.datetime], WorkSection | None]
-_sources: list[WorkSource] = []
 
-
-def register_work_source(source: WorkSource) -> WorkSource:
-    if source not in _sources:
-        _sources.append(source)
-    return source
+WORK_SOURCES: tuple[WorkSource, ...] = (
+    registry_work,
+    counselling_work,
+    referral_work,
+    review_work,
+    grants_and_resets_work,
+)
 
 
 def sources() -> tuple[WorkSource, ...]:
-    return tuple(_sources)
+    return WORK_SOURCES
 
 
 def shown_to(user, section: WorkSection) -> WorkSection:
@@ -80,7 +50,7 @@ def shown_to(user, section: WorkSection) -> WorkSection:
 
 def extra_sections(user, now: dt.datetime) -> list[WorkSection]:
     sections = []
-    for source in _sources:
+    for source in WORK_SOURCES:
         section = source(user, now)
         if section is not None:
             sections.append(shown_to(user, section))

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.core.fields import EncryptedTextField
+from xinyu.common.fields import EncryptedTextField
 
 USER = settings.AUTH_USER_MODEL
 

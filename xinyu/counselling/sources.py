@@ -12,11 +12,11 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xinyu.core.work import WorkItem, WorkSection
+from xinyu.common.timeline import TimelineEntry
+from xinyu.common.work import WorkItem, WorkSection
 from xinyu.counselling.models import Booking, Session
 from xinyu.org import scope
 from xinyu.org.scope import Tier
-from xinyu.studentfile.timeline import TimelineEntry
 
 
 def counselling_work(user, now: dt.datetime) -> WorkSection | None:

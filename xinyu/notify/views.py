@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from xinyu.core.access import signed_in
+from xinyu.common.access import signed_in
 from xinyu.notify.services import (
     as_told_now,
     get_notification_for_user,

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.core import crypto
+from xinyu.common import crypto
 from xinyu.org.id_numbers import mask_id_number
 
 

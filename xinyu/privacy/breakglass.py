@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.common.work import WorkItem, WorkSection
 from xinyu.concerns.services.reports import normalise_typed, reporter_school
-from xinyu.core.work import WorkItem, WorkSection
 from xinyu.notify.services import notify
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record

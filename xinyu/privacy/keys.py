@@ -1,6 +1,6 @@
 """Key rotation: every encrypted value re-encrypted under the current FIELD_ENCRYPTION_KEY.
 
-Covers every EncryptedTextField (xinyu.core.fields.encrypted_fields) and Student.id_number_ciphertext.
+Covers every EncryptedTextField (xinyu.common.fields.encrypted_fields) and Student.id_number_ciphertext.
 Values are read and written as stored (raw SQL, never through the field's decryption), in batches by
 primary key, all in one transaction; values already under the current key are skipped.
 """
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from xinyu.core import crypto
-from xinyu.core.fields import encrypted_fields
+from xinyu.common import crypto
+from xinyu.common.fields import encrypted_fields
 from xinyu.org.models import Student
 
 BATCH = 1000

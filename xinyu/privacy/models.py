@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.core.fields import EncryptedTextField
+from xinyu.common.fields import EncryptedTextField
 
 USER = settings.AUTH_USER_MODEL
 

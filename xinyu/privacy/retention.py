@@ -11,19 +11,14 @@
   anonymised where the record must stay), then the student row and their account are anonymised. The
   access log keeps its entries (it copies the student number it needs).
 
-What is destroyed: the kinds registered with `register_student_data` (the apps that existed first are
-registered in xinyu.privacy.retention_sources) and, so that no app's student data is forgotten, every
-other model with a foreign key to Student except those in KEPT. Deleting a row first deletes the rows
-that depend on it (PROTECT or CASCADE, recursively), so a registry entry goes with its plan, progress
-notes and events. A kind is named by its model's `app_label.modelname`; an app overrides the default by
-registering its own kind, e.g. to anonymise instead of deleting:
-
-    from xinyu.privacy.retention import register_student_data
-    register_student_data("care.registryentry", lambda ids: RegistryEntry.objects.filter(student_id__in=ids))
+What is destroyed: the kinds listed in xinyu.privacy.retention_sources and, so that no app's student data
+is forgotten, every other model with a foreign key to Student except those in KEPT. Deleting a row first
+deletes the rows that depend on it (PROTECT or CASCADE, recursively), so a registry entry goes with its
+plan, progress notes and events. A kind is named by its model's `app_label.modelname`; listing a kind
+there overrides the default, e.g. to anonymise instead of deleting.
 """
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -36,6 +31,7 @@ from xinyu.org.access_log import Event, record_many
 from xinyu.org.models import Student
 from xinyu.policy.loader import policy_in_force
 from xinyu.privacy.models import RetentionRun, StudentDeparture, StudentRetention
+from xinyu.privacy.retention_sources import STUDENT_DATA, StudentData
 
 LEFT_STATUSES = (Student.Status.GRADUATED, Student.Status.WITHDRAWN, Student.Status.DISMISSED)
 STATUS_CHANGES = ("student.import", "student.admin")  # access-log entries that may change a student's status
@@ -43,32 +39,10 @@ DESTROYED_NAME = "（已销毁）"
 BATCH = 500
 # Kept when a file is destroyed: the access log (append-only, copies what it needs), the record of staff's
 # emergency accesses (their conduct; the reason is encrypted) and the retention records themselves.
+LISTED = frozenset(data.kind for data in STUDENT_DATA)
 KEPT = frozenset(
     {"audit.auditentry", "privacy.breakglassgrant", "privacy.studentdeparture", "privacy.studentretention"}
 )
-
-
-@dataclass(frozen=True)
-class StudentData:
-    kind: str
-    queryset: Callable[[list[int]], QuerySet]
-    anonymise: Callable[[QuerySet], int] | None = None
-    order: int = 100
-
-
-_registry: dict[str, StudentData] = {}
-
-
-def register_student_data(
-    kind: str,
-    queryset: Callable[[list[int]], QuerySet],
-    *,
-    anonymise: Callable[[QuerySet], int] | None = None,
-    order: int = 100,
-) -> None:
-    """Register a kind of record about students, destroyed (deleted, or anonymised) with their file.
-    Lower `order` goes first: register rows that PROTECT others with a lower order than those."""
-    _registry[kind] = StudentData(kind, queryset, anonymise, order)
 
 
 def _default_kinds() -> list[StudentData]:
@@ -76,7 +50,7 @@ def _default_kinds() -> list[StudentData]:
     kinds = []
     for model in apps.get_models():
         label = model._meta.label_lower
-        if label in KEPT or label in _registry:
+        if label in KEPT or label in LISTED:
             continue
         for fk in model._meta.concrete_fields:
             if fk.is_relation and fk.related_model is Student:
@@ -92,7 +66,7 @@ def _default_kinds() -> list[StudentData]:
 
 
 def registered() -> list[StudentData]:
-    return sorted([*_registry.values(), *_default_kinds()], key=lambda data: (data.order, data.kind))
+    return sorted([*STUDENT_DATA, *_default_kinds()], key=lambda data: (data.order, data.kind))
 
 
 def delete_tree(queryset: QuerySet, depth: int = 0) -> None:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
-from xinyu.core.access import requires, student_only
+from xinyu.common.access import requires, student_only
 from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many, record_request
 from xinyu.org.scope import Tier

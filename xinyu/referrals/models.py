@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.core.fields import EncryptedTextField
+from xinyu.common.fields import EncryptedTextField
 
 USER = settings.AUTH_USER_MODEL
 

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xinyu.core.work import WorkItem, WorkSection
+from xinyu.common.timeline import TimelineEntry
+from xinyu.common.work import WorkItem, WorkSection
 from xinyu.org import scope
 from xinyu.org.scope import Tier
 from xinyu.referrals.models import Leave, Referral, ReturnAssessment
-from xinyu.studentfile.timeline import TimelineEntry
 
 # A referral's outcome is overdue this many days after the planned visit (a module constant, not policy).
 OUTCOME_DUE_DAYS = 7

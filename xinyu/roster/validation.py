@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinyu.core import crypto
+from xinyu.common import crypto
 from xinyu.org.id_numbers import birth_date_from_id_number, mask_id_number, normalise_id_number
 from xinyu.roster import cells, vocabulary
 from xinyu.roster.columns import APPOINTMENTS, STAFF, STUDENTS

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
-from xinyu.core.access import requires
+from xinyu.common.access import requires
 from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_request
 from xinyu.org.scope import Tier

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.core.params import IdMultipleChoiceField
+from xinyu.common.params import IdMultipleChoiceField
 from xinyu.org.models import ClassGroup, College, Student
 from xinyu.screening.models import Campaign, Instrument
 

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from xinyu.common.timeline import TimelineEntry
 from xinyu.org.scope import Tier
-from xinyu.studentfile.timeline import TimelineEntry
 
 SUMMARY_WORDS = 80  # characters of free text shown in a timeline entry (the record's page has the rest)
 

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET
 
 from xinyu.accounts.stepup import recently_reauthenticated, step_up_required, step_up_url
 from xinyu.audit.models import AuditEntry
+from xinyu.common.access import requires, staff_only, student_only
 from xinyu.concerns.services import reports
-from xinyu.core.access import requires, staff_only, student_only
 from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_request
 from xinyu.privacy import breakglass

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.common.access import requires
 from xinyu.concerns import queries
 from xinyu.concerns.models import CaseStep, ConcernReport, CrisisCase
 from xinyu.concerns.views.reports import case_url
-from xinyu.core.access import requires
 from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many
 from xinyu.org.models import Post

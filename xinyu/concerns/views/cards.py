@@ -8,9 +8,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from xinyu.common.access import requires
+from xinyu.common.params import id_param
 from xinyu.concerns.queries import EMERGENCY_NUMBERS, EVIDENCE_KIND_LABELS, deadline_text, phone_tree, role_label
-from xinyu.core.access import requires
-from xinyu.core.params import id_param
 from xinyu.org import scope
 from xinyu.policy.loader import LEVELS, policy_in_force
 

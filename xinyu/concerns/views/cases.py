@@ -24,6 +24,7 @@ from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
 from xinyu.care import services as care
 from xinyu.care.models import FollowUp
+from xinyu.common.access import requires, staff_only
 from xinyu.concerns import evidence as evidence_rules
 from xinyu.concerns.evidence import EvidenceError
 from xinyu.concerns.forms_cases import (
@@ -41,7 +42,6 @@ from xinyu.concerns.forms_cases import (
 from xinyu.concerns.models import CaseEvent, CaseStep
 from xinyu.concerns.queries import role_label
 from xinyu.concerns.services import cases
-from xinyu.core.access import requires, staff_only
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record_request
 from xinyu.org.scope import Tier

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinyu.common.access import requires, staff_only
 from xinyu.concerns.forms_reports import DutyShiftForm
 from xinyu.concerns.models import DutyShift
 from xinyu.concerns.services import duty
-from xinyu.core.access import requires, staff_only
 from xinyu.org import scope
 from xinyu.policy import calendar
 from xinyu.policy.errors import DomainError

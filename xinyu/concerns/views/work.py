@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from xinyu.audit.models import AuditEntry
+from xinyu.common.access import staff_only
 from xinyu.concerns.models import AckRecipient
 from xinyu.concerns.views.reports import case_url
-from xinyu.core.access import staff_only
 from xinyu.core.work import extra_sections
 from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many

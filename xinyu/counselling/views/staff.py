@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyu.audit.models import AuditEntry
-from xinyu.core.access import requires
+from xinyu.common.access import requires
 from xinyu.counselling import services
 from xinyu.counselling.forms import RoomForm, SlotRunForm
 from xinyu.counselling.models import Booking, Slot

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.core.access import student_only
+from xinyu.common.access import student_only
 from xinyu.counselling import services
 from xinyu.counselling.forms import BookingForm
 from xinyu.counselling.models import Booking, Slot

@@ -1,22 +1,13 @@
 """The core of the scope module: tiers, grants from posts, students by tier, network capabilities."""
 
-import enum
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from xinyu.common.tiers import Tier
 from xinyu.org.models import Appointment, ClassGroup, College, DormRoom, Post, ScopeKind, Student
-
-
-class Tier(enum.IntEnum):
-    T0 = 0
-    T1 = 1
-    T2 = 2
-    T3 = 3
-    T4 = 4
-
 
 # What each post may see over its scope. A post missing here grants T0 (nothing about individuals).
 POST_TIER: dict[str, Tier] = {

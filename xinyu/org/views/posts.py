@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.core.access import requires
+from xinyu.common.access import requires
 from xinyu.org import granting, services
 from xinyu.org.access_log import client_address
 from xinyu.org.forms import AppointForm, EndForm, RefuseForm

@@ -5,8 +5,8 @@ from django.http import Http404
 from django.shortcuts import render
 
 from xinyu.audit.models import AuditEntry
-from xinyu.core.access import requires, staff_only
-from xinyu.core.params import id_param
+from xinyu.common.access import requires, staff_only
+from xinyu.common.params import id_param
 from xinyu.org import granting, scope
 from xinyu.org.access_log import Event, record_request
 from xinyu.org.network import build_network

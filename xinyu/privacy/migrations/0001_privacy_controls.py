@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import xinyu.core.fields
+import xinyu.common.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -69,14 +69,14 @@ class Migration(migrations.Migration):
             name='BreakGlassGrant',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', xinyu.core.fields.EncryptedTextField(verbose_name='reason')),
+                ('reason', xinyu.common.fields.EncryptedTextField(verbose_name='reason')),
                 ('granted_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='granted at')),
                 ('expires_at', models.DateTimeField(verbose_name='expires at')),
                 ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended at')),
                 ('review_due_on', models.DateField(verbose_name='review due')),
                 ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed at')),
                 ('outcome', models.CharField(blank=True, choices=[('justified', 'Justified'), ('not_justified', 'Not justified')], max_length=16, verbose_name='review outcome')),
-                ('review_note', xinyu.core.fields.EncryptedTextField(blank=True, verbose_name='review note')),
+                ('review_note', xinyu.common.fields.EncryptedTextField(blank=True, verbose_name='review note')),
                 ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glass_grants', to=settings.AUTH_USER_MODEL)),
                 ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='break_glass_grants', to='org.student')),

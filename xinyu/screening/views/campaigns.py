@@ -10,8 +10,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.core.access import requires, staff_only
-from xinyu.core.params import id_param
+from xinyu.common.access import requires, staff_only
+from xinyu.common.params import id_param
 from xinyu.org import scope
 from xinyu.org.access_log import client_address
 from xinyu.org.models import ClassGroup

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from xinyu.core.access import requires
+from xinyu.common.access import requires
 from xinyu.org import scope
 from xinyu.org.access_log import client_address
 from xinyu.screening.activation import ActivationRefused, activate_instrument, safety_net

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinyu.audit.models import AuditEntry
-from xinyu.core.access import staff_only
+from xinyu.common.access import staff_only
 from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many, record_request
 from xinyu.org.scope import Tier

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyu.audit.models import AuditEntry
-from xinyu.core.access import public, student_only
-from xinyu.core.params import id_param
+from xinyu.common.access import public, student_only
+from xinyu.common.params import id_param
 from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record, record_many
 from xinyu.screening import questionnaire as service

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from xinyu.core import crypto
+from xinyu.common import crypto
 
 
 class EncryptedTextField(models.TextField):
