@@ -621,8 +621,8 @@ def test_a_removed_entry_shows_to_the_centre_and_t3_only(matrix):
 
 
 def test_a_dorm_leader_who_moved_out_sees_nobody(matrix):
+    from xinyu.grants.posts import end_post
     from xinyu.org.models import Appointment, Post
-    from xinyu.org.services import end_post
 
     world, data = matrix
     client = client_for_viewer(matrix, "dorm_leader")
@@ -652,8 +652,8 @@ def test_a_held_slot_shows_nothing_of_who_holds_it(matrix, who):
 
 
 def test_a_counsellor_who_left_the_centre_reads_no_notes_any_more(matrix):
+    from xinyu.grants.posts import end_post
     from xinyu.org.models import Appointment, Post
-    from xinyu.org.services import end_post
 
     world, _data = matrix
     client = client_for_viewer(matrix, "counsellor")

@@ -180,7 +180,7 @@ def test_attack_granting_oneself_the_supervisors_post_through_the_back_office_is
     assert not Appointment.objects.filter(person=attacker, post=Post.CENTRE_SUPERVISOR).exists()
     # The network page refuses it too, and nothing is written or logged.
     page = client.post(
-        reverse("org:appoint"),
+        reverse("grants:appoint"),
         {"person": attacker.username, "post": Post.CENTRE_SUPERVISOR, "place": f"school:{office.school.pk}",
          "starts_on": "2026-01-01"},
     )  # fmt: skip

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "xinyu.core",
     "xinyu.accounts",
     "xinyu.org",
+    "xinyu.grants",
     "xinyu.audit",
     "xinyu.roster",
     "xinyu.concerns",

@@ -11,7 +11,7 @@ urlpatterns = [
     path("", include("xinyu.core.urls")),
     path("accounts/", include("xinyu.accounts.urls")),
     path("", include("xinyu.org.urls")),
-    path("audit/", include("xinyu.audit.urls")),
+    path("", include("xinyu.grants.urls")),
     path("roster/", include("xinyu.roster.urls")),
     path("concerns/", include("xinyu.concerns.urls")),
     path("notifications/", include("xinyu.notify.urls")),

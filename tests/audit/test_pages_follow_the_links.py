@@ -50,7 +50,7 @@ def test_the_centres_log_finds_a_student_and_a_person_by_id_after_their_numbers_
     client = client_for(world.cast["supervisor"])
 
     def found(**params):
-        return [row.seq for row in client.get(reverse("audit:log"), params).context["page"]]
+        return [row.seq for row in client.get(reverse("privacy:log"), params).context["page"]]
 
     assert found(student="2025000999") == [entry.seq]  # by the id behind the new number
     assert found(student=old_number) == [entry.seq]  # by the number copied at the time
@@ -68,7 +68,7 @@ def test_an_emergency_access_reason_shows_only_from_its_grant(world, client_for)
     page = supervisor.get(reverse("studentfile:access_log", args=[world.in_scope.pk])).content.decode()
     assert REASON in page
     # The whole log links to the grant instead.
-    page = supervisor.get(reverse("audit:log")).content.decode()
+    page = supervisor.get(reverse("privacy:log")).content.decode()
     assert REASON not in page
     assert f'href="{reverse("privacy:break_glass_detail", args=[grant.pk])}" data-testid="audit-grant-link"' in page
 

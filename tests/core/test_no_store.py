@@ -13,7 +13,7 @@ NO_STORE = "no-store, private"
 
 
 def matrix_urls(world):
-    urls = [reverse(name) for name in ("core:home", "org:student_list", "org:network", "audit:log")]
+    urls = [reverse(name) for name in ("core:home", "org:student_list", "org:network", "privacy:log")]
     urls += [reverse("org:student_detail", args=[student.pk]) for student in world.students.values()]
     urls += [reverse("org:class_group", args=[group.pk]) for group in (world.a1, world.a2, world.b1)]
     urls += [reverse("org:student_list") + f"?q={world.in_scope.name}&college={world.college_a.pk}"]

@@ -153,7 +153,7 @@ def test_network_page(world, client_for, who):
 
 @pytest.mark.parametrize("who", CAST)
 def test_audit_log(world, client_for, who):
-    response = client_for(world.cast[who]).get(reverse("audit:log"))
+    response = client_for(world.cast[who]).get(reverse("privacy:log"))
     assert response.status_code == (200 if who in AUDIT_LOG else 404)
 
 
@@ -172,7 +172,7 @@ def test_home_page_shows_each_person_what_they_are_responsible_for(world, client
         ("core:home", []),
         ("org:student_list", []),
         ("org:network", []),
-        ("audit:log", []),
+        ("privacy:log", []),
         ("org:class_group", [1]),
     ],
 )

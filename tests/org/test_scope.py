@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from tests.factories import UserFactory
 from xinyu.audit.models import AuditEntry
+from xinyu.grants.posts import end_post
 from xinyu.org import scope
 from xinyu.org.models import Appointment, Post
 from xinyu.org.scope import Tier
-from xinyu.org.services import appoint, end_post
+from xinyu.org.services import appoint
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +145,7 @@ def test_a_failed_audit_write_fails_the_request(world, client_for, monkeypatch):
 def test_a_post_over_the_wrong_kind_of_place_is_refused_with_a_clear_error(world):
     from django.utils import translation
 
-    from xinyu.org.services import GrantError, grant_post
+    from xinyu.grants.posts import GrantError, grant_post
 
     with translation.override("zh-hans"), pytest.raises(GrantError) as refused:
         grant_post(world.cast["advisor"], Post.HEAD_TEACHER, world.college_a, by=world.cast["student_affairs"])

@@ -8,9 +8,9 @@ from tests.roster.conftest import table_counts
 from tests.roster.files import APPOINTMENT_HEADER, STAFF_HEADER, STUDENT_HEADER, rows_of, student, write_xlsx
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
+from xinyu.grants.posts import confirm_grant
 from xinyu.org import scope
 from xinyu.org.models import Appointment, Post
-from xinyu.org.services import confirm_grant
 from xinyu.roster import importer
 
 pytestmark = pytest.mark.django_db

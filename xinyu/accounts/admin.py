@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.accounts.models import TwoFactorDevice, User
-from xinyu.core.admin_site import BackOfficeAdmin
+from xinyu.common.admin import BackOfficeAdmin
 
 # What grants or guards access is not edited here.
 ACCESS_FIELDS = [

@@ -1,10 +1,9 @@
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.accounts import throttle
-from xinyu.accounts.models import CredentialReset
 from xinyu.accounts.twofactor import CODE_DIGITS, normalise_code
 from xinyu.org.access_log import client_address
 
@@ -101,40 +100,3 @@ PASSWORD_ERRORS = {
     "wrong": _("The password is wrong. Please try again."),
     "locked": LoginForm.error_messages["locked"],
 }
-
-
-class ResetRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What to reset"), widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
-    delivery = forms.ChoiceField(
-        label=_("How the holder receives it (password only)"),
-        required=False,
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=300,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-        help_text=_("For example: forgot the password, lost the phone with the authenticator app."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = CredentialReset.Kind.choices
-        self.fields["delivery"].choices = CredentialReset.Delivery.choices
-
-
-class ResetCodeForm(forms.Form):
-    username = forms.CharField(label=_("Staff or student number"), max_length=32)
-    code = forms.CharField(label=_("One-time code"), max_length=64)
-
-    def clean_username(self):
-        return throttle.normalise_username(self.cleaned_data["username"])
-
-
-class NewPasswordForm(SetPasswordForm):
-    """A new password, twice, checked by the configured validators."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.update({"class": "form-control", "autocomplete": "new-password"})

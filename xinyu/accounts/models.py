@@ -103,7 +103,7 @@ class TwoFactorDevice(models.Model):
 
 
 class CredentialReset(models.Model):
-    """A reset of someone's password or authenticator, under the rules of `xinyu.accounts.resets`.
+    """A reset of someone's password or authenticator, under the rules of `xinyu.grants.resets`.
 
     A password reset never shows a password: the holder sets a new one with a one-time link sent to their
     registered e-mail address, or with a one-time code handed over in person. Only the token's digest is kept.

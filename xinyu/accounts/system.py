@@ -1,8 +1,7 @@
 """The account that automated actions are filed under (a screening red flag's concern report, …)."""
 
 from xinyu.accounts.models import User
-
-SYSTEM_USERNAME = "system"
+from xinyu.audit.services import SYSTEM_USERNAME
 
 
 def system_account() -> User:

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from xinyu.accounts.system import SYSTEM_USERNAME
 from xinyu.audit.chain import GENESIS, compute_mac
 from xinyu.audit.models import AuditEntry
 
+# The name the log files automated actions under (`xinyu.accounts.system` is the account itself).
+SYSTEM_USERNAME = "system"
 # An arbitrary constant naming the advisory lock that serialises writers of the chain on PostgreSQL.
 CHAIN_LOCK_ID = 7_340_128
 

@@ -4,8 +4,8 @@ reads them, at which tier."""
 
 from django.contrib import admin
 
+from xinyu.common.admin import ReadOnlyBackOfficeAdmin
 from xinyu.concerns.models import DutyShift
-from xinyu.core.admin_site import ReadOnlyBackOfficeAdmin
 
 
 @admin.register(DutyShift)

@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
-from xinyu.accounts import resets
+from xinyu.grants import resets
+from xinyu.grants import rules as grant_rules
 from xinyu.org import scope
 
 
@@ -41,6 +42,8 @@ def navigation(request):
             "audit": scope.may_browse_audit_log(user),
             "admin": scope.may_use_admin(user),
             "credentials": resets.may_use_reset_pages(user),
+            "posts": grant_rules.may_use_post_pages(user),  # the network page's links to keep posts
+            "grant_posts": grant_rules.may_manage_posts(user),
             # Concern reports: everyone signed in reports; staff have "my work" and see the duty roster.
             "report": True,
             "my_work": not user.is_student,

@@ -16,10 +16,10 @@ silently lost and nothing leaks.
 import datetime as dt
 from collections.abc import Callable
 
-from xinyu.accounts.work import grants_and_resets_work
 from xinyu.care.sources import registry_work
 from xinyu.common.work import WorkItem, WorkSection  # noqa: F401 - the sources' shapes, re-exported
 from xinyu.counselling.sources import counselling_work
+from xinyu.grants.work import grants_and_resets_work
 from xinyu.org import scope
 from xinyu.privacy.breakglass import review_work
 from xinyu.referrals.sources import referral_work

@@ -3,7 +3,7 @@ sessions have their own pages and write paths (services), so they are not here; 
 
 from django.contrib import admin
 
-from xinyu.core.admin_site import BackOfficeAdmin
+from xinyu.common.admin import BackOfficeAdmin
 from xinyu.counselling.models import Room
 
 

@@ -6,7 +6,7 @@ Rows change only through notify() and the delivery worker: one write path each.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.core.admin_site import ReadOnlyBackOfficeAdmin
+from xinyu.common.admin import ReadOnlyBackOfficeAdmin
 from xinyu.notify.models import Notification, OutboxMessage
 
 

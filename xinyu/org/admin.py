@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.db import transaction
+from django.template.response import TemplateResponse
 
 from xinyu.audit.models import AuditEntry
-from xinyu.core.admin_site import TECHNICAL_ADMIN, AuditedReadsAdmin, BackOfficeAdmin, ReadOnlyBackOfficeAdmin
+from xinyu.common.admin import BackOfficeAdmin, ReadOnlyBackOfficeAdmin
 from xinyu.org import scope
-from xinyu.org.access_log import Event, client_address, record
+from xinyu.org.access_log import Event, client_address, record, record_many
 from xinyu.org.models import (
     Appointment,
     ClassGroup,
@@ -15,6 +16,7 @@ from xinyu.org.models import (
     School,
     Student,
 )
+from xinyu.org.scope import TECHNICAL_ADMIN
 
 
 class NetworkAdmin(BackOfficeAdmin):
@@ -28,6 +30,48 @@ class NetworkAdmin(BackOfficeAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fixed_on_change if obj is not None else ()
+
+
+class AuditedReadsAdmin:
+    """Pages that show students' rows write one access-log entry per student shown, at `audit_tier`, in the
+    same transaction as the response. `audit_student(obj)` names the student of a row."""
+
+    audit_what = ""
+    audit_tier = scope.Tier.T1
+
+    def audit_student(self, obj):
+        return obj
+
+    def _audited(self, request, objects) -> None:  # one entry per student shown
+        events = [
+            Event(
+                AuditEntry.Action.VIEW,
+                self.audit_what,
+                student=self.audit_student(obj),
+                tier=self.audit_tier,
+                post=TECHNICAL_ADMIN,
+                detail={self.model._meta.model_name: obj.pk},
+            )
+            for obj in objects
+        ]
+        record_many(request.user, events, address=client_address(request))
+
+    def changelist_view(self, request, extra_context=None):
+        with transaction.atomic():
+            response = super().changelist_view(request, extra_context)
+            if isinstance(response, TemplateResponse) and response.context_data and "cl" in response.context_data:
+                response.render()
+                self._audited(request, response.context_data["cl"].result_list)
+            return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        with transaction.atomic():
+            response = super().change_view(request, object_id, form_url, extra_context)
+            original = (response.context_data or {}).get("original") if isinstance(response, TemplateResponse) else None
+            if original is not None and request.method == "GET":
+                response.render()
+                self._audited(request, [original])
+            return response
 
 
 @admin.register(School)

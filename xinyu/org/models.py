@@ -291,8 +291,8 @@ class AppointmentQuerySet(models.QuerySet):
 class Appointment(models.Model):
     """A person holding a post over one scope of the network, from `starts_on` until before `ends_on`.
 
-    Granted and ended only through `xinyu.org.services` (`grant_post`, `confirm_grant`, `end_post`), which
-    apply the table of who may grant what (`xinyu.org.granting`). A grant that needs a second person's
+    Granted and ended only through `xinyu.grants.posts` (`grant_post`, `confirm_grant`, `end_post`), which
+    apply the table of who may grant what (`xinyu.grants.rules`). A grant that needs a second person's
     confirmation is `pending` and gives nothing until it is confirmed.
     """
 

@@ -1,10 +1,6 @@
-"""Writes to the network with rules: granting, confirming and ending posts (DESIGN.md §9).
-
-`grant_post`, `confirm_grant`, `refuse_grant`, `withdraw_grant` and `end_post` are the only ways a post is
-given or taken away: the network pages, the roster import and the commands call them; the back office only
-shows posts. Each checks `xinyu.org.granting`, writes the access log in the same transaction, and tells the
-people concerned. `appoint` writes a post without those rules and is for seeding the demo and tests only.
-"""
+"""What makes an appointment valid (the kind of place a post is held over, by the right kind of person).
+Posts are granted, confirmed and ended by `xinyu.grants.posts`; `appoint` writes a post without those rules
+and is for seeding the demo and tests only."""
 
 import datetime as dt
 
@@ -13,9 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinyu.audit.models import AuditEntry
-from xinyu.org import granting
-from xinyu.org.access_log import Event, record
 from xinyu.org.models import (
     POST_SCOPE_KIND,
     SCOPE_FIELDS,
@@ -29,7 +22,6 @@ from xinyu.org.models import (
     School,
     ScopeKind,
 )
-from xinyu.policy.errors import DomainError
 
 SCOPE_FIELD_OF_MODEL = {
     School: "school",
@@ -74,154 +66,4 @@ def appoint(person, post: str, scope, *, starts_on: dt.date | None = None, ends_
     """Seeding only (the demo college, tests): a post in force at once, without the grant rules or the log."""
     appointment = new_appointment(person, post, scope, starts_on=starts_on, ends_on=ends_on)
     appointment.save()
-    return appointment
-
-
-class GrantError(DomainError):
-    """A grant, confirmation or end the rules refuse; the message says why, for the person who tried."""
-
-
-# The access log's names for what happened to a post.
-GRANTED, CONFIRMED, REFUSED, WITHDRAWN, ENDED = (
-    "org.appointment.grant", "org.appointment.confirm", "org.appointment.refuse", "org.appointment.withdraw",
-    "org.appointment.end",
-)  # fmt: skip
-
-
-def _log(by, what: str, appointment: Appointment, capacity: str, *, address=None, **detail) -> None:
-    detail = {
-        "appointment": appointment.pk,
-        "person": appointment.person.username,
-        "post": appointment.post,
-        "scope": str(appointment.scope),
-        "status": appointment.status,
-        "starts_on": appointment.starts_on.isoformat(),
-        "ends_on": appointment.ends_on.isoformat() if appointment.ends_on else None,
-        **detail,
-    }
-    action = AuditEntry.Action.CREATE if what == GRANTED else AuditEntry.Action.UPDATE
-    record(by, Event(action, what, post=str(capacity), detail=detail), address=address)
-
-
-@transaction.atomic
-def grant_post(
-    person, post: str, scope, *, by, starts_on=None, ends_on=None, note: str = "", address=None
-) -> Appointment:
-    """Grant `post` over `scope` to `person`, by `by` under the table of who may grant what. A grant that
-    needs a second person is saved as pending and gives nothing until `confirm_grant`."""
-    try:
-        appointment = new_appointment(person, post, scope, starts_on=starts_on, ends_on=ends_on)
-    except ValidationError as error:
-        raise GrantError(" ".join(error.messages)) from None
-    if refusal := granting.grant_refusal(by, post, scope, person):
-        raise GrantError(refusal)
-    return save_grant(appointment, by=by, note=note, address=address)
-
-
-def save_grant(appointment: Appointment, *, by, note: str = "", address=None, **detail) -> Appointment:
-    """Save a validated grant (`new_appointment`) with who gave it, log it and tell the people concerned. The
-    roster import calls it for each new row it planned; everyone else calls `grant_post`."""
-    capacity = granting.grant_authority(by, appointment.post, appointment.scope, appointment.person)
-    if capacity is None:  # callers checked; a second check keeps this function safe on its own
-        raise GrantError(granting.grant_refusal(by, appointment.post, appointment.scope, appointment.person))
-    needs = granting.confirmers_needed(appointment.post, by)
-    appointment.status = Appointment.Status.PENDING if needs else Appointment.Status.ACTIVE
-    appointment.granted_by = by
-    appointment.granted_at = timezone.now()
-    appointment.note = note[:200]
-    appointment.save()
-    _log(by, GRANTED, appointment, capacity, address=address, **detail)
-    from xinyu.org import grant_notices  # notify sits above org: imported when needed
-
-    grant_notices.granted(appointment, confirmers=needs)
-    return appointment
-
-
-def _decide(appointment: Appointment, *, by, status: str, what: str, reason: str, address) -> Appointment:
-    appointment = (
-        Appointment.objects.select_for_update(of=("self",))
-        .select_related("person", "granted_by")
-        .get(pk=appointment.pk)
-    )
-    if appointment.status != Appointment.Status.PENDING:
-        raise GrantError(_("This grant has already been decided."))
-    if what == WITHDRAWN:
-        if by.pk != appointment.granted_by_id:
-            raise GrantError(_("Only the person who made a grant may withdraw it."))
-        capacity = "granter"
-    else:
-        capacity = granting.confirm_authority(by, appointment)
-        if capacity is None:
-            raise GrantError(_("You may not confirm or refuse this grant."))
-        appointment.decided_by = by
-        appointment.decided_at = timezone.now()
-    appointment.status = status
-    appointment.save(update_fields=["status", "decided_by", "decided_at"])
-    _log(by, what, appointment, capacity, address=address, reason=reason)
-    from xinyu.org import grant_notices  # notify sits above org: imported when needed
-
-    grant_notices.decided(appointment, what=what, by=by)
-    return appointment
-
-
-@transaction.atomic
-def confirm_grant(appointment: Appointment, *, by, address=None) -> Appointment:
-    """The second person confirms a pending grant: from its start date the post is in force."""
-    return _decide(appointment, by=by, status=Appointment.Status.ACTIVE, what=CONFIRMED, reason="", address=address)
-
-
-@transaction.atomic
-def confirm_first_grant(appointment: Appointment, *, address=None) -> Appointment:
-    """A new installation's first holders of the posts that confirm grants (centre supervisor, the leading
-    group's head and deputy) have nobody to confirm them: on the server (`manage.py grant_post --bootstrap`)
-    such a grant takes effect while no one holds a post that could confirm it. Logged as such."""
-    appointment = (
-        Appointment.objects.select_for_update(of=("self",))
-        .select_related("person", "granted_by")
-        .get(pk=appointment.pk)
-    )
-    needed = granting.confirmers_needed(appointment.post, appointment.granted_by)
-    school_id = granting.school_of(appointment.scope)
-    if appointment.status != Appointment.Status.PENDING:
-        raise GrantError(_("This grant has already been decided."))
-    if Appointment.objects.current().filter(post__in=needed, school_id=school_id).exists():
-        raise GrantError(_("Someone holds a post that confirms this grant: they confirm it."))
-    appointment.status = Appointment.Status.ACTIVE
-    appointment.decided_at = timezone.now()
-    appointment.save(update_fields=["status", "decided_at"])
-    _log(appointment.granted_by, CONFIRMED, appointment, "bootstrap", address=address)
-    return appointment
-
-
-@transaction.atomic
-def refuse_grant(appointment: Appointment, *, by, reason: str, address=None) -> Appointment:
-    if not reason.strip():
-        raise GrantError(_("Say why the grant is refused."))
-    return _decide(appointment, by=by, status=Appointment.Status.REFUSED, what=REFUSED, reason=reason, address=address)
-
-
-@transaction.atomic
-def withdraw_grant(appointment: Appointment, *, by, address=None) -> Appointment:
-    return _decide(appointment, by=by, status=Appointment.Status.WITHDRAWN, what=WITHDRAWN, reason="", address=address)
-
-
-@transaction.atomic
-def end_post(
-    appointment: Appointment, *, by, on: dt.date | None = None, reason: str = "", address=None, **detail
-) -> Appointment:
-    """End a post on `on` (default: today, at once): from that day it grants nothing. A post's end is only
-    ever brought forward here; holding a post longer is a new grant."""
-    appointment = Appointment.objects.select_for_update(of=("self",)).select_related("person").get(pk=appointment.pk)
-    capacity = granting.end_authority(by, appointment)
-    if capacity is None:
-        raise GrantError(_("You may not end this post."))
-    if appointment.status != Appointment.Status.ACTIVE:
-        raise GrantError(_("Only a confirmed post can be ended; withdraw or refuse a pending grant instead."))
-    day = max(on or timezone.localdate(), appointment.starts_on)
-    if appointment.ends_on is not None and appointment.ends_on <= day:
-        raise GrantError(_("This post already ends on %(day)s.") % {"day": appointment.ends_on.isoformat()})
-    appointment.ends_on = day
-    appointment.ended_by = by
-    appointment.save(update_fields=["ends_on", "ended_by"])
-    _log(by, ENDED, appointment, capacity, address=address, reason=reason, **detail)
     return appointment

@@ -9,10 +9,3 @@ urlpatterns = [
     path("classes/<id:pk>/", views.class_group, name="class_group"),
     path("network/", views.network, name="network"),
 ]
-urlpatterns += [
-    path("network/posts/", views.posts, name="posts"),
-    path("network/posts/new/", views.appoint, name="appoint"),
-    path("network/posts/<id:pk>/end/", views.end_post, name="end_post"),
-    path("network/grants/", views.grants, name="grants"),
-    path("network/grants/<id:pk>/<slug:decision>/", views.grant_decision, name="grant_decision"),
-]

@@ -3,7 +3,7 @@ retention runs (read-only). Emergency accesses and consents are handled on their
 
 from django.contrib import admin
 
-from xinyu.core.admin_site import BackOfficeAdmin, ReadOnlyBackOfficeAdmin
+from xinyu.common.admin import BackOfficeAdmin, ReadOnlyBackOfficeAdmin
 from xinyu.privacy.models import RetentionRun, StudentDeparture
 
 

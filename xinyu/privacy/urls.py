@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinyu.privacy import views
+from xinyu.privacy import log_views, views
 
 app_name = "privacy"
 
@@ -11,5 +11,6 @@ urlpatterns = [
     path("break-glass/<id:pk>/end/", views.break_glass_end, name="break_glass_end"),
     path("break-glass/<id:pk>/review/", views.break_glass_review, name="break_glass_review"),
     path("mine/", views.mine, name="mine"),
+    path("log/", log_views.log, name="log"),
     path("consents/<id:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
 ]

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
-from xinyu.org import scope, services
+from xinyu.grants import posts as grant_services
+from xinyu.org import scope
 from xinyu.org.access_log import Event, record_many
 from xinyu.org.models import ClassGroup, College, DormRoom, Guardian, Student
 from xinyu.org.scope import Tier, acting_post
@@ -216,9 +217,9 @@ def _write_posts(plan: Plan, actor, job_id: int | None, address) -> None:
     told to the people concerned, as on the network pages (a roster has tens of posts, not thousands)."""
     for change in plan.appointments:
         if change.created:
-            services.save_grant(change.obj, by=actor, address=address, job=job_id)
+            grant_services.save_grant(change.obj, by=actor, address=address, job=job_id)
         else:
-            services.end_post(
+            grant_services.end_post(
                 change.obj, by=actor, on=change.obj.ends_on, reason=_("Roster import"), address=address, job=job_id
             )
 

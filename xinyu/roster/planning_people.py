@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.accounts.models import User
-from xinyu.org import granting
+from xinyu.grants import rules as grant_rules
 from xinyu.org.models import POST_SCOPE_KIND, Appointment, Department, ScopeKind
 from xinyu.org.services import validate_appointment
 from xinyu.roster import vocabulary
@@ -48,7 +48,7 @@ def plan_staff(plan: Plan, checked: Checked) -> None:
 
 def plan_appointments(plan: Plan, checked: Checked, actor=None) -> None:
     """New posts and earlier ends, each under the rules of who may grant and end which post
-    (`xinyu.org.granting`) for the person importing: the import grants nothing that person could not grant on
+    (`xinyu.grants.rules`) for the person importing: the import grants nothing that person could not grant on
     the network pages, and a grant that needs a second person waits for one after the import."""
     records = checked.appointments
     if not records:
@@ -116,7 +116,7 @@ def plan_appointments(plan: Plan, checked: Checked, actor=None) -> None:
                     _("This post waits for confirmation: withdraw or refuse the grant on the network page."),
                 )
                 continue
-            if actor is None or granting.end_authority(actor, same) is None:
+            if actor is None or grant_rules.end_authority(actor, same) is None:
                 plan.problem(
                     record, "ends_on", record.ends_on.isoformat(), "not_allowed", _("You may not end this post.")
                 )
@@ -139,7 +139,7 @@ def plan_appointments(plan: Plan, checked: Checked, actor=None) -> None:
 def _grant_refusal(actor, post: str, scope, person) -> str | None:
     if actor is None:
         return _("Posts are granted by a person: import as someone who may grant them (--as on the command line).")
-    return granting.grant_refusal(actor, post, scope, person)
+    return grant_rules.grant_refusal(actor, post, scope, person)
 
 
 def _same(held: list[Appointment], record: AppointmentRecord, today: dt.date) -> Appointment | None:

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from xinyu.common.admin import is_technical_admin
 from xinyu.common.tiers import Tier
 from xinyu.org.models import Appointment, ClassGroup, College, DormRoom, Post, ScopeKind, Student
 
@@ -322,12 +323,6 @@ def acting_post(user, student=None) -> str:
             return max(covering, key=lambda grant: grant.tier).post
     held = current_appointments(user)
     return max(held, key=lambda a: POST_TIER.get(a.post, Tier.T0)).post if held else ""
-
-
-def is_technical_admin(user) -> bool:
-    """The technical administrator: a superuser. Holds no tier over students; runs the back office and grants
-    posts under `xinyu.org.granting`."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
 
 
 def may_view_network(user) -> bool:

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires, staff_only
 from xinyu.common.params import id_param
-from xinyu.org import granting, scope
+from xinyu.org import scope
 from xinyu.org.access_log import Event, record_request
 from xinyu.org.network import build_network
 from xinyu.org.scope import Tier
@@ -87,9 +87,5 @@ def class_group(request, pk):
 
 @requires(scope.may_view_network, "network")
 def network(request):
-    context = {
-        "network": build_network(scope.network_colleges_for(request.user)),
-        "may_grant": granting.may_manage_posts(request.user),
-        "may_use_post_pages": granting.may_use_post_pages(request.user),
-    }
-    return render(request, "org/network.html", context)
+    # The links to grant and end posts follow `nav.grant_posts` and `nav.posts` (xinyu.core.context_processors).
+    return render(request, "org/network.html", {"network": build_network(scope.network_colleges_for(request.user))})

@@ -1,12 +1,14 @@
-"""Forms of the network pages: granting a post, ending one, refusing a grant. The services decide."""
+"""Forms of granting posts (grant, end, refuse) and of credential resets. The services decide."""
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.accounts.models import User
-from xinyu.org import granting
+from xinyu.accounts import throttle
+from xinyu.accounts.models import CredentialReset, User
+from xinyu.grants import rules as grant_rules
 from xinyu.org.models import POST_SCOPE_KIND, ClassGroup, College, Department, Post, School, ScopeKind
 from xinyu.org.services import new_appointment
 
@@ -33,7 +35,7 @@ def place_choices(user, post: str) -> list[tuple[str, str]]:
         candidates = candidates.filter(kind=Department.Kind.STUDENT_AFFAIRS)
     choices = []
     for place in candidates:
-        if granting.grant_authority(user, post, place, None) is None:
+        if grant_rules.grant_authority(user, post, place, None) is None:
             continue
         label = f"{place.college.name} {place.name}" if kind == ScopeKind.CLASS_GROUP else str(place)
         choices.append((f"{kind}:{place.pk}", label))
@@ -76,7 +78,9 @@ class AppointForm(forms.Form):
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, **kwargs)
         self.by = by
-        self.fields["post"].choices = [("", "—")] + [(post, Post(post).label) for post in granting.grantable_posts(by)]
+        self.fields["post"].choices = [("", "—")] + [
+            (post, Post(post).label) for post in grant_rules.grantable_posts(by)
+        ]
         self.fields["starts_on"].initial = timezone.localdate()
         post = self.data.get("post") or self.initial.get("post") or ""
         self.fields["place"].choices = [("", "—"), *place_choices(by, post)]
@@ -114,7 +118,7 @@ class AppointForm(forms.Form):
             new_appointment(person, post, place, starts_on=starts_on, ends_on=ends_on)
         except ValidationError as error:
             raise ValidationError(error.messages) from None
-        if refusal := granting.grant_refusal(self.by, post, place, person):
+        if refusal := grant_rules.grant_refusal(self.by, post, place, person):
             raise ValidationError(refusal)
         cleaned["place_object"] = place
         return cleaned
@@ -132,3 +136,40 @@ class EndForm(forms.Form):
 
 class RefuseForm(forms.Form):
     reason = forms.CharField(label=_("Why not"), max_length=500, widget=forms.TextInput(attrs=TEXT))
+
+
+class ResetRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What to reset"), widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+    delivery = forms.ChoiceField(
+        label=_("How the holder receives it (password only)"),
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text=_("For example: forgot the password, lost the phone with the authenticator app."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = CredentialReset.Kind.choices
+        self.fields["delivery"].choices = CredentialReset.Delivery.choices
+
+
+class ResetCodeForm(forms.Form):
+    username = forms.CharField(label=_("Staff or student number"), max_length=32)
+    code = forms.CharField(label=_("One-time code"), max_length=64)
+
+    def clean_username(self):
+        return throttle.normalise_username(self.cleaned_data["username"])
+
+
+class NewPasswordForm(SetPasswordForm):
+    """A new password, twice, checked by the configured validators."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.update({"class": "form-control", "autocomplete": "new-password"})

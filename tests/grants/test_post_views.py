@@ -25,16 +25,16 @@ POST_PAGES = GRANTERS | {"supervisor", "group_head", "deputy"}
 def test_who_reaches_the_post_pages(network, client_for, who):
     client = client_for(network.cast[who])
     expected = 200 if who in POST_PAGES else 404
-    assert client.get(reverse("org:posts")).status_code == expected
-    assert client.get(reverse("org:grants")).status_code == expected
-    assert client.get(reverse("org:appoint")).status_code == (200 if who in GRANTERS else 404)
+    assert client.get(reverse("grants:posts")).status_code == expected
+    assert client.get(reverse("grants:grants")).status_code == expected
+    assert client.get(reverse("grants:appoint")).status_code == (200 if who in GRANTERS else 404)
 
 
 @pytest.mark.parametrize("who", VIEWERS)
 def test_the_posts_listed_are_those_the_viewer_may_end(network, client_for, who):
     if who not in POST_PAGES:
         return
-    response = client_for(network.cast[who]).get(reverse("org:posts"))
+    response = client_for(network.cast[who]).get(reverse("grants:posts"))
     listed = {(a.person.username, a.post) for a in response.context["page"]}
     expected = {
         "student_affairs": {(a.person.username, a.post) for a in Appointment.objects.exclude(post__in=[
@@ -60,9 +60,9 @@ def test_a_gap_on_the_network_page_is_filled_from_its_link(network, client_for):
     w = network
     client = client_for(w.cast["office_director"])
     page = client.get(reverse("org:network")).content.decode()
-    fill = f"{reverse('org:appoint')}?post=head_teacher&amp;place=class_group%3A{w.a2.pk}"
+    fill = f"{reverse('grants:appoint')}?post=head_teacher&amp;place=class_group%3A{w.a2.pk}"
     assert fill in page
-    form = client.get(reverse("org:appoint"), {"post": "head_teacher", "place": f"class_group:{w.a2.pk}"})
+    form = client.get(reverse("grants:appoint"), {"post": "head_teacher", "place": f"class_group:{w.a2.pk}"})
     assert form.context["form"]["place"].value() == f"class_group:{w.a2.pk}"
     # Only the director's own college's classes are offered.
     assert {value for value, _label in form.context["form"].fields["place"].choices if value} == {
@@ -70,7 +70,7 @@ def test_a_gap_on_the_network_page_is_filled_from_its_link(network, client_for):
         f"class_group:{w.a2.pk}",
     }
     response = client.post(
-        reverse("org:appoint"),
+        reverse("grants:appoint"),
         {"person": "T20001", "post": "head_teacher", "place": f"class_group:{w.a2.pk}", "starts_on": "2026-09-01"},
     )
     assert response.status_code == 302
@@ -94,14 +94,14 @@ def test_the_form_says_what_is_wrong_in_chinese(network, client_for):
         }
         for number, (field, message) in cases.items():
             response = client.post(
-                reverse("org:appoint"),
+                reverse("grants:appoint"),
                 {"person": number, "post": "advisor", "place": f"class_group:{w.a1.pk}", "starts_on": "2026-09-01"},
                 HTTP_ACCEPT_LANGUAGE="zh-hans",
             )
             errors = response.context["form"].errors
             assert errors[field or "__all__"] == [message]
         no_place = client.post(
-            reverse("org:appoint"), {"person": "T20001", "post": "advisor", "starts_on": "2026-09-01"}
+            reverse("grants:appoint"), {"person": "T20001", "post": "advisor", "starts_on": "2026-09-01"}
         )
         assert no_place.context["form"].errors["place"] == ["请选择任职范围。"]
     assert not Appointment.objects.filter(person__username__in=["T20001", "T10009"], post="advisor").exists()
@@ -110,10 +110,10 @@ def test_the_form_says_what_is_wrong_in_chinese(network, client_for):
 def test_a_student_post_takes_the_students_own_class(network, client_for):
     w = network
     client = client_for(w.cast["advisor"])
-    htmx = client.get(reverse("org:appoint"), {"post": "wellbeing_rep"}, headers={"HX-Request": "true"})
+    htmx = client.get(reverse("grants:appoint"), {"post": "wellbeing_rep"}, headers={"HX-Request": "true"})
     assert 'data-testid="derived-place"' in htmx.content.decode() and "<html" not in htmx.content.decode()
     response = client.post(
-        reverse("org:appoint"),
+        reverse("grants:appoint"),
         {"person": w.in_scope.student_number, "post": "wellbeing_rep", "starts_on": "2026-09-01"},
     )
     assert response.status_code == 302
@@ -123,39 +123,39 @@ def test_a_student_post_takes_the_students_own_class(network, client_for):
 def test_a_t3_grant_made_on_the_page_waits_for_the_supervisor_who_confirms_on_the_grants_page(network, client_for):
     w = network
     client_for(w.cast["student_affairs"]).post(
-        reverse("org:appoint"),
+        reverse("grants:appoint"),
         {"person": "T20001", "post": "mental_health_advisor", "place": f"college:{w.college_a.pk}",
          "starts_on": timezone.localdate().isoformat()},
     )  # fmt: skip
     pending = Appointment.objects.get(person=w.cast["newcomer"])
     assert pending.status == "pending"
     # Others are answered as for a missing grant; the granter may only withdraw it.
-    confirm = reverse("org:grant_decision", args=[pending.pk, "confirm"])
+    confirm = reverse("grants:grant_decision", args=[pending.pk, "confirm"])
     for who in ("student_affairs_2", "deputy", "office_director"):
         assert client_for(w.cast[who]).post(confirm).status_code == 404
     assert client_for(w.cast["student_affairs"]).post(confirm).status_code == 302
     pending.refresh_from_db()
     assert pending.status == "pending"
     supervisor = client_for(w.cast["supervisor"])
-    assert [a.pk for a in supervisor.get(reverse("org:grants")).context["waiting"]] == [pending.pk]
-    supervisor.post(reverse("org:grant_decision", args=[pending.pk, "confirm"]))
+    assert [a.pk for a in supervisor.get(reverse("grants:grants")).context["waiting"]] == [pending.pk]
+    supervisor.post(reverse("grants:grant_decision", args=[pending.pk, "confirm"]))
     pending.refresh_from_db()
     assert (pending.status, pending.decided_by) == ("active", w.cast["supervisor"])
-    assert supervisor.post(reverse("org:grant_decision", args=[pending.pk, "nonsense"])).status_code == 404
+    assert supervisor.post(reverse("grants:grant_decision", args=[pending.pk, "nonsense"])).status_code == 404
 
 
 def test_refusing_needs_a_reason_and_the_granter_may_withdraw(network, client_for):
     w = network
     client_for(w.cast["student_affairs"]).post(
-        reverse("org:appoint"),
+        reverse("grants:appoint"),
         {"person": "T20001", "post": "centre_counsellor", "place": f"school:{w.school.pk}", "starts_on": "2026-09-01"},
     )
     pending = Appointment.objects.get(person=w.cast["newcomer"])
     supervisor = client_for(w.cast["supervisor"])
-    supervisor.post(reverse("org:grant_decision", args=[pending.pk, "refuse"]), {"reason": ""})
+    supervisor.post(reverse("grants:grant_decision", args=[pending.pk, "refuse"]), {"reason": ""})
     pending.refresh_from_db()
     assert pending.status == "pending"
-    client_for(w.cast["student_affairs"]).post(reverse("org:grant_decision", args=[pending.pk, "withdraw"]))
+    client_for(w.cast["student_affairs"]).post(reverse("grants:grant_decision", args=[pending.pk, "withdraw"]))
     pending.refresh_from_db()
     assert pending.status == "withdrawn"
 
@@ -163,12 +163,14 @@ def test_refusing_needs_a_reason_and_the_granter_may_withdraw(network, client_fo
 def test_ending_a_post_on_the_page(network, client_for):
     w = network
     head_teacher = Appointment.objects.get(person=w.cast["head_teacher"])
-    refused = client_for(w.cast["advisor"]).post(reverse("org:end_post", args=[head_teacher.pk]), {"reason": "x"})
+    refused = client_for(w.cast["advisor"]).post(reverse("grants:end_post", args=[head_teacher.pk]), {"reason": "x"})
     assert refused.status_code == 404  # the advisor may not end a head teacher's post
-    assert client_for(w.cast["office_director"]).get(reverse("org:end_post", args=[head_teacher.pk])).status_code == 405
-    client_for(w.cast["office_director"]).post(reverse("org:end_post", args=[head_teacher.pk]), {"reason": ""})
+    assert (
+        client_for(w.cast["office_director"]).get(reverse("grants:end_post", args=[head_teacher.pk])).status_code == 405
+    )
+    client_for(w.cast["office_director"]).post(reverse("grants:end_post", args=[head_teacher.pk]), {"reason": ""})
     head_teacher.refresh_from_db()
     assert head_teacher.ends_on is None  # a reason is needed
-    client_for(w.cast["office_director"]).post(reverse("org:end_post", args=[head_teacher.pk]), {"reason": "换届"})
+    client_for(w.cast["office_director"]).post(reverse("grants:end_post", args=[head_teacher.pk]), {"reason": "换届"})
     head_teacher.refresh_from_db()
     assert head_teacher.ends_on == timezone.localdate() and head_teacher.ended_by == w.cast["office_director"]

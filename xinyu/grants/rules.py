@@ -233,3 +233,10 @@ def _in_school(school_id):
         | Q(class_group__college__school_id=school_id)
         | Q(dorm_room__school_id=school_id)
     )
+
+
+# The access log's names for what happened to a post.
+GRANTED, CONFIRMED, REFUSED, WITHDRAWN, ENDED = (
+    "org.appointment.grant", "org.appointment.confirm", "org.appointment.refuse", "org.appointment.withdraw",
+    "org.appointment.end",
+)  # fmt: skip

@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 
 from xinyu.audit.models import AuditEntry
+from xinyu.grants import rules as grant_rules
+from xinyu.grants.posts import GrantError, confirm_grant, end_post, grant_post, refuse_grant, withdraw_grant
 from xinyu.notify.models import Notification
-from xinyu.org import granting, scope
+from xinyu.org import scope
 from xinyu.org.models import Appointment, Post
-from xinyu.org.services import GrantError, confirm_grant, end_post, grant_post, refuse_grant, withdraw_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +25,16 @@ def holds(user, post) -> bool:
 
 # (post, place key, granter key) → in force at once, or waiting for which confirmers.
 ALLOWED = [
-    (Post.CENTRE_SUPERVISOR, "school", "admin", granting.SCHOOL_LEADERS),
-    (Post.LEADING_GROUP_DEPUTY, "school", "admin", granting.SCHOOL_LEADERS),
-    (Post.CENTRE_COUNSELLOR, "school", "student_affairs", granting.CENTRE_SUPERVISORS),
-    (Post.MENTAL_HEALTH_ADVISOR, "college_a", "student_affairs", granting.CENTRE_SUPERVISORS),
-    (Post.COLLEGE_CONSULTANT, "college_a", "admin", granting.CENTRE_SUPERVISORS),
+    (Post.CENTRE_SUPERVISOR, "school", "admin", grant_rules.SCHOOL_LEADERS),
+    (Post.LEADING_GROUP_DEPUTY, "school", "admin", grant_rules.SCHOOL_LEADERS),
+    (Post.CENTRE_COUNSELLOR, "school", "student_affairs", grant_rules.CENTRE_SUPERVISORS),
+    (Post.MENTAL_HEALTH_ADVISOR, "college_a", "student_affairs", grant_rules.CENTRE_SUPERVISORS),
+    (Post.COLLEGE_CONSULTANT, "college_a", "admin", grant_rules.CENTRE_SUPERVISORS),
     (Post.STUDENT_AFFAIRS_STAFF, "student_affairs", "student_affairs", frozenset()),
-    (Post.STUDENT_AFFAIRS_STAFF, "student_affairs", "admin", granting.SCHOOL_LEADERS),
+    (Post.STUDENT_AFFAIRS_STAFF, "student_affairs", "admin", grant_rules.SCHOOL_LEADERS),
     (Post.HEAD_TEACHER, "a1", "student_affairs", frozenset()),
     (Post.HEAD_TEACHER, "a2", "office_director", frozenset()),
-    (Post.ADVISOR, "a1", "admin", granting.SCHOOL_LEADERS),
+    (Post.ADVISOR, "a1", "admin", grant_rules.SCHOOL_LEADERS),
     (Post.LEADING_GROUP_MEMBER, "school", "student_affairs", frozenset()),
     (Post.LEADING_GROUP_MEMBER, "school", "admin", frozenset()),
 ]
@@ -45,7 +46,7 @@ def test_who_may_grant_what_and_who_confirms(network, post, place, granter, conf
     appointment = grant_post(w.cast["newcomer"], post, getattr(w, place), by=w.cast[granter])
     expected = Appointment.Status.PENDING if confirmers else Appointment.Status.ACTIVE
     assert appointment.status == expected
-    assert granting.confirmers_needed(post, w.cast[granter]) == confirmers
+    assert grant_rules.confirmers_needed(post, w.cast[granter]) == confirmers
     assert holds(w.cast["newcomer"], post) is (not confirmers)
 
 

@@ -1,5 +1,5 @@
 """`manage.py grant_post 工号 POST PLACE --by 工号 [--from YYYY-MM-DD] [--bootstrap]`: grant a post from the
-server, under the same rules as the network pages (`xinyu.org.services.grant_post`).
+server, under the same rules as the network pages (`xinyu.org.grant_services.grant_post`).
 
 PLACE names where the post is held: 学校 (or the school's code), a department's name, a college's name, a
 class's name (or 学院/班级), or a dorm room as "楼号 房间号". `--bootstrap` makes a new installation's first
@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xinyu.accounts.models import User
-from xinyu.org import services
+from xinyu.grants import posts as grant_services
 from xinyu.org.models import POST_SCOPE_KIND, ClassGroup, College, Department, DormRoom, Post, School, ScopeKind
 
 
@@ -65,10 +65,10 @@ class Command(BaseCommand):
                 raise CommandError(_("No place of the network has this name: %(place)s") % {"place": place})
             try:
                 with transaction.atomic():
-                    appointment = services.grant_post(holder, post, found, by=granter, starts_on=starts_on)
+                    appointment = grant_services.grant_post(holder, post, found, by=granter, starts_on=starts_on)
                     if bootstrap and appointment.status == appointment.Status.PENDING:
-                        appointment = services.confirm_first_grant(appointment)
-            except services.GrantError as error:
+                        appointment = grant_services.confirm_first_grant(appointment)
+            except grant_services.GrantError as error:
                 raise CommandError(str(error)) from None
             self.stdout.write(
                 _("%(name)s: %(post)s (%(place)s), %(status)s.")

@@ -2,7 +2,7 @@
 
 学工部 and the colleges' 学工办 fill the coverage gaps shown on the network page here; the centre's
 supervisor and the leading group's head and deputy confirm the grants that need a second person. The rules
-are in `xinyu.org.granting`; the writes in `xinyu.org.services`.
+are in `xinyu.grants.rules`; the writes in `xinyu.org.services`.
 """
 
 import datetime as dt
@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyu.common.access import requires
-from xinyu.org import granting, services
+from xinyu.grants import posts as grant_services
+from xinyu.grants import rules as grant_rules
+from xinyu.grants.forms import AppointForm, EndForm, RefuseForm
 from xinyu.org.access_log import client_address
-from xinyu.org.forms import AppointForm, EndForm, RefuseForm
 from xinyu.org.models import Appointment, Post
 
 PAGE_SIZE = 50
@@ -28,12 +29,12 @@ RELATED = ("person", "granted_by", "decided_by", "school", "department", "colleg
            "dorm_room")  # fmt: skip
 
 
-@requires(granting.may_use_post_pages, "posts")
+@requires(grant_rules.may_use_post_pages, "posts")
 def posts(request):
     """The posts the viewer may end: current and future ones, newest first, with search."""
     today = timezone.localdate()
     rows = (
-        granting.manageable_appointments(request.user)
+        grant_rules.manageable_appointments(request.user)
         .filter(status=Appointment.Status.ACTIVE)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
         .select_related(*RELATED)
@@ -47,36 +48,36 @@ def posts(request):
         rows = rows.filter(post=post)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for appointment in page:
-        appointment.may_end = granting.end_authority(request.user, appointment) is not None
+        appointment.may_end = grant_rules.end_authority(request.user, appointment) is not None
     context = {
         "page": page,
         "params": request.GET,
         "posts": [(value, Post(value).label) for value in Post.values],
-        "may_grant": granting.may_manage_posts(request.user),
+        "may_grant": grant_rules.may_manage_posts(request.user),
         "pending_count": len(_pending_for(request.user)),
     }
-    return render(request, "org/posts.html", context)
+    return render(request, "grants/posts.html", context)
 
 
-@requires(granting.may_manage_posts, "grant_posts")
+@requires(grant_rules.may_manage_posts, "grant_posts")
 def appoint(request):
     form = AppointForm(request.POST or None, by=request.user, initial=_initial(request.GET))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            appointment = services.grant_post(
+            appointment = grant_services.grant_post(
                 data["person"], data["post"], data["place_object"], by=request.user, starts_on=data["starts_on"],
                 ends_on=data["ends_on"], note=data["note"], address=client_address(request),
             )  # fmt: skip
-        except services.GrantError as error:
+        except grant_services.GrantError as error:
             form.add_error(None, str(error))
         else:
             if appointment.status == Appointment.Status.PENDING:
                 messages.info(request, _("The grant is saved and waits for a second person's confirmation."))
             else:
                 messages.success(request, _("The post is granted."))
-            return redirect("org:posts")
-    template = "org/appoint.html#form" if request.htmx else "org/appoint.html"
+            return redirect("grants:posts")
+    template = "grants/appoint.html#form" if request.htmx else "grants/appoint.html"
     return render(request, template, {"form": form})
 
 
@@ -85,69 +86,71 @@ def _initial(params) -> dict:
 
 
 @require_POST
-@requires(granting.may_use_post_pages, "posts")
+@requires(grant_rules.may_use_post_pages, "posts")
 def end_post(request, pk):
-    appointment = get_object_or_404(granting.manageable_appointments(request.user).select_related(*RELATED), pk=pk)
+    appointment = get_object_or_404(grant_rules.manageable_appointments(request.user).select_related(*RELATED), pk=pk)
     form = EndForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the post ends."))
-        return redirect("org:posts")
+        return redirect("grants:posts")
     try:
-        services.end_post(
+        grant_services.end_post(
             appointment, by=request.user, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"],
             address=client_address(request),
         )  # fmt: skip
-    except services.GrantError as error:
+    except grant_services.GrantError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The post of %(name)s ends.") % {"name": appointment.person.full_name})
-    return redirect("org:posts")
+    return redirect("grants:posts")
 
 
 def _pending_for(user) -> list[Appointment]:
     pending = Appointment.objects.pending().select_related(*RELATED).order_by("granted_at", "pk")
-    return [appointment for appointment in pending if granting.confirm_authority(user, appointment)]
+    return [appointment for appointment in pending if grant_rules.confirm_authority(user, appointment)]
 
 
-@requires(granting.may_use_post_pages, "posts")
+@requires(grant_rules.may_use_post_pages, "posts")
 def grants(request):
     """Grants waiting for the viewer's confirmation, the viewer's own grants waiting for others, and the
     recent decisions over the posts they manage."""
     mine = Appointment.objects.pending().filter(granted_by=request.user).select_related(*RELATED)
     since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
     decided = (
-        granting.manageable_appointments(request.user)
+        grant_rules.manageable_appointments(request.user)
         .filter(decided_at__gte=since)
         .select_related(*RELATED)
         .order_by("-decided_at")[:50]
     )
     context = {"waiting": _pending_for(request.user), "mine": list(mine), "decided": decided, "refuse": RefuseForm()}
-    return render(request, "org/grants.html", context)
+    return render(request, "grants/grants.html", context)
 
 
 @require_POST
-@requires(granting.may_use_post_pages, "posts")
+@requires(grant_rules.may_use_post_pages, "posts")
 def grant_decision(request, pk, decision):
     appointment = get_object_or_404(Appointment.objects.pending().select_related(*RELATED), pk=pk)
-    if appointment.granted_by_id != request.user.pk and not granting.confirm_authority(request.user, appointment):
+    if appointment.granted_by_id != request.user.pk and not grant_rules.confirm_authority(request.user, appointment):
         raise Http404
     address = client_address(request)
     try:
         match decision:
             case "confirm":
-                services.confirm_grant(appointment, by=request.user, address=address)
+                grant_services.confirm_grant(appointment, by=request.user, address=address)
                 messages.success(request, _("The grant is confirmed."))
             case "refuse":
                 form = RefuseForm(request.POST)
                 if not form.is_valid():
-                    raise services.GrantError(_("Say why the grant is refused."))
-                services.refuse_grant(appointment, by=request.user, reason=form.cleaned_data["reason"], address=address)
+                    raise grant_services.GrantError(_("Say why the grant is refused."))
+                grant_services.refuse_grant(
+                    appointment, by=request.user, reason=form.cleaned_data["reason"], address=address
+                )
                 messages.success(request, _("The grant is refused."))
             case "withdraw":
-                services.withdraw_grant(appointment, by=request.user, address=address)
+                grant_services.withdraw_grant(appointment, by=request.user, address=address)
                 messages.success(request, _("The grant is withdrawn."))
             case _:
                 raise Http404
-    except services.GrantError as error:
+    except grant_services.GrantError as error:
         messages.error(request, str(error))
-    return redirect("org:grants")
+    return redirect("grants:grants")

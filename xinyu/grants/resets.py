@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 
 from xinyu.accounts.models import CredentialReset, TwoFactorDevice, User
 from xinyu.audit.models import AuditEntry
+from xinyu.grants import rules as grant_rules
 from xinyu.notify.services import notify
-from xinyu.org import granting
 from xinyu.org.access_log import Event, record
 from xinyu.org.models import Appointment, Post
 from xinyu.org.scope.base import POST_TIER, Tier, current_appointments, grants_for, is_technical_admin, students_for
@@ -76,7 +76,7 @@ def confirmers_for(account) -> frozenset[str]:
     if not held:
         return frozenset()
     top = max(held, key=lambda appointment: POST_TIER.get(appointment.post, Tier.T0))
-    return granting.RULES[top.post].confirmed_by
+    return grant_rules.RULES[top.post].confirmed_by
 
 
 def _responsible_for_staff(by, account) -> bool:
@@ -140,7 +140,7 @@ def needs_confirmation(account) -> frozenset[str]:
 def _capacity(user) -> str:
     """The post in which someone acts on a reset, for the access log."""
     if is_technical_admin(user):
-        return granting.Granter.TECHNICAL_ADMIN
+        return grant_rules.Granter.TECHNICAL_ADMIN
     held = current_appointments(user)
     top = max(held, key=lambda appointment: POST_TIER.get(appointment.post, Tier.T0), default=None)
     return top.post if top else ""
@@ -209,7 +209,7 @@ def _ask_confirmers(reset: CredentialReset, confirmers) -> None:
         key=f"reset{reset.pk}:confirm",
         title=_("A credential reset waits for your confirmation: %(kind)s of %(name)s")
         % {"kind": reset.get_kind_display(), "name": reset.account.full_name},
-        link=reverse("accounts:resets"),
+        link=reverse("grants:resets"),
         urgent=True,
     )
 
@@ -265,7 +265,7 @@ def _tell_holder(reset: CredentialReset) -> None:
 
 
 def _email_link(reset: CredentialReset, token: str) -> None:
-    link = settings.XINYU_BASE_URL.rstrip("/") + reverse("accounts:reset_with_link", args=[token])
+    link = settings.XINYU_BASE_URL.rstrip("/") + reverse("grants:reset_with_link", args=[token])
     subject = _("Xinyu: set a new password")
     body = _(
         "%(name)s,\n\nA new password was requested for your Xinyu account %(number)s. Open this link within "
@@ -380,4 +380,4 @@ def may_reset_anyone(user) -> bool:
 
 
 def may_use_reset_pages(user) -> bool:
-    return may_reset_anyone(user) or granting.may_decide_grants(user)
+    return may_reset_anyone(user) or grant_rules.may_decide_grants(user)

@@ -8,20 +8,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinyu.accounts import resets
 from xinyu.accounts.models import CredentialReset
 from xinyu.common.work import WorkItem, WorkSection
-from xinyu.org import granting
+from xinyu.grants import resets
+from xinyu.grants import rules as grant_rules
 from xinyu.org.models import Appointment
 from xinyu.org.scope import Tier
 
 
 def grants_and_resets_work(user, now: dt.datetime) -> WorkSection | None:
-    if not granting.may_use_post_pages(user) and not resets.may_use_reset_pages(user):
+    if not grant_rules.may_use_post_pages(user) and not resets.may_use_reset_pages(user):
         return None
     items = []
     for appointment in Appointment.objects.pending().select_related("person", "granted_by").order_by("granted_at"):
-        if granting.confirm_authority(user, appointment):
+        if grant_rules.confirm_authority(user, appointment):
             items.append(
                 WorkItem(
                     kind="grant_to_confirm",
@@ -30,7 +30,7 @@ def grants_and_resets_work(user, now: dt.datetime) -> WorkSection | None:
                     tier=Tier.T0,
                     student=None,
                     due=timezone.localtime(appointment.granted_at).date() if appointment.granted_at else None,
-                    url=reverse("org:grants"),
+                    url=reverse("grants:grants"),
                     id=appointment.pk,
                 )
             )
@@ -55,6 +55,6 @@ def _reset_item(reset: CredentialReset, kind: str, title: str) -> WorkItem:
         tier=Tier.T0,
         student=None,
         due=timezone.localtime(reset.requested_at).date(),
-        url=reverse("accounts:resets"),
+        url=reverse("grants:resets"),
         id=reset.pk,
     )

@@ -5,8 +5,8 @@ how a grant was decided. Called by `xinyu.org.services` inside the grant's trans
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from xinyu.grants.rules import CONFIRMED, REFUSED, WITHDRAWN, post_tier, school_of
 from xinyu.notify.services import notify
-from xinyu.org.granting import post_tier, school_of
 from xinyu.org.models import Appointment, Post
 from xinyu.org.scope.base import Tier
 
@@ -34,7 +34,7 @@ def _words(appointment: Appointment) -> dict:
 
 def granted(appointment: Appointment, *, confirmers) -> None:
     school_id = school_of(appointment.scope)
-    link = reverse("org:grants")
+    link = reverse("grants:grants")
     involved = {appointment.person_id, appointment.granted_by_id}
     if confirmers:
         asked = [person for person in _holders(confirmers, school_id) if person.pk not in involved]
@@ -76,12 +76,10 @@ def granted(appointment: Appointment, *, confirmers) -> None:
 
 
 def decided(appointment: Appointment, *, what: str, by) -> None:
-    from xinyu.org import services  # services imports this module
-
     titles = {
-        services.CONFIRMED: _("The grant of %(post)s to %(name)s (%(scope)s) was confirmed."),
-        services.REFUSED: _("The grant of %(post)s to %(name)s (%(scope)s) was not confirmed."),
-        services.WITHDRAWN: _("The grant of %(post)s to %(name)s (%(scope)s) was withdrawn."),
+        CONFIRMED: _("The grant of %(post)s to %(name)s (%(scope)s) was confirmed."),
+        REFUSED: _("The grant of %(post)s to %(name)s (%(scope)s) was not confirmed."),
+        WITHDRAWN: _("The grant of %(post)s to %(name)s (%(scope)s) was withdrawn."),
     }
     told = [person for person in (appointment.granted_by, appointment.person) if person and person.pk != by.pk]
     notify(
@@ -90,5 +88,5 @@ def decided(appointment: Appointment, *, what: str, by) -> None:
         tier=Tier.T0,
         key=f"grant{appointment.pk}:{what}",
         title=titles[what] % _words(appointment),
-        link=reverse("org:grants"),
+        link=reverse("grants:grants"),
     )

@@ -1,5 +1,5 @@
 """Credential resets: staff ask for them (after step-up), a second person confirms where the rules say so,
-and the holder sets a new password with a one-time link or code (`xinyu.accounts.resets`)."""
+and the holder sets a new password with a one-time link or code (`xinyu.grants.resets`)."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.accounts import resets, throttle
-from xinyu.accounts.forms import NewPasswordForm, ResetCodeForm, ResetRequestForm
+from xinyu.accounts import throttle
 from xinyu.accounts.models import CredentialReset, TwoFactorDevice, User
 from xinyu.accounts.stepup import step_up_required
 from xinyu.common.access import public, requires
+from xinyu.grants import resets
+from xinyu.grants.forms import NewPasswordForm, ResetCodeForm, ResetRequestForm
 from xinyu.org.access_log import client_address
 
 
@@ -42,7 +43,7 @@ def people(request):
         if row is None:
             messages.info(request, _("No account you may reset has this number."))
     context = {"number": number, "row": row, "form": ResetRequestForm(initial={"kind": "password"})}
-    return render(request, "accounts/people.html", context)
+    return render(request, "grants/people.html", context)
 
 
 @require_POST
@@ -67,19 +68,19 @@ def reset_request(request, pk):
 
 
 def _people_url() -> str:
-    return reverse("accounts:people")
+    return reverse("grants:people")
 
 
 def _after(request, reset: CredentialReset, code: str | None):
     if code:
-        return render(request, "accounts/reset_code.html", {"reset": reset, "code": code})
+        return render(request, "grants/reset_code.html", {"reset": reset, "code": code})
     if reset.status == CredentialReset.Status.PENDING:
         messages.info(request, _("The reset waits for a second person's confirmation."))
     elif reset.delivery == CredentialReset.Delivery.EMAIL:
         messages.success(request, _("A one-time link was sent to the holder's registered e-mail address."))
     else:
         messages.success(request, _("The authenticator is reset; the holder sets it up again at their next sign-in."))
-    return redirect("accounts:resets")
+    return redirect("grants:resets")
 
 
 @requires(resets.may_use_reset_pages, "credentials")
@@ -91,7 +92,7 @@ def reset_list(request):
         "waiting": [reset for reset in pending if resets.may_decide(request.user, reset)],
         "mine": CredentialReset.objects.filter(requested_by=request.user).select_related("account", "decided_by")[:50],
     }
-    return render(request, "accounts/resets.html", context)
+    return render(request, "grants/resets.html", context)
 
 
 @require_POST
@@ -116,11 +117,11 @@ def reset_decision(request, pk, decision):
                 raise Http404
     except resets.ResetError as error:
         messages.error(request, str(error))
-        return redirect("accounts:resets")
+        return redirect("grants:resets")
     reset.refresh_from_db()
     if decision == "refuse":
         messages.success(request, _("The reset is refused."))
-        return redirect("accounts:resets")
+        return redirect("grants:resets")
     return _after(request, reset, code)
 
 
@@ -146,7 +147,7 @@ def reset_with_code(request):
             if account is None or new_password:
                 throttle.record_failure(username, address)
                 form.add_error(None, _("The number and the code do not match, or the code has expired or was used."))
-    return render(request, "accounts/reset_set_password.html", {"form": form, "password_form": password_form})
+    return render(request, "grants/reset_set_password.html", {"form": form, "password_form": password_form})
 
 
 @public
@@ -154,10 +155,10 @@ def reset_with_link(request, token):
     """The holder opened the one-time link from their e-mail: a new password, twice."""
     reset = resets.find_by_link(token)
     if reset is None:
-        return render(request, "accounts/reset_set_password.html", {"expired": True}, status=404)
+        return render(request, "grants/reset_set_password.html", {"expired": True}, status=404)
     password_form = NewPasswordForm(reset.account, request.POST or None)
     if request.method == "POST" and password_form.is_valid():
         resets.use_code("", token, password_form.cleaned_data["new_password1"], address=client_address(request))
         messages.success(request, _("Your new password is set. Please sign in."))
         return redirect("accounts:login")
-    return render(request, "accounts/reset_set_password.html", {"password_form": password_form, "via_link": True})
+    return render(request, "grants/reset_set_password.html", {"password_form": password_form, "via_link": True})

@@ -14,10 +14,10 @@ from freezegun import freeze_time
 
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
-from xinyu.accounts import resets
 from xinyu.accounts.models import CredentialReset, TwoFactorDevice
 from xinyu.accounts.stepup import SESSION_KEY as REAUTH_KEY
 from xinyu.audit.models import AuditEntry
+from xinyu.grants import resets
 from xinyu.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -198,9 +198,9 @@ def stepped_up(user) -> Client:
 def test_who_reaches_the_reset_pages(network, who):
     w = network
     client = stepped_up(w.cast[who] if who != "student" else w.in_scope.user)
-    assert client.get(reverse("accounts:people")).status_code == (200 if who in MAY_RESET else 404)
-    assert client.get(reverse("accounts:resets")).status_code == (200 if who in RESET_PAGES else 404)
-    posted = client.post(reverse("accounts:reset_request", args=[w.other_college.user.pk]), {"kind": "password"})
+    assert client.get(reverse("grants:people")).status_code == (200 if who in MAY_RESET else 404)
+    assert client.get(reverse("grants:resets")).status_code == (200 if who in RESET_PAGES else 404)
+    posted = client.post(reverse("grants:reset_request", args=[w.other_college.user.pk]), {"kind": "password"})
     assert posted.status_code in ((302,) if who in MAY_RESET else (404,))
     assert not CredentialReset.objects.exists()  # no reason given, or not allowed: nothing asked
 
@@ -208,20 +208,20 @@ def test_who_reaches_the_reset_pages(network, who):
 def test_finding_an_account_shows_only_one_the_viewer_may_reset(network):
     w = network
     client = stepped_up(w.cast["head_teacher"])
-    found = client.get(reverse("accounts:people"), {"number": w.in_scope.student_number})
+    found = client.get(reverse("grants:people"), {"number": w.in_scope.student_number})
     assert found.context["row"]["account"] == w.in_scope.user
     for number in (w.other_college.student_number, "T10008", "nobody"):
-        assert client.get(reverse("accounts:people"), {"number": number}).context["row"] is None
+        assert client.get(reverse("grants:people"), {"number": number}).context["row"] is None
 
 
 @override_settings(XINYU_ENFORCE_TWO_FACTOR=True)
 def test_the_reset_pages_ask_for_step_up_first(network, client_for):
     w = network
     client = client_for(w.cast["head_teacher"])
-    response = client.get(reverse("accounts:people"))
+    response = client.get(reverse("grants:people"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:step_up"))
     posted = client.post(
-        reverse("accounts:reset_request", args=[w.in_scope.user.pk]),
+        reverse("grants:reset_request", args=[w.in_scope.user.pk]),
         {"kind": "password", "delivery": "in_person", "reason": "忘记密码"},
     )
     assert posted.status_code == 302 and not CredentialReset.objects.exists()
@@ -231,20 +231,20 @@ def test_a_head_teacher_hands_a_code_to_a_student_who_sets_a_new_password(networ
     w = network
     client = stepped_up(w.cast["head_teacher"])
     response = client.post(
-        reverse("accounts:reset_request", args=[w.in_scope.user.pk]),
+        reverse("grants:reset_request", args=[w.in_scope.user.pk]),
         {"kind": "password", "delivery": "in_person", "reason": "忘记密码"},
     )
     code = response.context["code"]
     assert response.status_code == 200 and code in response.content.decode()
     student = Client()
     wrong = student.post(
-        reverse("accounts:reset_with_code"),
+        reverse("grants:reset_with_code"),
         {"username": w.in_scope.student_number, "code": "WRONGCODE1", "new_password1": NEW_PASSWORD,
          "new_password2": NEW_PASSWORD},
     )  # fmt: skip
     assert wrong.status_code == 200 and wrong.context["form"].non_field_errors()
     done = student.post(
-        reverse("accounts:reset_with_code"),
+        reverse("grants:reset_with_code"),
         {"username": w.in_scope.student_number, "code": code, "new_password1": NEW_PASSWORD,
          "new_password2": NEW_PASSWORD},
     )  # fmt: skip
@@ -260,7 +260,7 @@ def test_attack_student_affairs_cannot_reset_the_supervisor_on_the_pages_either(
     client = stepped_up(w.cast["student_affairs"])
     for kind in ("password", "authenticator"):
         client.post(
-            reverse("accounts:reset_request", args=[target.pk]),
+            reverse("grants:reset_request", args=[target.pk]),
             {"kind": kind, "delivery": "in_person", "reason": "试图接管"},
         )
     assert not CredentialReset.objects.exists()
@@ -272,20 +272,20 @@ def test_confirming_on_the_page(network):
     w = network
     device_for(w.cast["counsellor"])
     stepped_up(w.cast["admin"]).post(
-        reverse("accounts:reset_request", args=[w.cast["counsellor"].pk]), {"kind": "authenticator", "reason": "丢手机"}
+        reverse("grants:reset_request", args=[w.cast["counsellor"].pk]), {"kind": "authenticator", "reason": "丢手机"}
     )
     reset = CredentialReset.objects.get()
     outsider = stepped_up(w.cast["student_affairs"])
-    assert outsider.post(reverse("accounts:reset_decision", args=[reset.pk, "confirm"])).status_code == 404
+    assert outsider.post(reverse("grants:reset_decision", args=[reset.pk, "confirm"])).status_code == 404
     supervisor = stepped_up(w.cast["supervisor"])
-    assert [r.pk for r in supervisor.get(reverse("accounts:resets")).context["waiting"]] == [reset.pk]
-    supervisor.post(reverse("accounts:reset_decision", args=[reset.pk, "confirm"]))
+    assert [r.pk for r in supervisor.get(reverse("grants:resets")).context["waiting"]] == [reset.pk]
+    supervisor.post(reverse("grants:reset_decision", args=[reset.pk, "confirm"]))
     assert not TwoFactorDevice.objects.filter(user=w.cast["counsellor"]).exists()
 
 
 def test_grants_and_resets_waiting_show_in_my_work(network):
     from xinyu.concerns.views.work import work_for
-    from xinyu.org.services import grant_post
+    from xinyu.grants.posts import grant_post
 
     w = network
     grant_post(w.cast["newcomer"], "centre_counsellor", w.school, by=w.cast["student_affairs"])

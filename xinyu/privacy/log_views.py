@@ -1,3 +1,5 @@
+"""The centre's pages of the access log: every entry, filtered by student, person and dates."""
+
 import datetime as dt
 
 from django.core.paginator import Paginator
@@ -45,4 +47,4 @@ def filtered_entries(params):
 @requires(scope.may_browse_audit_log, "centre")
 def log(request):
     page = Paginator(filtered_entries(request.GET), 100).get_page(request.GET.get("page"))
-    return render(request, "audit/log.html", {"page": page, "params": request.GET})
+    return render(request, "privacy/log.html", {"page": page, "params": request.GET})
