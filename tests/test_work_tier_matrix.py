@@ -40,7 +40,7 @@ from tests.matrix_care_data import (
     marker,
 )
 from tests.matrix_work_data import REPORT_DESCRIPTION, T3_WORDS, build_work_data
-from xinyu.concerns.views.work import work_counts
+from xinyu.core.my_work import work_counts
 from xinyu.notify import delivery, senders
 from xinyu.notify.models import Notification, OutboxMessage
 from xinyu.notify.services import as_told_now, default_withheld_title
@@ -202,7 +202,7 @@ def shown_items(world, work) -> list[tuple[str, str, int | None]]:
 @pytest.mark.parametrize("who", VIEWERS)
 def test_my_work_shows_each_item_only_to_holders_of_its_tier(matrix, who):
     world, data = matrix
-    response = data["clients"][who].get(reverse("concerns:my_work"))
+    response = data["clients"][who].get(reverse("core:my_work"))
     if who in STUDENT_VIEWERS:
         assert response.status_code == 404
         return
@@ -243,7 +243,7 @@ WITHHELD = {"school_leader": 1, "security": 2}  # 张三's report; the interview
 @pytest.mark.parametrize("who", sorted(set(VIEWERS) - STUDENT_VIEWERS))
 def test_my_work_shows_what_it_may_and_counts_what_it_withholds(matrix, who):
     world, data = matrix
-    response = data["clients"][who].get(reverse("concerns:my_work"))
+    response = data["clients"][who].get(reverse("core:my_work"))
     work = response.context["work"]
     shown = {(kind, key) for kind, key, _declared in shown_items(world, work)}
     assert SHOWS.get(who, set()) <= shown
@@ -266,7 +266,7 @@ def test_the_home_page_counts_only_what_my_work_shows(matrix, who):
     if who in STUDENT_VIEWERS:
         assert 'data-testid="count-reports"' not in summary
         return
-    work = client.get(reverse("concerns:my_work")).context["work"]
+    work = client.get(reverse("core:my_work")).context["work"]
     today = OFFICE_TIME.date()
     expected = {
         "reports": len(work.reports_waiting) + len(work.reports_taken),

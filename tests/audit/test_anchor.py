@@ -16,7 +16,7 @@ from xinyu.audit.chain import GENESIS
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, record, record_many
 from xinyu.audit.verify import verify_chain
-from xinyu.concerns.management.commands.run_clock import Clock
+from xinyu.core.management.commands.run_clock import Clock
 from xinyu.env import syslog_target
 
 pytestmark = pytest.mark.django_db

@@ -19,9 +19,9 @@ from freezegun import freeze_time
 from tests.concerns.conftest import OFFICE_TIME
 from tests.helpers import empty_access_log_for_flush
 from xinyu.concerns import escalation, invariants, tasks
-from xinyu.concerns.management.commands.run_clock import Clock
 from xinyu.concerns.models import Acknowledgement
 from xinyu.concerns.services import reports
+from xinyu.core.management.commands.run_clock import Clock
 from xinyu.notify.models import Notification
 
 pytestmark = pytest.mark.django_db

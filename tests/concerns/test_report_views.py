@@ -385,7 +385,7 @@ def test_an_escalated_school_leader_is_told_but_does_not_see_the_student(crisis_
     before = AuditEntry.objects.count()
     assert client.get(reverse("concerns:report_detail", args=[report.pk])).status_code == 404
     assert client.post(reverse("concerns:report_acknowledge", args=[report.pk])).status_code == 404
-    work = client.get(reverse("concerns:my_work"))
+    work = client.get(reverse("core:my_work"))
     assert w.in_scope.name not in work.content.decode()
     assert 'data-testid="work-withheld" data-count="1"' in work.content.decode()
     assert not AuditEntry.objects.filter(seq__gt=before, student_number=w.in_scope.student_number).exists()
@@ -548,7 +548,7 @@ def test_a_staff_member_without_any_post_can_still_report_by_number(crisis_world
         ("concerns:report_detail", [1], "get"),
         ("concerns:report_acknowledge", [1], "post"),
         ("concerns:report_triage", [1], "post"),
-        ("concerns:my_work", [], "get"),
+        ("core:my_work", [], "get"),
         ("concerns:board", [], "get"),
         ("concerns:duty_roster", [], "get"),
         ("concerns:duty_shift_add", [], "post"),

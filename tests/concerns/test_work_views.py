@@ -87,7 +87,7 @@ def expected(w, who) -> dict[str, set]:
 def test_my_work(busy_world, client_for, who):
     w = busy_world
     before = AuditEntry.objects.count()
-    response = client_for(w.cast[who]).get(reverse("concerns:my_work"))
+    response = client_for(w.cast[who]).get(reverse("core:my_work"))
     if who in STUDENTS:
         assert response.status_code == 404
         assert AuditEntry.objects.count() == before
@@ -111,18 +111,18 @@ def test_my_work(busy_world, client_for, who):
 def test_overdue_marks_follow_the_deadlines(busy_world, client_for):
     w = busy_world
     client = client_for(w.cast["advisor"])
-    work = client.get(reverse("concerns:my_work")).context["work"]
+    work = client.get(reverse("core:my_work")).context["work"]
     assert [report.overdue for report in work.reports_waiting] == [False]
     assert {item.pk: item.overdue for item in work.follow_ups} == {
         w.follow_ups["overdue"].pk: True, w.follow_ups["today"].pk: False, w.follow_ups["this_week"].pk: False,
     }  # fmt: skip
     with freeze_time(OFFICE_TIME + dt.timedelta(minutes=16)):  # urgent reports are due in 15 minutes
-        work = client_for(w.cast["advisor"]).get(reverse("concerns:my_work")).context["work"]
+        work = client_for(w.cast["advisor"]).get(reverse("core:my_work")).context["work"]
         assert [report.overdue for report in work.reports_waiting] == [True]
-        body = client_for(w.cast["college_leader"]).get(reverse("concerns:my_work")).content.decode()
+        body = client_for(w.cast["college_leader"]).get(reverse("core:my_work")).content.decode()
         assert 'data-testid="overdue"' not in body  # the watch step is due in 2 hours
     with freeze_time(OFFICE_TIME + dt.timedelta(hours=3)):
-        work = client_for(w.cast["college_leader"]).get(reverse("concerns:my_work")).context["work"]
+        work = client_for(w.cast["college_leader"]).get(reverse("core:my_work")).context["work"]
         assert {step.code for step in work.steps if step.overdue} == {"watch"}
 
 
@@ -130,11 +130,11 @@ def test_overdue_marks_follow_the_deadlines(busy_world, client_for):
 def test_taking_moves_a_report_to_triage_for_the_taker_and_off_the_others_lists(busy_world, client_for):
     w = busy_world
     reports.acknowledge_report(w.report, by=w.cast["advisor"])
-    assert items(client_for(w.cast["advisor"]).get(reverse("concerns:my_work")))["taken"] == {w.report.pk}
-    assert items(client_for(w.cast["advisor"]).get(reverse("concerns:my_work")))["waiting"] == set()
-    assert items(client_for(w.cast["counsellor"]).get(reverse("concerns:my_work")))["waiting"] == set()
+    assert items(client_for(w.cast["advisor"]).get(reverse("core:my_work")))["taken"] == {w.report.pk}
+    assert items(client_for(w.cast["advisor"]).get(reverse("core:my_work")))["waiting"] == set()
+    assert items(client_for(w.cast["counsellor"]).get(reverse("core:my_work")))["waiting"] == set()
     reports.triage_report(w.report, by=w.cast["advisor"], crisis_level=None, note="误会，已谈话")
-    assert items(client_for(w.cast["advisor"]).get(reverse("concerns:my_work")))["taken"] == set()
+    assert items(client_for(w.cast["advisor"]).get(reverse("core:my_work")))["taken"] == set()
 
 
 @freeze_time(OFFICE_TIME)
@@ -145,23 +145,23 @@ def test_steps_escalated_to_me_show_up_marked(busy_world, client_for):
     # Escalation adds the person as a recipient and as a case member (xinyu.concerns.services.acks).
     AckRecipient.objects.create(ack=step.ack, person=leader, stage=3)
     CaseMember.objects.create(case=w.case, person=leader, role=CaseMember.Role.ESCALATED)
-    work = client_for(leader).get(reverse("concerns:my_work")).context["work"]
+    work = client_for(leader).get(reverse("core:my_work")).context["work"]
     assert [(s.code, s.escalated_to_me) for s in work.steps] == [("watch", True)]
-    own = client_for(w.cast["college_leader"]).get(reverse("concerns:my_work")).context["work"]
+    own = client_for(w.cast["college_leader"]).get(reverse("core:my_work")).context["work"]
     assert {s.code: s.escalated_to_me for s in own.steps} == dict.fromkeys(
         ["watch", "family_told", "referral", "written_report"], False
     )
     cases.complete_step(
         step, by=w.cast["college_leader"], evidence={"watchers": "王老师、李同学", "watch_from": "10:30"}
     )
-    assert items(client_for(leader).get(reverse("concerns:my_work")))["steps"] == set()
+    assert items(client_for(leader).get(reverse("core:my_work")))["steps"] == set()
 
 
 @freeze_time(OFFICE_TIME)
 def test_steps_of_a_superseded_level_are_gone(busy_world, client_for):
     w = busy_world
     cases.raise_level(w.case, by=w.cast["mental_health_advisor"], to_level="C", reason="已有自伤行为")
-    steps = items(client_for(w.cast["college_leader"]).get(reverse("concerns:my_work")))["steps"]
+    steps = items(client_for(w.cast["college_leader"]).get(reverse("core:my_work")))["steps"]
     # In office hours the school leader organises C; the college leader owns its on-site steps.
     assert steps == {"on_site_protection", "watch_24h", "family_told", "written_report"}
 
@@ -192,7 +192,7 @@ def test_my_work_queries_do_not_grow_with_rows(crisis_world, client_for):
     w = crisis_world
     counsellor = w.cast["counsellor"]
     client = client_for(counsellor)
-    url = reverse("concerns:my_work")
+    url = reverse("core:my_work")
     students = [w.in_scope, w.other_class, w.other_college]
     students += [
         student_with_account(name=f"学生{n}", student_number=f"202520000{n}", class_group=w.a1, school=w.school)

@@ -58,7 +58,7 @@ def test_the_pages_that_show_the_sources(world, client_for, room, session, other
     """ "My work" lists the booking to confirm; the student file shows the session at each viewer's tier."""
     from django.urls import reverse
 
-    work = client_for(world.cast["counsellor"]).get(reverse("concerns:my_work"))
+    work = client_for(world.cast["counsellor"]).get(reverse("core:my_work"))
     assert work.status_code == 200
     assert f'data-kind="counselling-to-confirm" data-id="{booking.pk}"' in work.content.decode()
     record_link = reverse("counselling:session_detail", args=[session.pk])

@@ -97,7 +97,7 @@ def report_on_the_phone(page: Page, world, width: int) -> ConcernReport:
 
 def advisor_opens_a_level_b_case(page: Page, world, report: ConcernReport) -> CrisisCase:
     sign_in_to_home(page, world.cast["advisor"].username)
-    page.goto(reverse("concerns:my_work"))
+    page.goto(reverse("core:my_work"))
     page.locator(f'[data-testid="work-item"][data-kind="report"][data-id="{report.pk}"]').click()
     page.wait_for_url(f"**{reverse('concerns:report_detail', args=[report.pk])}")
     page.get_by_test_id("report-acknowledge").click()

@@ -63,7 +63,7 @@ def test_dorm_leader_reports_on_a_phone_and_the_advisor_takes_it(phone_page, pag
 
     # The advisor, on a desktop: "my work" lists the report with its deadline; they open it and take it.
     sign_in_to_home(page, world.cast["advisor"].username)
-    follow_nav(page, reverse("concerns:my_work"))
+    follow_nav(page, reverse("core:my_work"))
     item = page.locator(f'[data-testid="work-item"][data-kind="report"][data-id="{report.pk}"]')
     expect(item).to_contain_text("张三")
     item.click()
@@ -75,7 +75,7 @@ def test_dorm_leader_reports_on_a_phone_and_the_advisor_takes_it(phone_page, pag
     expect(page.get_by_test_id("report-state")).to_have_attribute("data-status", "acknowledged")
     expect(page.get_by_test_id("triage-crisis")).to_be_visible()
     screenshot(page, screenshot_dir, "desktop-report-taken")
-    follow_nav(page, reverse("concerns:my_work"))
+    follow_nav(page, reverse("core:my_work"))
     expect(
         page.locator(f'[data-testid="work-item"][data-kind="report-to-triage"][data-id="{report.pk}"]')
     ).to_be_visible()

@@ -284,7 +284,7 @@ def test_confirming_on_the_page(network):
 
 
 def test_grants_and_resets_waiting_show_in_my_work(network):
-    from xinyu.concerns.views.work import work_for
+    from xinyu.core.my_work import work_for
     from xinyu.grants.posts import grant_post
 
     w = network

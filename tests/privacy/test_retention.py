@@ -162,7 +162,7 @@ def test_all_or_nothing(world, graduate, monkeypatch):
     def broken(queryset):
         raise RuntimeError("boom")
 
-    kind = StudentData("test.broken", lambda ids: Guardian.objects.filter(student_id__in=ids), broken, order=99)
+    kind = StudentData("org.guardian", anonymise=broken, order=99)
     monkeypatch.setattr(retention, "STUDENT_DATA", (*retention.STUDENT_DATA, kind))
     before = counts(graduate)
     with pytest.raises(RuntimeError):

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from tests.roster.files import students_xlsx, three_students
-from xinyu.concerns.management.commands.run_clock import Clock
+from xinyu.core.management.commands.run_clock import Clock
 from xinyu.notify.models import Notification
 from xinyu.roster import jobs
 from xinyu.roster.models import ImportJob

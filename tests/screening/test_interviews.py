@@ -170,7 +170,7 @@ def test_interview_list_by_tier(world, interview, client_for):
 
 
 def test_my_work_shows_interviews_to_their_assignee_only(world, interview, client_for):
-    # "concerns:my_work"
+    # "core:my_work"
     advisor = client_for(world.cast["mental_health_advisor"]).get("/concerns/my-work/").content.decode()
     assert f'data-kind="interview" data-id="{interview.pk}"' in advisor
     # The head teacher (T2) is never told that a student has a screening interview (DESIGN.md §4).

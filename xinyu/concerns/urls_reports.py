@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinyu.concerns.views import board, duty, reports, work
+from xinyu.concerns.views import board, duty, reports
 
 urlpatterns = [
     path("report/", reports.report_new, name="report_new"),
@@ -9,7 +9,6 @@ urlpatterns = [
     path("reports/<id:pk>/", reports.report_detail, name="report_detail"),
     path("reports/<id:pk>/take/", reports.report_acknowledge, name="report_acknowledge"),
     path("reports/<id:pk>/triage/", reports.report_triage, name="report_triage"),
-    path("my-work/", work.my_work, name="my_work"),
     path("board/", board.board, name="board"),
     path("duty/", duty.duty_roster, name="duty_roster"),
     path("duty/add/", duty.duty_shift_add, name="duty_shift_add"),

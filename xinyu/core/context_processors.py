@@ -1,5 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
+from xinyu.core.my_work import work_counts
 from xinyu.grants import resets
 from xinyu.grants import rules as grant_rules
 from xinyu.org import scope
@@ -67,8 +68,6 @@ def navigation(request):
         return links
 
     def my_work_counts():
-        from xinyu.concerns.views.work import work_counts
-
         return work_counts(user)
 
     # Lazy: counted only on the pages that show them (the home page's summary).

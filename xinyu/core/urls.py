@@ -1,9 +1,10 @@
 from django.urls import path
 
-from xinyu.core import views
+from xinyu.core import my_work, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("my-work/", my_work.my_work, name="my_work"),
 ]

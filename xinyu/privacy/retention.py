@@ -54,13 +54,7 @@ def _default_kinds() -> list[StudentData]:
             continue
         for fk in model._meta.concrete_fields:
             if fk.is_relation and fk.related_model is Student:
-                kinds.append(
-                    StudentData(
-                        label,
-                        lambda ids, model=model, name=fk.name: model._base_manager.filter(**{f"{name}__in": ids}),
-                        order=50,
-                    )
-                )
+                kinds.append(StudentData(label, f"{fk.name}_id", order=50))
                 break
     return kinds
 

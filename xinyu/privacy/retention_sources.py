@@ -15,24 +15,25 @@ record of staff conduct; the reason is encrypted), the retention records.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import QuerySet
 
-from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
-from xinyu.concerns.models import CaseEvent, CaseStep, ConcernReport, CrisisCase
-from xinyu.org.models import Guardian
-from xinyu.privacy.models import ConsentRecord
-from xinyu.screening.models import Interview, Participation, Response, Result
+from xinyu.concerns.models import CaseEvent, CaseStep
 
 
 @dataclass(frozen=True)
 class StudentData:
-    """A kind of record about students, destroyed (deleted, or anonymised) with their file. Lower `order`
-    goes first: rows that PROTECT others come before those."""
+    """A kind of record about students, destroyed (deleted, or anonymised) with their file: the model by its
+    label (retention reaches every app's rows, as the defaults below do) and the path from it to the
+    student. Lower `order` goes first: rows that PROTECT others come before those."""
 
     kind: str
-    queryset: Callable[[list[int]], QuerySet]
+    student: str = "student_id"
     anonymise: Callable[[QuerySet], int] | None = None
     order: int = 100
+
+    def queryset(self, ids) -> QuerySet:
+        return apps.get_model(self.kind)._base_manager.filter(**{f"{self.student}__in": ids})
 
 
 def _anonymise_crisis_cases(cases) -> int:
@@ -42,20 +43,15 @@ def _anonymise_crisis_cases(cases) -> int:
 
 
 STUDENT_DATA = (
-    StudentData("screening.interview", lambda ids: Interview.objects.filter(student_id__in=ids), order=10),
-    StudentData("screening.result", lambda ids: Result.objects.filter(student_id__in=ids), order=15),
-    StudentData("screening.response", lambda ids: Response.objects.filter(participation__student_id__in=ids), order=18),
-    StudentData("screening.participation", lambda ids: Participation.objects.filter(student_id__in=ids), order=20),
-    StudentData("care.familycontact", lambda ids: FamilyContact.objects.filter(student_id__in=ids), order=30),
-    StudentData("care.followup", lambda ids: FollowUp.objects.filter(student_id__in=ids), order=30),
-    StudentData("care.reviewsupport", lambda ids: ReviewSupport.objects.filter(student_id__in=ids), order=30),
-    StudentData("concerns.concernreport", lambda ids: ConcernReport.objects.filter(student_id__in=ids), order=40),
-    StudentData(
-        "concerns.crisiscase",
-        lambda ids: CrisisCase.objects.filter(student_id__in=ids),
-        anonymise=_anonymise_crisis_cases,
-        order=60,
-    ),
-    StudentData("org.guardian", lambda ids: Guardian.objects.filter(student_id__in=ids), order=80),
-    StudentData("privacy.consentrecord", lambda ids: ConsentRecord.objects.filter(student_id__in=ids), order=85),
+    StudentData("screening.interview", order=10),
+    StudentData("screening.result", order=15),
+    StudentData("screening.response", "participation__student_id", order=18),
+    StudentData("screening.participation", order=20),
+    StudentData("care.familycontact", order=30),
+    StudentData("care.followup", order=30),
+    StudentData("care.reviewsupport", order=30),
+    StudentData("concerns.concernreport", order=40),
+    StudentData("concerns.crisiscase", anonymise=_anonymise_crisis_cases, order=60),
+    StudentData("org.guardian", order=80),
+    StudentData("privacy.consentrecord", order=85),
 )

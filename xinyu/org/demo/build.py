@@ -11,11 +11,11 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from xinyu.accounts.models import User
 from xinyu.org.demo.accounts import ACCOUNT, DEMO_PASSWORD, current_intake, demo_class_name
 from xinyu.org.demo.data import COLLEGES, DEPARTMENTS, SCHOOL_CODE, SCHOOL_NAME
 from xinyu.org.demo.layout import ClassPlan, allocate_rooms, chunks, plan_classes, student_number
@@ -33,6 +33,8 @@ from xinyu.org.models import (
     Student,
 )
 from xinyu.org.services import appoint, validate_appointment
+
+User = get_user_model()  # accounts sits above org: the model is looked up, not imported
 
 DEFAULT_STUDENTS = 15_000
 DEFAULT_SEED = 2021  # the year of the regulation

@@ -182,4 +182,4 @@ def my_work(request):
             ],
             address=client_address(request),
         )
-        return render(request, "concerns/my_work.html", context)
+        return render(request, "core/my_work.html", context)
