@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from tests.conftest import SINCE
 from tests.factories import CollegeFactory, SchoolFactory, UserFactory
-from xinyu.care import checkins, plans, registry
+from xinyu.care import plans, registry
 from xinyu.care.models import ProgressNote
 from xinyu.care.registry import PlanInput
+from xinyu.concerns.services.checkins import record_check_in
 from xinyu.counselling import services as counselling
 from xinyu.counselling.models import Booking, Room, Slot
 from xinyu.org.models import Post
@@ -115,7 +116,7 @@ def build_care_data(world) -> dict:
             )
             if key == "in_scope":
                 assignment = entry.plan.check_in_assignments.get()
-                checkins.record_check_in(assignment, by=cast["dorm_leader"], status="ok", note=m("CHECKIN-NOTE"))
+                record_check_in(assignment, by=cast["dorm_leader"], status="ok", note=m("CHECKIN-NOTE"))
                 data["assignment"] = assignment
             else:
                 entry = registry.request_removal(entry, by=college_person[key], reason=m("REMOVAL-REASON"))

@@ -31,10 +31,10 @@ from tests.referrals.conftest import do_item
 from tests.screening.test_triage import make_campaign, phq9, submit
 from xinyu.care import plans
 from xinyu.care.models import CarePlan, FollowUp
-from xinyu.care.services import schedule_follow_up
-from xinyu.concerns import invariants
+from xinyu.concerns import escalation, invariants
 from xinyu.concerns.models import CrisisCase
-from xinyu.concerns.services import acks, cases, reports
+from xinyu.concerns.services import cases, reports
+from xinyu.concerns.services.case_records import schedule_follow_up
 from xinyu.counselling import services as counselling
 from xinyu.org.models import Department, Post
 from xinyu.org.services import appoint
@@ -85,7 +85,7 @@ def build_work_data(world, care) -> dict:
     ack = data["red_flag_report"].ack
     for minutes in (5, 15, 25, 35):
         ack.refresh_from_db()
-        acks.process_due(ack, policy, now=ack.due_at + dt.timedelta(minutes=minutes, seconds=1))
+        escalation.process_due(ack, policy, now=ack.due_at + dt.timedelta(minutes=minutes, seconds=1))
 
     # A level B case about 李四; its watch step climbs to 学工部 and the school leader.
     case = cases.open_case(world.other_class, "B", by=cast["mental_health_advisor"], reason="CASE-OPEN-情绪异常")
@@ -94,7 +94,7 @@ def build_work_data(world, care) -> dict:
     case_policy = cases.case_policy(case)
     for minutes in (5, 15, 25):
         watch.ack.refresh_from_db()
-        acks.process_due(watch.ack, case_policy, now=watch.ack.due_at + dt.timedelta(minutes=minutes, seconds=1))
+        escalation.process_due(watch.ack, case_policy, now=watch.ack.due_at + dt.timedelta(minutes=minutes, seconds=1))
     schedule_follow_up(case, by=case.organiser, due_on=timezone.localdate(), assignee=cast["student_affairs"])
     # The invariant check's alert: the case has lost its organiser (put back afterwards).
     CrisisCase.objects.filter(pk=case.pk).update(organiser=None)

@@ -9,8 +9,8 @@ from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.screening.test_triage import gad7, make_campaign, submit
-from xinyu.care import services as care
 from xinyu.care.models import RegistryEntry
+from xinyu.concerns.services import case_records as care
 from xinyu.concerns.services import cases
 from xinyu.screening.interviews import record_interview
 from xinyu.screening.triage import triage_submission

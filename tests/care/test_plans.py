@@ -8,12 +8,13 @@ from django.utils import timezone
 from tests.care.conftest import plan_input
 from xinyu.audit.models import AuditEntry
 from xinyu.care import plans
-from xinyu.care.checkins import record_check_in
 from xinyu.care.models import CarePlan, CheckIn, CheckInAssignment, ProgressNote
 from xinyu.care.registry import RegistryError, request_removal
-from xinyu.care.services import record_family_contact
 from xinyu.care.sources import registry_timeline, registry_work
+from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import ConcernReport
+from xinyu.concerns.services.case_records import record_family_contact
+from xinyu.concerns.services.checkins import record_check_in
 from xinyu.notify.models import Notification
 from xinyu.org.scope import Tier
 
@@ -138,7 +139,7 @@ def test_dorm_check_in_all_right_and_something_wrong(world, active):
     assignment = CheckInAssignment.objects.get()
     ok = record_check_in(assignment, by=leader, status="ok")
     assert (ok.status, ok.report) == ("ok", None)
-    with pytest.raises(RegistryError) as caught:
+    with pytest.raises(ConcernError) as caught:
         record_check_in(assignment, by=leader, status="wrong", note="")
     assert str(caught.value) == "Please write briefly what is wrong."
     wrong = record_check_in(assignment, by=leader, status="wrong", note="昨晚没回寝室")
@@ -147,7 +148,7 @@ def test_dorm_check_in_all_right_and_something_wrong(world, active):
     assert (report.student, report.reporter, report.description) == (world.in_scope, leader, "昨晚没回寝室")
     assert AuditEntry.objects.filter(what="care.check_in").count() == 2
     for who in ("wellbeing_rep", "student", "advisor"):
-        with pytest.raises(RegistryError) as caught:
+        with pytest.raises(ConcernError) as caught:
             record_check_in(assignment, by=world.cast[who], status="ok")
         assert str(caught.value) == "You were not asked to check in on this person."
 
@@ -157,7 +158,7 @@ def test_ending_the_entry_ends_the_check_in(world, active):
 
     request_removal(active, by=world.cast["mental_health_advisor"], reason="稳定")
     decide_removal(active, by=world.cast["supervisor"], assessment="同意", approve=True)
-    with pytest.raises(RegistryError):
+    with pytest.raises(ConcernError):
         record_check_in(CheckInAssignment.objects.get(), by=world.cast["dorm_leader"], status="ok")
     assert CheckIn.objects.count() == 0
 

@@ -261,7 +261,7 @@ def test_review_list(world, client_for, active, proposed, who, status):
 
 
 def test_check_ins_show_the_dorm_leader_names_only(world, client_for, active):
-    response = client_for(world.cast["dorm_leader"]).get(url("care:check_ins"), HTTP_ACCEPT_LANGUAGE="en")
+    response = client_for(world.cast["dorm_leader"]).get(url("concerns:check_ins"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     page = response.content.decode()
     assert "张三" in page
@@ -279,7 +279,7 @@ def test_check_ins_show_the_dorm_leader_names_only(world, client_for, active):
         "2025000001",
     ):
         assert word not in page, word
-    zh = client_for(world.cast["dorm_leader"]).get(url("care:check_ins")).content.decode()
+    zh = client_for(world.cast["dorm_leader"]).get(url("concerns:check_ins")).content.decode()
     assert "重点关注" not in zh and "一人一策" not in zh
     audits = AuditEntry.objects.filter(what="care.check_in.list")
     assert set(audits.values_list("student_id", "tier", "actor_id")) == {
@@ -291,29 +291,30 @@ def test_check_ins_show_the_dorm_leader_names_only(world, client_for, active):
 def test_check_ins_are_404_for_everyone_else(world, client_for, active, who):
     assignment = CheckInAssignment.objects.get()
     client = client_for(world.cast[who])
-    assert client.get(url("care:check_ins")).status_code == 404
-    assert client.post(url("care:check_in", assignment.pk), {"status": "ok"}).status_code == 404
+    assert client.get(url("concerns:check_ins")).status_code == 404
+    assert client.post(url("concerns:check_in", assignment.pk), {"status": "ok"}).status_code == 404
     assert not CheckIn.objects.exists()
 
 
 def test_check_in_post_and_something_wrong_becomes_a_report(world, client_for, active):
     assignment = CheckInAssignment.objects.get()
     client = client_for(world.cast["dorm_leader"])
-    assert client.post(url("care:check_in", assignment.pk), {"status": "ok"}).status_code == 302
+    assert client.post(url("concerns:check_in", assignment.pk), {"status": "ok"}).status_code == 302
     assert (
-        client.post(url("care:check_in", assignment.pk), {"status": "wrong", "note": "两天没去上课"}).status_code == 302
+        client.post(url("concerns:check_in", assignment.pk), {"status": "wrong", "note": "两天没去上课"}).status_code
+        == 302
     )
     assert CheckIn.objects.count() == 2
     assert ConcernReport.objects.get().description == "两天没去上课"
 
 
 def test_a_dorm_leader_without_assignments_sees_nothing(world, client_for, proposed):
-    assert client_for(world.cast["dorm_leader"]).get(url("care:check_ins")).status_code == 404
+    assert client_for(world.cast["dorm_leader"]).get(url("concerns:check_ins")).status_code == 404
 
 
 def test_navigation_link(world, client_for, active):
     assert 'data-testid="nav-care"' in client_for(world.cast["advisor"]).get("/").content.decode()
-    assert 'href="/care/check-ins/"' in client_for(world.cast["dorm_leader"]).get("/").content.decode()
+    assert 'href="/concerns/check-ins/"' in client_for(world.cast["dorm_leader"]).get("/").content.decode()
     assert 'data-testid="nav-care"' not in client_for(world.cast["wellbeing_rep"]).get("/").content.decode()
 
 

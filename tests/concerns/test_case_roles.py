@@ -21,9 +21,9 @@ from freezegun import freeze_time
 from tests.concerns.conftest import OFFICE_TIME
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
-from xinyu.care.services import record_family_contact, record_review_support
 from xinyu.concerns.models import CaseMember, CrisisCase
 from xinyu.concerns.services import cases
+from xinyu.concerns.services.case_records import record_family_contact, record_review_support
 from xinyu.org import scope
 from xinyu.privacy.access_log import accesses_for_student, post_label
 

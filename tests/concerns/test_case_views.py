@@ -19,11 +19,11 @@ from tests.concerns.conftest import OFFICE_TIME
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
-from xinyu.care.services import record_family_contact, record_review_support, schedule_follow_up
 from xinyu.concerns import queries
 from xinyu.concerns.demo import seed_open_cases
 from xinyu.concerns.models import CaseEvent, CaseStep, ConcernReport, CrisisCase, DutyShift
 from xinyu.concerns.services import cases, reports
+from xinyu.concerns.services.case_records import record_family_contact, record_review_support, schedule_follow_up
 from xinyu.notify.models import Notification
 from xinyu.org import scope
 from xinyu.org.demo import build_demo_college, demo_accounts

@@ -337,7 +337,7 @@ def test_ticking_twice_for_the_same_moment_does_nothing_the_second_time(crisis_w
 def process_again(case, moment):
     """process_due called directly for every step of the case, as a second clock would."""
     policy = cases.case_policy(case)
-    return {acks.process_due(step.ack, policy, now=moment) for step in case.steps.all()}
+    return {escalation.process_due(step.ack, policy, now=moment) for step in case.steps.all()}
 
 
 def test_a_late_tick_catches_up_every_escalation_that_fell_due(crisis_world):

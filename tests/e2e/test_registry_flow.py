@@ -111,7 +111,7 @@ def test_dorm_leader_checks_in_on_a_phone(phone_page: Page, world):
     confirm(world, propose(world))
     page = phone_page
     sign_in_to_home(page, "2025000004")
-    follow_nav(page, reverse("care:check_ins"), phone=True)
+    follow_nav(page, reverse("concerns:check_ins"), phone=True)
     card = page.get_by_test_id("check-in")
     expect(card).to_have_count(1)
     expect(card.get_by_test_id("check-in-name")).to_have_text("张三")

@@ -168,8 +168,8 @@ def test_query_count_does_not_grow_with_records(world, client_for, who):
 
 
 def test_a_follow_up_done_on_a_case_shows_once(world, client_for, records):
-    from xinyu.care import services as care
     from xinyu.care.models import FollowUp
+    from xinyu.concerns.services import case_records as care
 
     follow_up = FollowUp.objects.create(
         student=world.in_scope, case=records["case"], due_on=records["case"].opened_at.date(),

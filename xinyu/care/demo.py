@@ -28,6 +28,7 @@ from xinyu.care.registry import (
     review_entry,
 )
 from xinyu.org import scope
+from xinyu.org.demo.accounts import ACCOUNT, DEMO_STUDENT_KEYS, current_intake
 from xinyu.org.models import Appointment, Post, Student
 from xinyu.org.responsibility import holders_of
 
@@ -59,9 +60,6 @@ class DemoCare:
 
 
 def _own_accounts() -> list[str]:
-    from xinyu.concerns.demo import DEMO_STUDENT_KEYS
-    from xinyu.org.demo.accounts import ACCOUNT, current_intake
-
     intake = current_intake(timezone.localdate())
     return [ACCOUNT[key].username.format(intake=intake) for key in DEMO_STUDENT_KEYS]
 

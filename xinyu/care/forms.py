@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyu.accounts.models import User
 from xinyu.care import plans
-from xinyu.care.models import CheckIn, ProgressNote, RegistryEntry
+from xinyu.care.models import ProgressNote, RegistryEntry
 from xinyu.care.registry import PlanInput, care_rules
 from xinyu.org import scope
 
@@ -125,11 +125,6 @@ class NoteForm(forms.Form):
         label=_("Kind"), choices=ProgressNote.Kind.choices, widget=RADIOS, initial=ProgressNote.Kind.STUDENT_CONTACT
     )
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs=AREA))
-
-
-class CheckInForm(forms.Form):
-    status = forms.ChoiceField(label=_("How are they?"), choices=CheckIn.Status.choices, widget=RADIOS)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={**AREA, "rows": 2}))
 
 
 class ProposeForm(forms.Form):

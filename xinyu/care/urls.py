@@ -15,6 +15,4 @@ urlpatterns = [
     path("entries/<id:pk>/notes/", views.plan_note, name="plan_note"),
     path("entries/<id:pk>/removal/", views.removal_request, name="removal_request"),
     path("entries/<id:pk>/removal/decision/", views.removal_decision, name="removal_decision"),
-    path("check-ins/", views.check_in_list, name="check_ins"),
-    path("check-ins/<id:assignment_pk>/", views.check_in, name="check_in"),
 ]

@@ -15,17 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyu.accounts.models import User
-from xinyu.care import services as care
 from xinyu.care.models import FamilyContact
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import ConcernReport, CrisisCase, DutyShift
+from xinyu.concerns.services import case_records as care
 from xinyu.concerns.services import cases, duty, reports
-from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, current_intake, demo_class_name
+from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, DEMO_STUDENT_KEYS, current_intake, demo_class_name
 from xinyu.org.models import Student
 from xinyu.org.responsibility import holders_of
 
 # The demo accounts who are students: the demo cases are never about them.
-DEMO_STUDENT_KEYS = ("dorm_leader", "student", "wellbeing_rep")
 # Duty leaders take turns through the week's nights (17:30 until 08:00 the next morning).
 DUTY_KEYS = ("leading_group_head", "student_affairs", "leading_group_member")
 NIGHT_STARTS, NIGHT_ENDS = dt.time(17, 30), dt.time(8, 0)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyu.concerns.models import Acknowledgement
-from xinyu.concerns.services import acks
+from xinyu.concerns.services import acks, cases
 from xinyu.policy.loader import Policy, PolicyError, policy_in_force, policy_version
 
 logger = logging.getLogger(__name__)
@@ -65,9 +65,14 @@ def _policy(policy_key: str | None, reported_at: dt.datetime | None) -> Policy:
     return policy_in_force(timezone.localdate(reported_at) if reported_at else timezone.localdate())
 
 
+def process_due(ack: Acknowledgement, policy: Policy, *, now: dt.datetime | None = None) -> str:
+    """`acks.process_due`, with moves on a case's step recorded on the case."""
+    return acks.process_due(ack, policy, now=now, record_case_move=cases.record_escalation)
+
+
 def _process_one(result: TickResult, pk: int, policy_key, reported_at, *, now) -> str | None:
     try:
-        return acks.process_due(Acknowledgement(pk=pk), _policy(policy_key, reported_at), now=now)
+        return process_due(Acknowledgement(pk=pk), _policy(policy_key, reported_at), now=now)
     except Exception:  # one broken row must not stop the others; rolled back, it stays due for the next tick
         logger.exception("escalation of acknowledgement %s failed", pk)
         result.failed += 1

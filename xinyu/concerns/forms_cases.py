@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyu.accounts.models import User
 from xinyu.care.models import FamilyContact
-from xinyu.care.services import follow_up_assignees
 from xinyu.concerns import evidence
 from xinyu.concerns.models import CrisisCase
+from xinyu.concerns.services.case_records import follow_up_assignees
 from xinyu.concerns.services.cases import LEVEL_ORDER, case_policy
 
 TEXT = {"class": "form-control"}

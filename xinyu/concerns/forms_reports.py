@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.accounts.models import User
+from xinyu.care.models import CheckIn
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services import reports
 from xinyu.org import scope
@@ -153,3 +154,14 @@ class DutyShiftForm(forms.Form):
             .distinct()
             .order_by("username")
         )
+
+
+class CheckInForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("How are they?"),
+        choices=CheckIn.Status.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 2})
+    )

@@ -26,10 +26,10 @@ def _ids_with(link: str, field: str, value: str):
     return model._base_manager.filter(**{field: value}).values("pk")
 
 
-def filtered_entries(params):
+def filtered_entries(user, params):
     """Entries about a student (by 学号) or by a person (by 工号/学号): both the copied number and the id
     match, and both are covered by the chain."""
-    entries = AuditEntry.objects.order_by("-seq")
+    entries = scope.audit_entries_for(user).order_by("-seq")
     if student := (params.get("student") or "").strip():
         entries = entries.filter(
             Q(student_number=student) | Q(student_id__in=_ids_with("student", "student_number", student))
@@ -46,5 +46,5 @@ def filtered_entries(params):
 
 @requires(scope.may_browse_audit_log, "centre")
 def log(request):
-    page = Paginator(filtered_entries(request.GET), 100).get_page(request.GET.get("page"))
+    page = Paginator(filtered_entries(request.user, request.GET), 100).get_page(request.GET.get("page"))
     return render(request, "privacy/log.html", {"page": page, "params": request.GET})

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from xinyu.concerns.demo import DEMO_STUDENT_KEYS
-from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, current_intake
+from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, DEMO_STUDENT_KEYS, current_intake
 from xinyu.org.models import Student
 from xinyu.org.responsibility import holders_of
 from xinyu.referrals import services

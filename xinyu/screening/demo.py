@@ -24,8 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyu.accounts.models import User
-from xinyu.concerns.demo import DEMO_STUDENT_KEYS
-from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, current_intake, demo_class_name
+from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, DEMO_STUDENT_KEYS, current_intake, demo_class_name
 from xinyu.org.models import ClassGroup, Student
 from xinyu.policy.loader import policy_in_force
 from xinyu.screening.campaigns import create_campaign

@@ -15,13 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyu.accounts.models import User
-from xinyu.care import services as care
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
 from xinyu.concerns.models import CrisisCase
-from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, current_intake
+from xinyu.concerns.services import case_records as care
+from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, DEMO_STUDENT_KEYS, current_intake
 from xinyu.org.models import Student
-
-DEMO_STUDENT_KEYS = ("dorm_leader", "student", "wellbeing_rep")
 
 
 @dataclass

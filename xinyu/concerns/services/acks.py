@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinyu.concerns.models import Acknowledgement, AckRecipient, CaseEvent, CaseMember, CaseStep, ConcernReport
+from xinyu.concerns.models import Acknowledgement, AckRecipient, CaseStep, ConcernReport
 from xinyu.notify.services import notify
 from xinyu.org.responsibility import FALLBACK, holders_of
 from xinyu.org.scope import Tier
@@ -216,52 +216,40 @@ def _next_move(ack: Acknowledgement, policy: Policy, subject: Subject, asked: di
     return Move(min(ack.stage + 1, MAX_STAGE), ESCALATED if added else RENOTIFIED, role, told, added)
 
 
-def _apply(ack: Acknowledgement, subject: Subject, move: Move, asked: dict) -> None:
+def _apply(ack: Acknowledgement, subject: Subject, move: Move, asked: dict, record_case_move) -> None:
     # The row lock keeps other ticks out; ignore_conflicts keeps a person already there (e.g. by hand) there.
     AckRecipient.objects.bulk_create(
         [AckRecipient(ack=ack, person=person, stage=move.stage) for person in move.added], ignore_conflicts=True
     )
     if subject.case is not None:
-        CaseMember.objects.bulk_create(
-            [CaseMember(case=subject.case, person=person, role=CaseMember.Role.ESCALATED) for person in move.added],
-            ignore_conflicts=True,
-        )
+        # The case's own records (members, history) are written by the cases module.
+        record_case_move(subject.case, subject.step, move)
     asked.update((person.pk, person) for person in move.added)
     # People escalated to on a case were made members just above: they hold T2 on its student now.
     notify(move.told, key=f"ack{ack.pk}:{move.stage}", student=subject.student, tier=Tier.T2,
            title=_title(subject, move.kind), link=subject.link, urgent=subject.urgent, drill=subject.is_drill,
            withheld_title=_withheld_title(subject.step is None, subject.is_drill))  # fmt: skip
-    if subject.case is not None:
-        CaseEvent.objects.create(
-            case=subject.case,
-            kind=CaseEvent.Kind.ESCALATED if move.kind == ESCALATED else CaseEvent.Kind.RENOTIFIED,
-            detail={
-                "step": subject.step.code,
-                "stage": move.stage,
-                "role": move.role,
-                "to": [person.username for person in move.told],
-                "added": [person.username for person in move.added],
-            },
-        )
 
 
 class _Lost(Exception):
     """Another tick changed the acknowledgement first."""
 
 
-def process_due(ack: Acknowledgement, policy: Policy, *, now: dt.datetime | None = None) -> str:
+def process_due(ack: Acknowledgement, policy: Policy, *, record_case_move, now: dt.datetime | None = None) -> str:
     """One acknowledgement whose next action is due: remind, escalate (catching up missed stages), or
     cancel it when its report or step no longer waits. Safe to run twice or in two clocks at once: the
-    row is locked and re-checked, and saved only if nobody changed it meanwhile."""
+    row is locked and re-checked, and saved only if nobody changed it meanwhile. A move on a case's step is
+    recorded on the case by `record_case_move(case, step, move)` (xinyu.concerns.services.cases), in the
+    same transaction."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            return _process(ack, policy, now)
+            return _process(ack, policy, now, record_case_move)
     except _Lost:
         return SKIPPED
 
 
-def _process(ack: Acknowledgement, policy: Policy, now: dt.datetime) -> str:
+def _process(ack: Acknowledgement, policy: Policy, now: dt.datetime, record_case_move) -> str:
     ack = Acknowledgement.objects.select_for_update().get(pk=ack.pk)
     if ack.acknowledged_at or ack.cancelled_at or ack.next_action_at is None or ack.next_action_at > now:
         return SKIPPED
@@ -274,7 +262,7 @@ def _process(ack: Acknowledgement, policy: Policy, now: dt.datetime) -> str:
     outcome = RENOTIFIED
     while ack.next_action_at <= now:
         move = _next_move(ack, policy, subject, asked, now)
-        _apply(ack, subject, move, asked)
+        _apply(ack, subject, move, asked, record_case_move)
         outcome = ESCALATED if move.kind == ESCALATED or outcome == ESCALATED else RENOTIFIED
         top = move.role == policy.escalation_chain[-1]
         ack.stage = move.stage

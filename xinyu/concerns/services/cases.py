@@ -37,7 +37,8 @@ def people_for(policy: Policy, role: str, student, *, at: dt.datetime, organiser
     return holders_of(role, student, at=at, duty_leader=leader)
 
 
-def _event(case, kind, *, by=None, reason="", from_level="", to_level="", **detail):
+def log_event(case, kind, *, by=None, reason="", from_level="", to_level="", **detail):
+    """Append to the case's history; the one place that writes it."""
     return CaseEvent.objects.create(
         case=case, kind=kind, by=by, by_name=getattr(by, "full_name", "") if by else "", reason=reason,
         from_level=from_level, to_level=to_level, detail=detail,
@@ -61,7 +62,7 @@ def _start_level(case: CrisisCase, policy: Policy, level: str, now: dt.datetime)
     case.save(update_fields=["organiser", "level"])
     if case.organiser:
         CaseMember.objects.get_or_create(case=case, person=case.organiser, role=CaseMember.Role.ORGANISER)
-        _event(case, CaseEvent.Kind.ORGANISER_SET, to_level=level, organiser=case.organiser.username)
+        log_event(case, CaseEvent.Kind.ORGANISER_SET, to_level=level, organiser=case.organiser.username)
     collaborators = []
     for role in rule.collaborators:
         collaborators += people_for(policy, role, case.student, at=now, organiser=case.organiser)
@@ -103,7 +104,7 @@ def open_case(student, level: str, *, by, reason: str, report=None, is_drill: bo
             )
     except IntegrityError:
         raise ConcernError(_("This student already has an open crisis case; raise its level instead.")) from None
-    _event(case, CaseEvent.Kind.OPENED, by=by, reason=reason, to_level=level, report=report.pk if report else None)
+    log_event(case, CaseEvent.Kind.OPENED, by=by, reason=reason, to_level=level, report=report.pk if report else None)
     CaseMember.objects.get_or_create(case=case, person=by, role=CaseMember.Role.COLLABORATOR)
     _start_level(case, policy, level, now)
     record(
@@ -139,6 +140,31 @@ def _require_actor(case: CrisisCase, by) -> None:
         raise ConcernError(_("Only the people responsible for this student can work on the case."))
 
 
+def lock_for_record(case: CrisisCase, by) -> CrisisCase:
+    """The open case, locked, for `by` to add a record to (xinyu.concerns.services.case_records)."""
+    case = _lock(case)
+    _require_actor(case, by)
+    return case
+
+
+def record_escalation(case: CrisisCase, step: CaseStep, move) -> None:
+    """An unacknowledged step reminded or escalated (xinyu.concerns.services.acks): the people it went up
+    to join the case, and its history says so."""
+    CaseMember.objects.bulk_create(
+        [CaseMember(case=case, person=person, role=CaseMember.Role.ESCALATED) for person in move.added],
+        ignore_conflicts=True,
+    )
+    log_event(
+        case,
+        CaseEvent.Kind.ESCALATED if move.kind == acks.ESCALATED else CaseEvent.Kind.RENOTIFIED,
+        step=step.code,
+        stage=move.stage,
+        role=move.role,
+        to=[person.username for person in move.told],
+        added=[person.username for person in move.added],
+    )
+
+
 def _supersede_open_steps(case: CrisisCase, now: dt.datetime) -> None:
     """A level change ends the previous level's steps: open ones stop (their reminders are cancelled), done
     ones stay done; all are marked as of an earlier level, so the case can come back to that level later."""
@@ -161,7 +187,7 @@ def raise_level(case: CrisisCase, *, by, to_level: str, reason: str) -> CrisisCa
     now = timezone.now()
     from_level, case.level = case.level, to_level
     _supersede_open_steps(case, now)
-    _event(case, CaseEvent.Kind.LEVEL_RAISED, by=by, reason=reason, from_level=from_level, to_level=to_level)
+    log_event(case, CaseEvent.Kind.LEVEL_RAISED, by=by, reason=reason, from_level=from_level, to_level=to_level)
     _start_level(case, case_policy(case), to_level, now)
     _audit(by, case, "crisis.case.raise", to_level=to_level)
     return case
@@ -193,7 +219,7 @@ def lower_level(case: CrisisCase, *, by, to_level: str, reason: str) -> CrisisCa
     now = timezone.now()
     from_level, case.level = case.level, to_level
     _supersede_open_steps(case, now)
-    _event(case, CaseEvent.Kind.LEVEL_LOWERED, by=by, reason=reason, from_level=from_level, to_level=to_level)
+    log_event(case, CaseEvent.Kind.LEVEL_LOWERED, by=by, reason=reason, from_level=from_level, to_level=to_level)
     _start_level(case, case_policy(case), to_level, now)
     _audit(by, case, "crisis.case.lower", to_level=to_level)
     return case
@@ -206,7 +232,7 @@ def record_centre_assessment(case: CrisisCase, *, by, summary: str) -> None:
         raise ConcernError(_("Only the psychology centre's staff can record its assessment."))
     if not summary.strip():
         raise ConcernError(_("Please write the assessment."))
-    _event(case, CaseEvent.Kind.CENTRE_ASSESSMENT, by=by, reason=summary.strip())
+    log_event(case, CaseEvent.Kind.CENTRE_ASSESSMENT, by=by, reason=summary.strip())
     _audit(by, case, "crisis.case.assessment")
 
 
@@ -226,7 +252,7 @@ def acknowledge_step(step: CaseStep, *, by) -> CaseStep:
     """Taking a step: stops its reminders and escalation. A second acknowledgement changes nothing."""
     step = _take_step(step, by)
     if hasattr(step, "ack") and acks.acknowledge(step.ack, by=by):
-        _event(step.case, CaseEvent.Kind.STEP_ACKNOWLEDGED, by=by, step=step.code)
+        log_event(step.case, CaseEvent.Kind.STEP_ACKNOWLEDGED, by=by, step=step.code)
         _audit(by, step.case, "crisis.step.acknowledge", step=step.code)
     return step
 
@@ -241,7 +267,7 @@ def complete_step(step: CaseStep, *, by, evidence: dict) -> CaseStep:
     acknowledge_step(step, by=by)
     step.completed_by, step.completed_at, step.evidence = by, timezone.now(), cleaned
     step.save(update_fields=["completed_by", "completed_at", "evidence"])
-    _event(step.case, CaseEvent.Kind.STEP_COMPLETED, by=by, step=step.code)
+    log_event(step.case, CaseEvent.Kind.STEP_COMPLETED, by=by, step=step.code)
     _audit(by, step.case, "crisis.step.complete", step=step.code)
     return step
 
@@ -286,7 +312,7 @@ def close_case(case: CrisisCase, *, by, filing_note: str, propose_registry: bool
     case.save(update_fields=["status", "closed_by", "closed_at", "filing_note"])
     for step in case.steps.filter(ack__isnull=False):
         acks.cancel(step.ack)
-    _event(case, CaseEvent.Kind.CLOSED, by=by, reason=filing_note)
+    log_event(case, CaseEvent.Kind.CLOSED, by=by, reason=filing_note)
     _audit(by, case, "crisis.case.close")
     if propose_registry and not case.is_drill:
         from xinyu.care.registry import propose_entry

@@ -179,7 +179,7 @@ def triage_report(
 ):
     """No crisis (with a note, and optionally an interview (约谈) scheduled as a follow-up), or a crisis at
     a level: opens the case. Returns the case or None."""
-    from xinyu.care.services import schedule_own_follow_up
+    from xinyu.concerns.services.case_records import schedule_own_follow_up
     from xinyu.concerns.services.cases import LEVEL_ORDER, open_case
 
     report = acknowledge_report(report, by=by)

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
-from xinyu.care import services as care
 from xinyu.care.models import FollowUp
 from xinyu.common.access import requires, staff_only
 from xinyu.concerns import evidence as evidence_rules
@@ -41,6 +40,7 @@ from xinyu.concerns.forms_cases import (
 )
 from xinyu.concerns.models import CaseEvent, CaseStep
 from xinyu.concerns.queries import role_label
+from xinyu.concerns.services import case_records as care
 from xinyu.concerns.services import cases
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record_request

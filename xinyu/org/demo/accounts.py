@@ -180,6 +180,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     ),
 )
 ACCOUNT = {account.key: account for account in DEMO_ACCOUNTS}
+# The demo students who sign in (the demo data about other students leaves their own records alone).
+DEMO_STUDENT_KEYS = ("dorm_leader", "student", "wellbeing_rep")
 
 
 def current_intake(today: dt.date | None = None) -> int:

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from xinyu.audit.models import AuditEntry
 from xinyu.common.admin import is_technical_admin
 from xinyu.common.tiers import Tier
 from xinyu.org.models import Appointment, ClassGroup, College, DormRoom, Post, ScopeKind, Student
@@ -346,6 +347,26 @@ def network_colleges_for(user) -> QuerySet[College]:
         elif appointment.college_id:
             condition |= Q(pk=appointment.college_id)
     return College.objects.filter(condition)
+
+
+def audit_entries_for(user):
+    """The access log as the centre reads it: entries about the students of its school, and entries about no
+    student written by people holding (or once holding) a post in that school or by the system."""
+    if not may_browse_audit_log(user):
+        return AuditEntry.objects.none()
+    schools = {a.school_id for a in current_appointments(user) if a.post in CENTRE_POSTS and a.school_id}
+    people = Appointment.objects.filter(
+        Q(school_id__in=schools)
+        | Q(department__school_id__in=schools)
+        | Q(college__school_id__in=schools)
+        | Q(class_group__college__school_id__in=schools)
+        | Q(dorm_room__school_id__in=schools)
+    ).values("person_id")
+    return AuditEntry.objects.filter(
+        Q(student_id__in=Student.objects.filter(school_id__in=schools).values("pk"))
+        | Q(student_id__isnull=True, actor_id__in=people)
+        | Q(student_id__isnull=True, actor_id__isnull=True)
+    )
 
 
 def may_browse_audit_log(user) -> bool:

@@ -157,5 +157,5 @@ def care_link(user) -> str | None:
     if may_use_registry(user):
         return "care:registry"
     if getattr(user, "is_student", False) and may_check_in(user):
-        return "care:check_ins"
+        return "concerns:check_ins"
     return None

@@ -1,4 +1,4 @@
-"""The care records a crisis leaves behind (第十二条(四)), through xinyu.care.services: family contact,
+"""The care records a crisis leaves behind (第十二条(四)), through xinyu.concerns.services.case_records: family contact,
 follow-up, review and support. Each is one transaction with its audit entry and, on a case, its event."""
 
 import datetime as dt
@@ -8,9 +8,10 @@ from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
 from xinyu.audit.models import AuditEntry
-from xinyu.care import services as care
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
+from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import CaseEvent
+from xinyu.concerns.services import case_records as care
 from xinyu.concerns.services import cases
 from xinyu.notify.models import Notification
 from xinyu.policy.errors import DomainError
@@ -57,12 +58,12 @@ def test_a_family_contact_on_a_case_writes_its_event_and_audit_entry(crisis_worl
 
 def test_a_family_contact_says_what_is_missing(crisis_world, case):
     w = crisis_world
-    with pytest.raises(care.CareError) as failure:
+    with pytest.raises(ConcernError) as failure:
         family_contact(w, case, w.cast["college_leader"], contact_name=" ", outcome="")
     assert "who was contacted" in str(failure.value) and "outcome" in str(failure.value)
-    with pytest.raises(care.CareError, match="how the family"):
+    with pytest.raises(ConcernError, match="how the family"):
         family_contact(w, case, w.cast["college_leader"], method="carrier pigeon")
-    with pytest.raises(care.CareError, match="future"):
+    with pytest.raises(ConcernError, match="future"):
         family_contact(w, case, w.cast["college_leader"], contacted_at=OFFICE_TIME + dt.timedelta(hours=1))
     assert not FamilyContact.objects.exists()
     assert not case.events.filter(kind=CaseEvent.Kind.FAMILY_CONTACT).exists()
@@ -72,11 +73,11 @@ def test_a_family_contact_says_what_is_missing(crisis_world, case):
 def test_people_not_on_the_case_cannot_write_its_records(crisis_world, case, who):
     w = crisis_world
     audit_before = AuditEntry.objects.count()
-    with pytest.raises(care.CareError):
+    with pytest.raises(ConcernError):
         family_contact(w, case, w.cast[who])
-    with pytest.raises(care.CareError):
+    with pytest.raises(ConcernError):
         care.record_review_support(w.in_scope, by=w.cast[who], case=case, assessment="x", support="y")
-    with pytest.raises(care.CareError):
+    with pytest.raises(ConcernError):
         care.schedule_follow_up(case, by=w.cast[who], due_on=dt.date(2026, 12, 2), assignee=w.cast["advisor"])
     assert not (FamilyContact.objects.exists() or ReviewSupport.objects.exists() or FollowUp.objects.exists())
     assert AuditEntry.objects.count() == audit_before
@@ -93,7 +94,7 @@ def test_records_outside_a_case_are_for_the_working_group_and_the_centre(crisis_
     assert review.case is None
     # T2 (the head teacher) and outsiders cannot.
     for who in ("head_teacher", "outsider"):
-        with pytest.raises(care.CareError):
+        with pytest.raises(ConcernError):
             care.record_review_support(w.in_scope, by=w.cast[who], assessment="x", support="y")
     assert {(r.what, r.student_number) for r in AuditEntry.objects.filter(what__startswith="care.")} == {
         ("care.family_contact", w.in_scope.student_number),
@@ -107,11 +108,11 @@ def test_a_follow_up_goes_to_someone_on_the_case_and_reminds_them(crisis_world, 
     assert set(care.follow_up_assignees(case)) == {
         organiser, w.cast["advisor"], w.cast["student_affairs"], w.cast["mental_health_advisor"], w.cast["counsellor"],
     }  # fmt: skip
-    with pytest.raises(care.CareError, match="someone working on the case"):
+    with pytest.raises(ConcernError, match="someone working on the case"):
         care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 12, 2), assignee=w.cast["head_teacher"])
-    with pytest.raises(care.CareError, match="past"):
+    with pytest.raises(ConcernError, match="past"):
         care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 11, 24), assignee=w.cast["advisor"])
-    with pytest.raises(care.CareError):
+    with pytest.raises(ConcernError):
         care.schedule_follow_up(case, by=organiser, due_on=None, assignee=w.cast["advisor"])
     follow_up = care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 12, 2), assignee=w.cast["advisor"])
     assert (follow_up.student, follow_up.scheduled_by, follow_up.done_at) == (w.in_scope, organiser, None)
@@ -131,14 +132,14 @@ def test_completing_a_follow_up(crisis_world, case):
     w = crisis_world
     organiser = w.cast["college_leader"]
     follow_up = care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 12, 2), assignee=w.cast["advisor"])
-    with pytest.raises(care.CareError, match="outcome"):
+    with pytest.raises(ConcernError, match="outcome"):
         care.complete_follow_up(follow_up, by=w.cast["advisor"], outcome=" ")
-    with pytest.raises(care.CareError):
+    with pytest.raises(ConcernError):
         care.complete_follow_up(follow_up, by=w.cast["outsider"], outcome="谈了")
     care.complete_follow_up(follow_up, by=w.cast["advisor"], outcome="谈话顺利")
     follow_up.refresh_from_db()
     assert (follow_up.outcome, follow_up.done_at) == ("谈话顺利", OFFICE_TIME)
-    with pytest.raises(care.CareError, match="already"):
+    with pytest.raises(ConcernError, match="already"):
         care.complete_follow_up(follow_up, by=w.cast["advisor"], outcome="again")
     event = case.events.last()
     assert (event.kind, event.by, event.detail) == (
@@ -161,9 +162,9 @@ def test_follow_ups_run_on_after_the_case_is_closed(crisis_world):
     cases.record_centre_assessment(case, by=w.cast["counsellor"], summary="可结案")
     cases.close_case(case, by=organiser, filing_note="已备案")
     # Closed: no new records on it, but the scheduled follow-up is still done by its assignee.
-    with pytest.raises(care.CareError, match="closed"):
+    with pytest.raises(ConcernError, match="closed"):
         family_contact(w, case, organiser)
-    with pytest.raises(care.CareError):
+    with pytest.raises(ConcernError):
         care.complete_follow_up(later, by=organiser, outcome="我来记")  # not theirs, and the case is closed
     care.complete_follow_up(later, by=w.cast["advisor"], outcome="情况稳定")
     assert case.events.last().detail == {"follow_up_done": later.pk}

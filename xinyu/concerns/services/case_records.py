@@ -1,6 +1,7 @@
-"""Care records that a crisis leaves behind (第十二条(四)) and later care work reuses: family contact,
-follow-up, review and support. Each write is one transaction with its audit entry and, when the record
-belongs to a crisis case, the case's event."""
+"""The records a crisis leaves behind (第十二条(四)): family contact, follow-up, review and support, kept in
+care's tables for the care work that follows. Each write is one transaction with its audit entry and, when
+the record belongs to a crisis case, the case's event (through xinyu.concerns.services.cases, which locks
+cases and writes their history)."""
 
 import datetime as dt
 
@@ -10,41 +11,33 @@ from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
+from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import CaseEvent, CrisisCase
+from xinyu.concerns.services import cases
 from xinyu.notify.services import notify
 from xinyu.org import scope
 from xinyu.org.access_log import Event, record
-from xinyu.policy.errors import DomainError
-
-
-class CareError(DomainError):
-    """A care record that cannot be written as given; the message says what is missing."""
 
 
 def _open_case(case: CrisisCase, by) -> CrisisCase:
-    case = CrisisCase.objects.select_for_update().select_related("student__class_group").get(pk=case.pk)
-    if not case.is_open:
-        raise CareError(_("This case is closed."))
-    if not scope.may_act_on_case(by, case):
-        raise CareError(_("Only the people responsible for this student can work on the case."))
-    return case
+    return cases.lock_for_record(case, by)
 
 
 def _check_student(student, by) -> None:
     """Records outside a case are T3 (family contact, review): the college working group and the centre."""
     if scope.tier_for(by, student)[0] < scope.Tier.T3:
-        raise CareError(_("Only the college's working group and the psychology centre can record this."))
+        raise ConcernError(_("Only the college's working group and the psychology centre can record this."))
 
 
 def _required(**values) -> dict:
     missing = [str(label) for label, value in values.values() if not str(value or "").strip()]
     if missing:
-        raise CareError(_("Please fill in: %(fields)s.") % {"fields": "、".join(missing)})
+        raise ConcernError(_("Please fill in: %(fields)s.") % {"fields": "、".join(missing)})
     return {name: str(value).strip() for name, (_label, value) in values.items()}
 
 
 def _event(case, kind, by, *, reason: str = "", **detail) -> None:
-    CaseEvent.objects.create(case=case, kind=kind, by=by, by_name=by.full_name, reason=reason, detail=detail)
+    cases.log_event(case, kind, by=by, reason=reason, **detail)
 
 
 def _audit(by, student, what: str, **detail) -> None:
@@ -68,11 +61,11 @@ def record_family_contact(
         outcome=(_("outcome"), outcome),
     )
     if method not in FamilyContact.Method.values:
-        raise CareError(_("Please choose how the family was contacted."))
+        raise ConcernError(_("Please choose how the family was contacted."))
     if contacted_at is None:
-        raise CareError(_("Please fill in: %(fields)s.") % {"fields": _("when")})
+        raise ConcernError(_("Please fill in: %(fields)s.") % {"fields": _("when")})
     if contacted_at > timezone.now() + dt.timedelta(minutes=5):
-        raise CareError(_("A family contact cannot be in the future."))
+        raise ConcernError(_("A family contact cannot be in the future."))
     contact = FamilyContact.objects.create(
         student=student, case=case, contacted_at=contacted_at, contacted_by=by, method=method, **text
     )
@@ -94,11 +87,11 @@ def schedule_follow_up(case: CrisisCase, *, by, due_on: dt.date | None, assignee
     """跟踪回访, due on a day, by one of the case's people; "my work" reminds them when it is due."""
     case = _open_case(case, by)
     if due_on is None:
-        raise CareError(_("Please fill in: %(fields)s.") % {"fields": _("due on")})
+        raise ConcernError(_("Please fill in: %(fields)s.") % {"fields": _("due on")})
     if due_on < timezone.localdate():
-        raise CareError(_("A follow-up cannot be due in the past."))
+        raise ConcernError(_("A follow-up cannot be due in the past."))
     if assignee is None or assignee not in follow_up_assignees(case):
-        raise CareError(_("A follow-up goes to someone working on the case."))
+        raise ConcernError(_("A follow-up goes to someone working on the case."))
     follow_up = FollowUp.objects.create(
         student=case.student, case=case, due_on=due_on, assignee=assignee, scheduled_by=by
     )
@@ -117,7 +110,7 @@ def schedule_own_follow_up(student, *, by, due_on: dt.date) -> FollowUp:
     """A follow-up outside any case that `by` takes on themselves (e.g. a talk after a concern report that
     was no crisis); "my work" reminds them when it is due."""
     if due_on < timezone.localdate():
-        raise CareError(_("A follow-up cannot be due in the past."))
+        raise ConcernError(_("A follow-up cannot be due in the past."))
     follow_up = FollowUp.objects.create(student=student, due_on=due_on, assignee=by, scheduled_by=by)
     _audit(by, student, "care.follow_up", follow_up=follow_up.pk)
     return follow_up
@@ -133,9 +126,9 @@ def complete_follow_up(follow_up: FollowUp, *, by, outcome: str) -> FollowUp:
     )
     case = follow_up.case
     if not scope.may_complete_follow_up(by, follow_up):
-        raise CareError(_("Only the person the follow-up was given to can record it."))
+        raise ConcernError(_("Only the person the follow-up was given to can record it."))
     if follow_up.done_at:
-        raise CareError(_("This follow-up is already recorded as done."))
+        raise ConcernError(_("This follow-up is already recorded as done."))
     text = _required(outcome=(_("outcome"), outcome))
     follow_up.done_at, follow_up.outcome = timezone.now(), text["outcome"]
     follow_up.save(update_fields=["done_at", "outcome"])

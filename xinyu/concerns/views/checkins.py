@@ -1,0 +1,69 @@
+"""The dorm leader's check-ins: the names of the dorm-mates they were asked to look after, nothing more."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinyu.audit.models import AuditEntry
+from xinyu.care import checkins
+from xinyu.care.models import CheckIn
+from xinyu.common.access import requires
+from xinyu.concerns.errors import ConcernError
+from xinyu.concerns.forms_reports import CheckInForm
+from xinyu.concerns.services.checkins import record_check_in
+from xinyu.org import scope
+from xinyu.org.access_log import Event, record_many
+from xinyu.org.scope import Tier
+
+# --- dorm check-ins: names only -----------------------------------------------------------------------
+
+
+@requires(scope.may_check_in, "dorm_checkin")
+def check_in_list(request):
+    with transaction.atomic():
+        assignments = list(
+            scope.check_in_assignments_for(request.user).select_related("student").order_by("student__name")
+        )
+        last = {}
+        for check_in in CheckIn.objects.filter(assignment__in=assignments).order_by("at"):
+            last[check_in.assignment_id] = check_in.at
+        rows = [
+            {
+                "assignment": a,
+                "name": a.student.name,
+                "last": last.get(a.pk),
+                "due": checkins.is_due(a, last.get(a.pk)),
+                "form": CheckInForm(auto_id=f"c{a.pk}_%s"),
+            }
+            for a in assignments
+        ]
+        record_many(
+            request.user,
+            [
+                Event(AuditEntry.Action.VIEW, "care.check_in.list", student=a.student, tier=Tier.T2, post="dorm_leader")
+                for a in assignments
+            ],
+        )
+        return render(request, "concerns/check_ins.html", {"rows": rows})
+
+
+@requires(scope.may_check_in, "dorm_checkin")
+@require_POST
+def check_in(request, assignment_pk):
+    assignment = scope.check_in_assignments_for(request.user).filter(pk=assignment_pk).first()
+    if assignment is None:
+        raise Http404
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose “all right” or “something is wrong”."))
+        return redirect("concerns:check_ins")
+    try:
+        record_check_in(assignment, by=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"])
+    except ConcernError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you. Your check-in is saved."))
+    return redirect("concerns:check_ins")
