@@ -162,8 +162,10 @@ def tier(who, key) -> int:
 
 
 def main(body: str) -> str:
-    """The page's own content (the navigation names pages, not students)."""
-    return body.split('<main class="container-lg pb-5">', 1)[1].split("</main>", 1)[0]
+    """The page's own content (the navigation names pages, not students), without the forms' CSRF tokens,
+    whose random letters may spell a word looked for (a token once held "gAd")."""
+    content = body.split('<main class="container-lg pb-5">', 1)[1].split("</main>", 1)[0]
+    return re.sub(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">', "", content)
 
 
 def leaks(text: str, who: str, world, *, words=True) -> list[str]:
