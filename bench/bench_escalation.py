@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from xinyu.accounts.models import User
 from xinyu.concerns import escalation, invariants
-from xinyu.policy import calendar
 from xinyu.concerns.models import (
     Acknowledgement,
     AckRecipient,
@@ -35,11 +34,12 @@ from xinyu.concerns.models import (
     CrisisCase,
     DutyShift,
 )
-from xinyu.policy.loader import Deadline, policy_in_force
 from xinyu.concerns.services.cases import duty_leader_for
 from xinyu.org.demo import build_demo_college
 from xinyu.org.models import Post, Student
 from xinyu.org.responsibility import holders_of
+from xinyu.policy import calendar
+from xinyu.policy.loader import Deadline, policy_in_force
 
 STUDENTS = 10_000
 OVERDUE = 300

@@ -29,8 +29,8 @@ from bench.bench_scoring import _generator
 from xinyu.accounts.models import User
 from xinyu.org.models import ClassGroup, College, School, Student
 from xinyu.policy import screening as rules_module
-from xinyu.screening.models import Campaign, Instrument, Participation, Response, Result
 from xinyu.policy.screening import DEFAULT_RULES, ScoringRules
+from xinyu.screening.models import Campaign, Instrument, Participation, Response, Result
 from xinyu.screening.scoring import rules_version, scorer_for
 from xinyu.screening.tasks import CHUNK, FIELDS, rescore
 

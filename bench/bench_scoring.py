@@ -18,8 +18,8 @@ import time
 from collections import Counter
 from itertools import islice
 
-from xinyu.screening.definition import shipped_definition
 from xinyu.policy.screening import DEFAULT_RULES
+from xinyu.screening.definition import shipped_definition
 from xinyu.screening.scoring import score
 
 VECTORS = 1_000_000

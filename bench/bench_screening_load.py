@@ -35,10 +35,10 @@ from bench.harness import percentile
 from xinyu.accounts.models import User
 from xinyu.org.demo import build_demo_college, demo_accounts
 from xinyu.org.models import Appointment, ClassGroup, Student
-from xinyu.org.scope import SITTING_POSTS
 from xinyu.screening.campaigns import create_campaign
 from xinyu.screening.models import Campaign, Participation, Result
 from xinyu.screening.questionnaire import pages, record_consent, save_answer
+from xinyu.screening.scope import SITTING_POSTS
 from xinyu.screening.services import get_instrument, load_shipped_instruments
 from xinyu.screening.sittings import open_sitting
 

@@ -7,7 +7,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from xinyu.accounts.models import LoginFailure
-from xinyu.core.access import public
+from xinyu.common.access import public
 from xinyu.urls import urlpatterns as application
 
 

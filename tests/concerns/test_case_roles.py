@@ -21,6 +21,7 @@ from freezegun import freeze_time
 from tests.concerns.conftest import OFFICE_TIME
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
+from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.models import CaseMember, CrisisCase
 from xinyu.concerns.services import cases
 from xinyu.concerns.services.case_records import record_family_contact, record_review_support
@@ -95,7 +96,9 @@ def read(client_for, user, case):
 
 def test_the_collaborators_and_roles_of_the_level_c_case(crisis_world, level_c):
     w = crisis_world
-    roles = {who: scope.case_roles(w.cast[who], level_c) for who in ("school_leader", "security", "student_affairs")}
+    roles = {
+        who: concern_scope.case_roles(w.cast[who], level_c) for who in ("school_leader", "security", "student_affairs")
+    }
     assert roles["school_leader"] >= {"organiser"}
     assert roles["security"] >= {"collaborator"}
     assert roles["student_affairs"] >= {"collaborator"}
@@ -122,7 +125,7 @@ def test_organiser_and_collaborator_read_the_records_while_open_and_30_days_afte
     assert 'data-testid="records-by-role"' in page
     # Logged at T3, under the case role, with a reason naming it (in the deployment's language).
     assert entries == [{"tier": 3, "post": post, "reason": reason, "actor_username": user.username}]
-    assert scope.case_access(user, level_c) == scope.CaseAccess(True, scope.Tier.T3, post, role)
+    assert concern_scope.case_access(user, level_c) == concern_scope.CaseAccess(True, scope.Tier.T3, post, role)
 
     close(level_c, w.cast["school_leader"])
     with freeze_time(CLOSED_ON + dt.timedelta(days=29)):
@@ -131,14 +134,14 @@ def test_organiser_and_collaborator_read_the_records_while_open_and_30_days_afte
         assert [text for text in RECORDS if text not in page] == []
         assert "2026-12-27" in page  # until when the role reads them
         assert [(entry["tier"], entry["post"]) for entry in entries] == [(3, post)]
-        assert level_c in scope.cases_for(user)
+        assert level_c in concern_scope.cases_for(user)
     with freeze_time(CLOSED_ON + dt.timedelta(days=31)):
         status, page, entries = read(client_for, user, level_c)
         assert status == 404
         assert [text for text in (*RECORDS, w.in_scope.name) if text in page] == []
         assert entries == []
-        assert level_c not in scope.cases_for(user)
-        assert not scope.may_read_case_records(user, level_c)
+        assert level_c not in concern_scope.cases_for(user)
+        assert not concern_scope.may_read_case_records(user, level_c)
 
 
 def test_the_window_is_the_policys(crisis_world):
@@ -146,7 +149,7 @@ def test_the_window_is_the_policys(crisis_world):
     from xinyu.policy.loader import policy_in_force
 
     assert policy_in_force(OFFICE_TIME.date()).care.case_records_days_after_close == 30
-    assert scope.case_records_window() == dt.timedelta(days=30)
+    assert concern_scope.case_records_window() == dt.timedelta(days=30)
 
 
 def test_a_case_role_reads_that_case_only_not_the_students_other_records(crisis_world, level_c, client_for):
@@ -184,7 +187,7 @@ def level_a(crisis_world):
         record_review_support(w.other_class, by=w.cast["mental_health_advisor"], case=case, assessment=REVIEW,
                               support="每周谈话")  # fmt: skip
         cases.record_centre_assessment(case, by=w.cast["counsellor"], summary=CENTRE)
-    assert not (scope.case_roles(w.cast["student_affairs"], case))
+    assert not (concern_scope.case_roles(w.cast["student_affairs"], case))
     return case
 
 
@@ -208,14 +211,14 @@ def test_step_owner_escalated_and_student_affairs_without_a_role_see_the_case_at
     assert 'data-testid="records-hidden"' in page
     assert [text for text in (FAMILY_OUTCOME, REVIEW, CENTRE) if text in page] == []
     assert [(entry["tier"], entry["post"], entry["reason"]) for entry in entries] == [(2, post, "")]
-    assert not scope.may_read_case_records(w.cast[who], level_a)
+    assert not concern_scope.may_read_case_records(w.cast[who], level_a)
 
 
 def test_the_step_owner_acts_on_their_step_and_still_reads_no_records(crisis_world, level_a, client_for):
     w = crisis_world
     owner = w.cast["leading_group_member"]
     step = level_a.steps.get(code="first_talk")
-    assert scope.may_take_case_step(owner, step)
+    assert concern_scope.may_take_case_step(owner, step)
     with freeze_time(OFFICE_TIME + dt.timedelta(hours=1)):
         response = client_for(owner).post(
             reverse("concerns:case_step_complete", args=[level_a.pk, step.pk]), {"note": "已谈话"}
@@ -223,7 +226,7 @@ def test_the_step_owner_acts_on_their_step_and_still_reads_no_records(crisis_wor
     assert response.status_code == 302
     step.refresh_from_db()
     assert step.completed_by == owner
-    assert not scope.may_read_case_records(owner, level_a)
+    assert not concern_scope.may_read_case_records(owner, level_a)
 
 
 def test_after_closing_step_owners_and_people_escalated_to_no_longer_see_the_case(crisis_world, level_a):
@@ -231,10 +234,10 @@ def test_after_closing_step_owners_and_people_escalated_to_no_longer_see_the_cas
     CrisisCase.objects.filter(pk=level_a.pk).update(status=CrisisCase.Status.CLOSED, closed_at=CLOSED_ON)
     with freeze_time(CLOSED_ON + dt.timedelta(days=1)):
         for who in ("leading_group_member", "school_leader"):
-            assert level_a not in scope.cases_for(w.cast[who]), who
+            assert level_a not in concern_scope.cases_for(w.cast[who]), who
         # The organiser (by post as well as by role) and 学工部 (T2 by post) still do.
-        assert level_a in scope.cases_for(w.cast["mental_health_advisor"])
-        assert level_a in scope.cases_for(w.cast["student_affairs"])
+        assert level_a in concern_scope.cases_for(w.cast["mental_health_advisor"])
+        assert level_a in concern_scope.cases_for(w.cast["student_affairs"])
 
 
 def test_the_student_sees_the_case_roles_named_in_chinese(crisis_world, level_c, level_a, client_for):

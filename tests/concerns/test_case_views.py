@@ -20,12 +20,12 @@ from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
 from xinyu.concerns import queries
+from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.demo import seed_open_cases
 from xinyu.concerns.models import CaseEvent, CaseStep, ConcernReport, CrisisCase, DutyShift
 from xinyu.concerns.services import cases, reports
 from xinyu.concerns.services.case_records import record_family_contact, record_review_support, schedule_follow_up
 from xinyu.notify.models import Notification
-from xinyu.org import scope
 from xinyu.org.demo import build_demo_college, demo_accounts
 
 pytestmark = pytest.mark.django_db
@@ -115,11 +115,14 @@ def test_missing_case_is_404_like_not_yours(crisis_world, client_for, who):
 
 def test_scope_capabilities_on_the_case(crisis_world, case):
     w = crisis_world
-    assert {who for who in CAST if scope.may_act_on_case(w.cast[who], case)} == SEES_CASE
-    assert {who for who in CAST if scope.may_read_case_records(w.cast[who], case)} == READS_RECORDS
+    assert {who for who in CAST if concern_scope.may_act_on_case(w.cast[who], case)} == SEES_CASE
+    assert {who for who in CAST if concern_scope.may_read_case_records(w.cast[who], case)} == READS_RECORDS
     risk = step(case, "risk_assessment")
     # The step's owner and the organiser take a step; the rest of the chain does not.
-    assert {who for who in CAST if scope.may_take_case_step(w.cast[who], risk)} == {"counsellor", "college_leader"}
+    assert {who for who in CAST if concern_scope.may_take_case_step(w.cast[who], risk)} == {
+        "counsellor",
+        "college_leader",
+    }
 
 
 ACTIONS = [
@@ -183,7 +186,7 @@ def test_a_reporter_cannot_see_the_case_and_a_dorm_leader_nothing_of_why(crisis_
         page = body(response)
         for marker in [*leak_markers(w), "B级", case.steps.first().title]:
             assert marker not in page
-    assert not scope.cases_for(dorm_leader).exists()
+    assert not concern_scope.cases_for(dorm_leader).exists()
     # A staff member who reported (the leading group member) gains nothing by reporting either.
     reports.submit_report(w.cast["leading_group_member"], w.in_scope, category="other", urgency="normal",
                           description="看到他在哭")  # fmt: skip
@@ -297,7 +300,7 @@ def test_raising_the_level_through_the_page(crisis_world, client_for, case):
     assert "已有自伤行为" in page  # why the level changed is shown to the chain
     # At C the school leader organises: they now see and work on the case.
     assert client_for(w.cast["school_leader"]).get(url("concerns:case_detail", case)).status_code == 200
-    assert scope.may_act_on_case(w.cast["school_leader"], case)
+    assert concern_scope.may_act_on_case(w.cast["school_leader"], case)
 
 
 def test_lowering_needs_the_centres_assessment_and_a_reason(crisis_world, client_for, case):
@@ -479,7 +482,7 @@ def test_a_drill_runs_the_whole_flow_labelled_and_is_never_counted(crisis_world,
     assert told.exists() and all(n.drill and n.title.startswith(marked) for n in told)
     assert set(queries.real_cases()) == {case}
     assert set(queries.drill_cases()) == {drill}
-    assert set(queries.real_cases(scope.cases_for(w.cast["head_teacher"]))) == {case}
+    assert set(queries.real_cases(concern_scope.cases_for(w.cast["head_teacher"]))) == {case}
 
 
 # --- The demo college's crisis work -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from freezegun import freeze_time
 
 from tests.concerns.conftest import NIGHT_TIME, OFFICE_TIME, SHANGHAI
 from xinyu.concerns import escalation
+from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.models import Acknowledgement, AckRecipient, CaseEvent, CaseMember, CaseStep, ConcernReport
 from xinyu.concerns.services import acks, cases, reports
 from xinyu.notify.models import Notification
@@ -124,10 +125,10 @@ def test_an_urgent_report_nobody_takes_is_reminded_then_climbs_the_chain(crisis_
     # Those escalated to who hold T2 on the student (the college leader, 学工部) handle the report like those
     # first asked. The school leader holds no post over students and no role on a case: they are told that
     # a report waits untaken and whom to push, never whom it is about, and cannot open it.
-    assert report in scope.reports_for(w.cast["college_leader"])
-    assert report in scope.reports_for(w.cast["student_affairs"])
-    assert report not in scope.reports_for(w.cast["school_leader"])
-    assert report not in scope.reports_for(w.cast["outsider"])
+    assert report in concern_scope.reports_for(w.cast["college_leader"])
+    assert report in concern_scope.reports_for(w.cast["student_affairs"])
+    assert report not in concern_scope.reports_for(w.cast["school_leader"])
+    assert report not in concern_scope.reports_for(w.cast["outsider"])
     leader_items = Notification.objects.filter(recipient=w.cast["school_leader"])
     assert {(n.title, n.link, n.tier, n.student_id) for n in leader_items} == {
         (

@@ -8,6 +8,7 @@ from freezegun import freeze_time
 
 from tests.concerns.conftest import NIGHT_TIME, OFFICE_TIME
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
+from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import CaseEvent, ConcernReport, CrisisCase
 from xinyu.concerns.services import cases, reports
@@ -74,8 +75,8 @@ def test_triage_opens_a_level_b_case_organised_by_the_college_leader(crisis_worl
     ]
     assert case.steps.get(code="risk_assessment").assignee == w.cast["counsellor"]
     # The reporter sees their report, never the case; the head teacher of the class has it at T2.
-    assert not scope.cases_for(w.cast["dorm_leader"]).exists()
-    assert list(scope.cases_for(w.cast["head_teacher"])) == [case]
+    assert not concern_scope.cases_for(w.cast["dorm_leader"]).exists()
+    assert list(concern_scope.cases_for(w.cast["head_teacher"])) == [case]
 
 
 @freeze_time(NIGHT_TIME)

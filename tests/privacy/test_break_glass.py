@@ -16,6 +16,7 @@ from xinyu.notify.models import Notification
 from xinyu.org import scope
 from xinyu.org.scope import Tier
 from xinyu.privacy import breakglass
+from xinyu.privacy import scope as privacy_scope
 from xinyu.privacy.models import BreakGlassGrant
 
 REASON = "学生在宿舍群里说要轻生，辅导员电话打不通，需要马上联系家长。"
@@ -84,7 +85,7 @@ def test_people_in_the_chain_do_not_need_it(world, who):
 
 @pytest.mark.parametrize("who", ["student", "dorm_leader", "wellbeing_rep"])
 def test_students_can_never_use_it(world, who):
-    assert not scope.may_break_glass(world.cast[who])
+    assert not privacy_scope.may_break_glass(world.cast[who])
     with pytest.raises(breakglass.BreakGlassError):
         breakglass.open_break_glass(world.cast[who], world.other_college, reason=REASON)
 

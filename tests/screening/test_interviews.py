@@ -171,14 +171,14 @@ def test_interview_list_by_tier(world, interview, client_for):
 
 def test_my_work_shows_interviews_to_their_assignee_only(world, interview, client_for):
     # "core:my_work"
-    advisor = client_for(world.cast["mental_health_advisor"]).get("/concerns/my-work/").content.decode()
+    advisor = client_for(world.cast["mental_health_advisor"]).get("/my-work/").content.decode()
     assert f'data-kind="interview" data-id="{interview.pk}"' in advisor
     # The head teacher (T2) is never told that a student has a screening interview (DESIGN.md §4).
-    head_teacher = client_for(world.cast["head_teacher"]).get("/concerns/my-work/").content.decode()
+    head_teacher = client_for(world.cast["head_teacher"]).get("/my-work/").content.decode()
     assert f'data-id="{interview.pk}"' not in head_teacher
     assert 'data-testid="work-interviews"' not in head_teacher
     assert "张三" not in head_teacher and "GAD-7" not in head_teacher
-    outsider = client_for(world.cast["outsider"]).get("/concerns/my-work/").content.decode()
+    outsider = client_for(world.cast["outsider"]).get("/my-work/").content.decode()
     assert f'data-id="{interview.pk}"' not in outsider
 
 

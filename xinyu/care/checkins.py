@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinyu.care import scope
 from xinyu.care.models import CheckInAssignment
 from xinyu.care.registry import RegistryError, care_rules
 from xinyu.notify.services import notify
-from xinyu.org import scope
 from xinyu.org.scope import Tier
 
 

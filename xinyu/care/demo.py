@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from xinyu.care import plans
+from xinyu.care import plans, scope
 from xinyu.care.models import CarePlan, CheckInAssignment, RegistryEntry
 from xinyu.care.registry import (
     PlanInput,
@@ -27,7 +27,6 @@ from xinyu.care.registry import (
     request_removal,
     review_entry,
 )
-from xinyu.org import scope
 from xinyu.org.demo.accounts import ACCOUNT, DEMO_STUDENT_KEYS, current_intake
 from xinyu.org.models import Appointment, Post, Student
 from xinyu.org.responsibility import holders_of

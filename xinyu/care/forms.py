@@ -4,10 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.accounts.models import User
-from xinyu.care import plans
+from xinyu.care import plans, scope
 from xinyu.care.models import ProgressNote, RegistryEntry
 from xinyu.care.registry import PlanInput, care_rules
-from xinyu.org import scope
 
 TEXT = {"class": "form-control"}
 AREA = {"class": "form-control", "rows": 3}

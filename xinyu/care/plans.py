@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.care import scope
 from xinyu.care.models import CarePlan, FamilyContact, ProgressNote, RegistryEntry, RegistryEvent
 from xinyu.care.registry import RegistryError, _event, care_rules
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.models import COLLEGE_WORKING_GROUP_POSTS, Appointment, Post
 from xinyu.org.scope import CENTRE_POSTS, Tier

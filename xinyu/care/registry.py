@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.care import scope
 from xinyu.care.models import RegistryEntry, RegistryEvent, ReviewSupport
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError

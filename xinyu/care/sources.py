@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinyu.care import scope
 from xinyu.common.timeline import TimelineEntry
 from xinyu.common.work import WorkItem, WorkSection
-from xinyu.org import scope
 from xinyu.org.scope import Tier
 
 # Work due within this many days shows in "my work" before it is overdue.

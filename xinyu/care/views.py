@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyu.audit.models import AuditEntry
-from xinyu.care import plans, registry
+from xinyu.care import plans, registry, scope
 from xinyu.care.forms import (
     ConfirmForm,
     NoteForm,
@@ -25,7 +25,6 @@ from xinyu.care.forms import (
 )
 from xinyu.care.models import CheckIn, ProgressNote, RegistryEntry
 from xinyu.common.access import requires
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record_many, record_request
 from xinyu.org.scope import Tier
 

@@ -1,18 +1,23 @@
 from django.utils.functional import SimpleLazyObject
 
+from xinyu.care import scope as care_scope
 from xinyu.core.my_work import work_counts
+from xinyu.counselling import scope as counselling_scope
 from xinyu.grants import resets
 from xinyu.grants import rules as grant_rules
 from xinyu.org import scope
+from xinyu.privacy import scope as privacy_scope
+from xinyu.referrals import scope as referral_scope
+from xinyu.screening import scope as screening_scope
 
 
 def screening_link(user) -> str | None:
     """The screening page that matters most to `user` (no database query beyond the cached posts)."""
     if user.is_student:
         return "screening:my_campaigns"
-    if scope.posts_of(user) & scope.SITTING_POSTS:
+    if scope.posts_of(user) & screening_scope.SITTING_POSTS:
         return "screening:sitting_list"
-    if scope.may_list_campaigns(user):
+    if screening_scope.may_list_campaigns(user):
         return "screening:campaign_list"
     return None
 
@@ -26,7 +31,7 @@ def counselling_link(user) -> str | None:
     """Students book; centre staff keep their schedule; others have no counselling page."""
     if user.is_student:
         return "counselling:my_bookings"
-    return "counselling:schedule" if scope.is_counsellor(user) else None
+    return "counselling:schedule" if counselling_scope.is_counsellor(user) else None
 
 
 def navigation(request):
@@ -53,15 +58,15 @@ def navigation(request):
             # Screening: the centre runs campaigns, head teachers and advisors open sittings, students answer.
             "screening": screening_link(user),
             # Screening interviews are T3: the college's working group and the centre.
-            "interviews": scope.may_view_screening_results(user),
+            "interviews": screening_scope.may_view_screening_results(user),
             "my_page": user.is_student,  # the student's own page (studentfile:mine)
             "counselling": counselling_link(user),
             # Privacy: a student's consents and who opened their file; staff's emergency access (break-glass).
             "my_privacy": user.is_student,
-            "privacy": not user.is_student and scope.may_break_glass(user),
-            "referrals": scope.may_refer(user),  # referral, leave and return (T3 staff)
+            "privacy": not user.is_student and privacy_scope.may_break_glass(user),
+            "referrals": referral_scope.may_refer(user),  # referral, leave and return (T3 staff)
             # Key-concern registry (staff, T2+); a dorm leader asked to check in sees only "Check-ins".
-            "care": scope.care_link(user),
+            "care": care_scope.care_link(user),
         }
         # The less frequent pages sit in a "More" menu (templates/base.html).
         links["more"] = any(links[key] for key in MORE_MENU)

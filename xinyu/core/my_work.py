@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import staff_only
+from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.models import AckRecipient
 from xinyu.concerns.views.reports import case_url
 from xinyu.core.work import extra_sections
 from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many
 from xinyu.org.scope import Tier
+from xinyu.screening import scope as screening_scope
 
 # Follow-ups show up this many days before they are due.
 FOLLOW_UP_LOOKAHEAD = dt.timedelta(days=7)
@@ -98,14 +100,18 @@ def work_for(user, now: dt.datetime | None = None) -> Work:
     now = now or timezone.now()
     today = timezone.localdate(now)
     waiting = list(
-        scope.reports_waiting_for(user).select_related("student__class_group", "ack").order_by("ack__due_at", "pk")
+        concern_scope.reports_waiting_for(user)
+        .select_related("student__class_group", "ack")
+        .order_by("ack__due_at", "pk")
     )
     for report in waiting:
         report.due_at = report.ack.due_at
         report.overdue = report.ack.due_at < now
-    taken = list(scope.reports_taken_by(user).select_related("student__class_group").order_by("acknowledged_at", "pk"))
+    taken = list(
+        concern_scope.reports_taken_by(user).select_related("student__class_group").order_by("acknowledged_at", "pk")
+    )
     steps = list(
-        scope.steps_for(user)
+        concern_scope.steps_for(user)
         .select_related("case__student__class_group", "assignee", "ack")
         .prefetch_related(Prefetch("ack__recipients", AckRecipient.objects.filter(person_id=user.pk), "mine"))
         .order_by("due_at", "pk")
@@ -119,7 +125,7 @@ def work_for(user, now: dt.datetime | None = None) -> Work:
         step.escalated_to_me = bool(ack) and any(recipient.stage > 0 for recipient in ack.mine)
         step.url = case_url(step.case_id)
     follow_ups = list(
-        scope.follow_ups_for(user)
+        concern_scope.follow_ups_for(user)
         .filter(due_on__lte=today + FOLLOW_UP_LOOKAHEAD)
         .select_related("student__class_group", "case")
         .order_by("due_on", "pk")
@@ -128,7 +134,9 @@ def work_for(user, now: dt.datetime | None = None) -> Work:
         follow_up.overdue = follow_up.due_on < today
         follow_up.due_today = follow_up.due_on == today
         follow_up.url = case_url(follow_up.case_id) if follow_up.case_id else ""
-    interviews = list(scope.interview_tasks_for(user).select_related("student__class_group").order_by("due_on", "pk"))
+    interviews = list(
+        screening_scope.interview_tasks_for(user).select_related("student__class_group").order_by("due_on", "pk")
+    )
     for interview in interviews:
         interview.overdue = interview.due_on < today
     lists, withheld = _shown(
@@ -169,7 +177,7 @@ def my_work(request):
         "work": work,
         "today": timezone.localdate(),
         # Screening interviews are T3: the section shows for those who hold T3 somewhere or have one.
-        "shows_interviews": bool(work.interviews) or scope.may_view_screening_results(request.user),
+        "shows_interviews": bool(work.interviews) or screening_scope.may_view_screening_results(request.user),
     }
     # The page names students with the tasks about them, each at the highest tier it shows about them: the
     # read and its audit entries commit together.

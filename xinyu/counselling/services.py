@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.counselling import scope
 from xinyu.counselling.models import Addendum, Booking, Intake, Room, Session, Slot
 from xinyu.notify.services import notify
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError

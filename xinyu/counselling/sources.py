@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from xinyu.common.timeline import TimelineEntry
 from xinyu.common.work import WorkItem, WorkSection
+from xinyu.counselling import scope
 from xinyu.counselling.models import Booking, Session
-from xinyu.org import scope
 from xinyu.org.scope import Tier
 
 

@@ -8,14 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyu.audit.models import AuditEntry
 from xinyu.org.models import Post
-from xinyu.org.scope import (
-    BREAK_GLASS,
-    CASE_COLLABORATOR,
-    CASE_ESCALATED,
-    CASE_MEMBER,
-    CASE_ORGANISER,
-    CASE_STEP_OWNER,
-)
+from xinyu.org.scope import BREAK_GLASS, CASE_COLLABORATOR, CASE_ESCALATED, CASE_MEMBER, CASE_ORGANISER, CASE_STEP_OWNER
 
 SHOWN_ACTIONS = (AuditEntry.Action.VIEW, AuditEntry.Action.EXPORT, AuditEntry.Action.PRINT)
 LIMIT = 100

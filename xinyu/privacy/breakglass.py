@@ -19,13 +19,13 @@ from xinyu.audit.models import AuditEntry
 from xinyu.common.work import WorkItem, WorkSection
 from xinyu.concerns.services.reports import normalise_typed, reporter_school
 from xinyu.notify.services import notify
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.models import Appointment, Student
 from xinyu.org.responsibility import holders_of
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError
 from xinyu.policy.loader import policy_in_force
+from xinyu.privacy import scope
 from xinyu.privacy.models import BreakGlassGrant
 
 REASON_MIN_LENGTH = 10

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.policy.errors import DomainError
+from xinyu.privacy import scope
 from xinyu.privacy.models import ConsentRecord
 
 

@@ -12,11 +12,10 @@ from django.views.decorators.http import require_POST
 from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires, student_only
-from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many, record_request
 from xinyu.org.scope import Tier
 from xinyu.policy.loader import policy_in_force
-from xinyu.privacy import access_log, breakglass, consent
+from xinyu.privacy import access_log, breakglass, consent, scope
 from xinyu.privacy.forms import BreakGlassForm, ReviewForm, WithdrawForm
 
 

@@ -24,12 +24,12 @@ from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
 from xinyu.concerns.errors import ConcernError
 from xinyu.notify.services import notify
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record, record_many
 from xinyu.org.models import Student
 from xinyu.org.responsibility import holders_of
 from xinyu.policy.errors import DomainError
 from xinyu.policy.loader import policy_in_force
+from xinyu.referrals import scope
 from xinyu.referrals.models import Leave, Referral, ReturnAssessment, ReturnContact
 
 T3, T4 = scope.Tier.T3, scope.Tier.T4

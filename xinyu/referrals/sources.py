@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from xinyu.common.timeline import TimelineEntry
 from xinyu.common.work import WorkItem, WorkSection
-from xinyu.org import scope
 from xinyu.org.scope import Tier
+from xinyu.referrals import scope
 from xinyu.referrals.models import Leave, Referral, ReturnAssessment
 
 # A referral's outcome is overdue this many days after the planned visit (a module constant, not policy).

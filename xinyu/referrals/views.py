@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires, staff_only
-from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many, record_request
 from xinyu.org.scope import Tier
-from xinyu.referrals import services
+from xinyu.referrals import scope, services
 from xinyu.referrals.forms import (
     AssessmentForm,
     ClinicalForm,

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from xinyu.audit.models import AuditEntry
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services.reports import submit_report
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError
 from xinyu.policy.loader import policy_in_force
+from xinyu.screening import scope
 from xinyu.screening.models import Interview
 from xinyu.screening.triage import create_task
 

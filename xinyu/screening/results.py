@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from xinyu.org import scope
 from xinyu.org.models import ClassGroup, College
 from xinyu.org.scope import Tier
+from xinyu.screening import scope
 from xinyu.screening.models import Participation, Result
 
 SUPPRESS_BELOW = 5

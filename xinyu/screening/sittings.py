@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.accounts.models import LoginFailure
-from xinyu.org import scope
 from xinyu.org.models import Student
 from xinyu.policy.errors import DomainError
+from xinyu.screening import scope
 from xinyu.screening.models import Campaign, Participation, Sitting
 
 # No 0/O, 1/I/L: a code read aloud or from a projector is never ambiguous.

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
+from xinyu.studentfile import scope
 from xinyu.studentfile.timeline import TimelineEntry, timeline_for
 
 WHAT = {

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET
 from xinyu.accounts.stepup import recently_reauthenticated, step_up_required, step_up_url
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires, staff_only, student_only
+from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.services import reports
-from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_request
 from xinyu.privacy import breakglass
+from xinyu.studentfile import scope
 from xinyu.studentfile.services import file_to_docx, read_file
 
 ACCESS_LOG_PAGE = 50
@@ -145,7 +146,7 @@ def mine(request):
     """A student's own page: their appointments, results, consents, and their reports' status (only
     whether someone has taken them, as on their reports page)."""
     own = (
-        scope.own_reports(request.user)
+        concern_scope.own_reports(request.user)
         .select_related("student")
         .only("pk", "created_at", "category", "urgency", "status", "is_drill", "student__name")
         .order_by("-created_at", "-pk")

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
+from xinyu.concerns import scope
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import CaseEvent, CrisisCase
 from xinyu.concerns.services import cases
 from xinyu.notify.services import notify
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 
 

@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.concerns import scope
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.evidence import clean_evidence
 from xinyu.concerns.models import CaseEvent, CaseMember, CaseStep, CrisisCase, DutyShift
 from xinyu.concerns.services import acks
 from xinyu.notify.services import notify
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.responsibility import holders_of
 from xinyu.policy import calendar

@@ -6,11 +6,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.care import scope as care_scope
 from xinyu.care.models import CheckIn
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services.reports import submit_report
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 
@@ -19,7 +19,7 @@ from xinyu.org.scope import Tier
 def record_check_in(assignment, *, by, status: str, note: str = "") -> CheckIn:
     """The dorm leader's answer; "something is wrong" raises a concern report by the dorm leader."""
     assignment = (
-        scope.check_in_assignments_for(by).select_related("student__class_group").filter(pk=assignment.pk).first()
+        care_scope.check_in_assignments_for(by).select_related("student__class_group").filter(pk=assignment.pk).first()
     )
     if assignment is None:
         raise ConcernError(_("You were not asked to check in on this person."))

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.concerns import scope
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services import acks
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record
 from xinyu.org.models import School, Student
 from xinyu.org.responsibility import holders_of

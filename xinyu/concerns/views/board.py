@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires
-from xinyu.concerns import queries
+from xinyu.concerns import queries, scope
 from xinyu.concerns.models import CaseStep, ConcernReport, CrisisCase
 from xinyu.concerns.views.reports import case_url
-from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many
 from xinyu.org.models import Post
 from xinyu.org.scope import Tier

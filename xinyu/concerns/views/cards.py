@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from xinyu.common.access import requires
 from xinyu.common.params import id_param
+from xinyu.concerns import scope
 from xinyu.concerns.queries import EMERGENCY_NUMBERS, EVIDENCE_KIND_LABELS, deadline_text, phone_tree, role_label
-from xinyu.org import scope
 from xinyu.policy.loader import LEVELS, policy_in_force
 
 

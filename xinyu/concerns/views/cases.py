@@ -25,6 +25,7 @@ from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
 from xinyu.common.access import requires, staff_only
 from xinyu.concerns import evidence as evidence_rules
+from xinyu.concerns import scope
 from xinyu.concerns.evidence import EvidenceError
 from xinyu.concerns.forms_cases import (
     AssessmentForm,
@@ -42,7 +43,6 @@ from xinyu.concerns.models import CaseEvent, CaseStep
 from xinyu.concerns.queries import role_label
 from xinyu.concerns.services import case_records as care
 from xinyu.concerns.services import cases
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record_request
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError

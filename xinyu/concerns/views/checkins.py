@@ -9,23 +9,23 @@ from django.views.decorators.http import require_POST
 
 from xinyu.audit.models import AuditEntry
 from xinyu.care import checkins
+from xinyu.care import scope as care_scope
 from xinyu.care.models import CheckIn
 from xinyu.common.access import requires
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.forms_reports import CheckInForm
 from xinyu.concerns.services.checkins import record_check_in
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record_many
 from xinyu.org.scope import Tier
 
 # --- dorm check-ins: names only -----------------------------------------------------------------------
 
 
-@requires(scope.may_check_in, "dorm_checkin")
+@requires(care_scope.may_check_in, "dorm_checkin")
 def check_in_list(request):
     with transaction.atomic():
         assignments = list(
-            scope.check_in_assignments_for(request.user).select_related("student").order_by("student__name")
+            care_scope.check_in_assignments_for(request.user).select_related("student").order_by("student__name")
         )
         last = {}
         for check_in in CheckIn.objects.filter(assignment__in=assignments).order_by("at"):
@@ -50,10 +50,10 @@ def check_in_list(request):
         return render(request, "concerns/check_ins.html", {"rows": rows})
 
 
-@requires(scope.may_check_in, "dorm_checkin")
+@requires(care_scope.may_check_in, "dorm_checkin")
 @require_POST
 def check_in(request, assignment_pk):
-    assignment = scope.check_in_assignments_for(request.user).filter(pk=assignment_pk).first()
+    assignment = care_scope.check_in_assignments_for(request.user).filter(pk=assignment_pk).first()
     if assignment is None:
         raise Http404
     form = CheckInForm(request.POST)

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import signed_in, staff_only
+from xinyu.concerns import scope
 from xinyu.concerns.forms_reports import ReportForm, TriageForm
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services import reports
-from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_request
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError

@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 
 from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
-from xinyu.counselling import services
+from xinyu.counselling import scope, services
 from xinyu.counselling.forms import AddendumForm, ExceptionForm, IntakeForm, SessionForm
 from xinyu.counselling.models import Intake, Session
 from xinyu.counselling.views.staff import counsellor_view
-from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many, record_request
 from xinyu.org.models import Student
 from xinyu.org.scope import Tier

@@ -13,10 +13,9 @@ from django.views.decorators.http import require_POST
 
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires
-from xinyu.counselling import services
+from xinyu.counselling import scope, services
 from xinyu.counselling.forms import RoomForm, SlotRunForm
 from xinyu.counselling.models import Booking, Slot
-from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many
 from xinyu.org.models import School
 from xinyu.org.scope import Tier

@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyu.common.access import student_only
-from xinyu.counselling import services
+from xinyu.counselling import scope, services
 from xinyu.counselling.forms import BookingForm
 from xinyu.counselling.models import Booking, Slot
-from xinyu.org import scope
 
 OPEN_SLOTS_SHOWN = 120
 

@@ -10,8 +10,8 @@ from django.utils.http import content_disposition_header
 from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires
+from xinyu.counselling import scope
 from xinyu.counselling import workload as wl
-from xinyu.org import scope
 from xinyu.org.access_log import Event, record_request
 from xinyu.roster import export
 

@@ -23,10 +23,3 @@ The module is split by domain: `base` (tiers, grants, students), `concerns` (rep
 
 from xinyu.org.scope.base import *  # noqa: F403
 from xinyu.org.scope.base import _case_student_ids, _is_active_staff  # noqa: F401
-from xinyu.org.scope.care import *  # noqa: F403
-from xinyu.org.scope.concerns import *  # noqa: F403
-from xinyu.org.scope.counselling import *  # noqa: F403
-from xinyu.org.scope.privacy import *  # noqa: F403
-from xinyu.org.scope.referrals import *  # noqa: F403
-from xinyu.org.scope.screening import *  # noqa: F403
-from xinyu.org.scope.studentfile import *  # noqa: F403

@@ -11,6 +11,54 @@ from xinyu.common.admin import is_technical_admin
 from xinyu.common.tiers import Tier
 from xinyu.org.models import Appointment, ClassGroup, College, DormRoom, Post, ScopeKind, Student
 
+__all__ = [
+    "BREAK_GLASS",
+    "BREAK_GLASS_TIER",
+    "CASE_COLLABORATOR",
+    "CASE_ESCALATED",
+    "CASE_MEMBER",
+    "CASE_MEMBER_TIER",
+    "CASE_ORGANISER",
+    "CASE_STEP_OWNER",
+    "CENTRE_POSTS",
+    "IDENTITY_CORRECTION_POSTS",
+    "NETWORK_POSTS",
+    "POST_TIER",
+    "ROSTER_IMPORT_POSTS",
+    "SCHOOL_WIDE_DEPARTMENT_POSTS",
+    "TECHNICAL_ADMIN",
+    "Grant",
+    "Tier",
+    "acting_post",
+    "audit_entries_for",
+    "back_office_students",
+    "class_groups_for",
+    "colleges_for",
+    "current_appointments",
+    "dorm_rooms_for",
+    "forget_break_glass",
+    "get_student_for_user",
+    "grants_for",
+    "is_centre_staff",
+    "is_technical_admin",
+    "may_be_told",
+    "may_browse_audit_log",
+    "may_correct_student_identity",
+    "may_export_students",
+    "may_import_roster",
+    "may_manage_duty_roster",
+    "may_use_admin",
+    "may_view_crisis_board",
+    "may_view_network",
+    "network_colleges_for",
+    "own_student",
+    "posts_of",
+    "requires_two_factor",
+    "students_for",
+    "tier_for",
+    "tiers_for",
+]
+
 # What each post may see over its scope. A post missing here grants T0 (nothing about individuals).
 POST_TIER: dict[str, Tier] = {
     Post.CENTRE_SUPERVISOR: Tier.T4,
@@ -137,10 +185,15 @@ CASE_STEP_OWNER = "case_step_owner"
 CASE_ESCALATED = "case_escalated"
 
 
-def _case_student_ids(user):
-    from xinyu.concerns.models import CaseMember
+# Case membership and emergency access are read from the student's side (their crisis cases and break-glass
+# grants), so the tier model needs no import of the apps that keep those records.
+def _open_cases_with(user) -> Q:
+    """Students with an open crisis case that `user` works on (organiser, collaborator, step, escalated)."""
+    return Q(crisis_cases__status="open", crisis_cases__members__person_id=user.pk)
 
-    return CaseMember.objects.filter(person_id=user.pk, case__status="open").values("case__student_id")
+
+def _case_student_ids(user):
+    return Student.objects.filter(_open_cases_with(user)).values("pk")
 
 
 # Break-glass (紧急调阅): a staff member outside the chain holds T3 on one student for a limited time
@@ -149,10 +202,19 @@ BREAK_GLASS_TIER = Tier.T3
 BREAK_GLASS = "break_glass"
 
 
-def _break_glass_student_ids(user):
-    from xinyu.privacy.models import BreakGlassGrant
+def _break_glass_in_force(user, at) -> Q:
+    """Students on whom `user` holds an emergency access in force at `at`: not ended early, begun, not yet
+    expired (xinyu.privacy.models.BreakGlassGrantQuerySet.active, read from the student's side)."""
+    return Q(
+        break_glass_grants__person_id=user.pk,
+        break_glass_grants__ended_at__isnull=True,
+        break_glass_grants__granted_at__lte=at,
+        break_glass_grants__expires_at__gt=at,
+    )
 
-    return BreakGlassGrant.objects.active().filter(person_id=user.pk).values("student_id")
+
+def _break_glass_student_ids(user):
+    return Student.objects.filter(_break_glass_in_force(user, timezone.now())).values("pk")
 
 
 def _break_glass_grants(user) -> dict[int, tuple[int, object]]:
@@ -160,13 +222,11 @@ def _break_glass_grants(user) -> dict[int, tuple[int, object]]:
     user object, like the appointments); an expiry passed since is honoured by `tier_for`."""
     cached = getattr(user, "_xinyu_break_glass", None)
     if cached is None:
-        from xinyu.privacy.models import BreakGlassGrant
-
         cached = {
             student_id: (grant_id, expires_at)
-            for grant_id, student_id, expires_at in BreakGlassGrant.objects.active()
-            .filter(person_id=user.pk)
-            .values_list("pk", "student_id", "expires_at")
+            for student_id, grant_id, expires_at in Student.objects.filter(
+                _break_glass_in_force(user, timezone.now())
+            ).values_list("pk", "break_glass_grants__pk", "break_glass_grants__expires_at")
         }
         user._xinyu_break_glass = cached
     return cached
@@ -204,13 +264,13 @@ def tier_for(user, student: Student) -> tuple[Tier, Grant | None]:
         if grant.tier > best[0] and grant.covers(student):
             best = (grant.tier, grant)
     if best[0] < CASE_MEMBER_TIER and getattr(user, "is_authenticated", False) and user.is_active:
-        from xinyu.concerns.models import CaseMember
-
-        membership = CaseMember.objects.filter(
-            person_id=user.pk, case__status="open", case__student_id=student.pk
-        ).first()
-        if membership:
-            best = (CASE_MEMBER_TIER, Grant(CASE_MEMBER_TIER, CASE_MEMBER, 0, "case", membership.case_id))
+        case_id = (
+            Student.objects.filter(_open_cases_with(user), pk=student.pk)
+            .values_list("crisis_cases__pk", flat=True)
+            .first()
+        )
+        if case_id:
+            best = (CASE_MEMBER_TIER, Grant(CASE_MEMBER_TIER, CASE_MEMBER, 0, "case", case_id))
     if best[0] < BREAK_GLASS_TIER and _is_active_staff(user):
         glass = _break_glass_grants(user).get(student.pk)
         if glass and glass[1] > timezone.now():
@@ -234,10 +294,8 @@ def tiers_for(user, students) -> dict[int, Tier]:
             tiers[pk] = max((grant.tier for grant in grants if grant.covers_place(*place)), default=Tier.T0)
     below = [pk for pk, tier in tiers.items() if tier < CASE_MEMBER_TIER]
     if below and getattr(user, "is_authenticated", False) and user.is_active:
-        from xinyu.concerns.models import CaseMember
-
-        members = CaseMember.objects.filter(person_id=user.pk, case__status="open", case__student_id__in=below)
-        for pk in members.values_list("case__student_id", flat=True):
+        members = Student.objects.filter(_open_cases_with(user), pk__in=below)
+        for pk in members.values_list("pk", flat=True):
             tiers[pk] = CASE_MEMBER_TIER
     if _is_active_staff(user) and any(tier < BREAK_GLASS_TIER for tier in tiers.values()):
         now = timezone.now()
@@ -415,3 +473,10 @@ def may_manage_duty_roster(user) -> bool:
 
 def _is_active_staff(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and not user.is_student)
+
+
+def requires_two_factor(user) -> bool:
+    """Two-factor sign-in (TOTP) is required of everyone whose posts grant T3 or T4 on any student, and of
+    the technical administrator (who grants posts); case membership (T2) and student posts do not. Computed
+    afresh on every request."""
+    return is_technical_admin(user) or any(grant.tier >= Tier.T3 for grant in grants_for(user))

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from xinyu.common.access import requires, staff_only
 from xinyu.common.params import id_param
-from xinyu.org import scope
 from xinyu.org.access_log import client_address
 from xinyu.org.models import ClassGroup
+from xinyu.screening import scope
 from xinyu.screening.campaigns import close_campaign, create_campaign, editable_fields, update_campaign
 from xinyu.screening.forms import CampaignEditForm, CampaignForm, CloseCampaignForm
 from xinyu.screening.models import Campaign, Participation, Sitting

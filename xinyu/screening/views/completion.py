@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyu.common.access import staff_only
-from xinyu.org import scope
 from xinyu.org.access_log import client_address
+from xinyu.screening import scope
 from xinyu.screening.campaigns import ReminderRefused, completion_by_class, next_reminder_at, remind
 from xinyu.screening.models import Campaign, Reminder
 

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xinyu.common.access import requires
-from xinyu.org import scope
 from xinyu.org.access_log import client_address
+from xinyu.screening import scope
 from xinyu.screening.activation import ActivationRefused, activate_instrument, safety_net
 from xinyu.screening.definition import DefinitionError, check_size
 from xinyu.screening.forms import InstrumentActivateForm, InstrumentImportForm

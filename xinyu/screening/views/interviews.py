@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import staff_only
-from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many, record_request
 from xinyu.org.scope import Tier
+from xinyu.screening import scope
 from xinyu.screening.interviews import InterviewError, record_interview
 from xinyu.screening.models import Interview
 

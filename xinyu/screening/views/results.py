@@ -13,11 +13,10 @@ from django.views.decorators.http import require_GET
 from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import staff_only
-from xinyu.org import scope
 from xinyu.org.access_log import Event, client_address, record_many, record_request
 from xinyu.org.scope import Tier
 from xinyu.roster import export
-from xinyu.screening import results
+from xinyu.screening import results, scope
 from xinyu.screening.models import Campaign
 
 

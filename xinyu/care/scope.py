@@ -22,9 +22,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xinyu.org.models import COLLEGE_WORKING_GROUP_POSTS, Appointment, Post
+from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
+from xinyu.org.scope import base
 from xinyu.org.scope.base import CENTRE_POSTS, Tier, grants_for, posts_of, students_for, tier_for
 
 __all__ = [
+    *base.__all__,
     "REGISTRY_CONFIRM_POSTS",
     "care_link",
     "check_in_assignments_for",

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from xinyu.org.models import Post
+from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
 from xinyu.org.scope.base import _is_active_staff, current_appointments, own_student, posts_of
 
 
@@ -72,12 +73,3 @@ def consents_of(user) -> QuerySet:
     if student is None:
         return ConsentRecord.objects.none()
     return ConsentRecord.objects.filter(student=student)
-
-
-def requires_two_factor(user) -> bool:
-    """Two-factor sign-in (TOTP) is required of everyone whose posts grant T3 or T4 on any student, and of
-    the technical administrator (who grants posts); case membership (T2) and student posts do not. Computed
-    afresh on every request."""
-    from xinyu.org.scope.base import Tier, grants_for, is_technical_admin
-
-    return is_technical_admin(user) or any(grant.tier >= Tier.T3 for grant in grants_for(user))

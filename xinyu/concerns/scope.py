@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from xinyu.org.models import College, Post, Student
+from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
 from xinyu.org.scope.base import (
     CASE_COLLABORATOR,
     CASE_ESCALATED,

@@ -17,9 +17,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xinyu.org.models import Post, ScopeKind
+from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
+from xinyu.org.scope import base
 from xinyu.org.scope.base import CENTRE_POSTS, Tier, current_appointments, grants_for, posts_of, students_for
 
 __all__ = [
+    *base.__all__,
     "COUNSELLING_POSTS",
     "bookings_for_staff",
     "counselling_schools",

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xinyu.org.models import ClassGroup, Post, Student
+from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
 from xinyu.org.scope.base import (
     CENTRE_POSTS,
     Tier,

@@ -11,9 +11,12 @@
 
 from django.http import Http404
 
+from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
+from xinyu.org.scope import base
 from xinyu.org.scope.base import Tier, get_student_for_user, is_centre_staff, tier_for
 
 __all__ = [
+    *base.__all__,
     "FILE_TIER",
     "get_access_log_student",
     "get_file_student",
