@@ -12,6 +12,8 @@ $(VENV)/.installed: requirements.lock
 	  echo "Creating $(VENV) with $$python"; rm -rf $(VENV); "$$python" -m venv $(VENV) || exit 1; \
 	fi
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@# The project's own package, importable by the tools the venv runs (lint-imports) from any directory.
+	@$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/xinyu-project.pth", "w").write(sys.argv[1])' "$(CURDIR)"
 	@touch $@
 
 setup: $(VENV)/.installed
@@ -25,6 +27,7 @@ test: setup
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(PY) -m ruff check --fix .

@@ -43,7 +43,10 @@ from tests.matrix_care_data import (
 )
 from xinyu.accounts.twofactor import VERIFIED_SESSION_KEY
 from xinyu.audit.models import AuditEntry
+from xinyu.care import registry
+from xinyu.grants.posts import end_post
 from xinyu.notify.models import Notification
+from xinyu.org.models import Appointment, Post
 from xinyu.privacy.models import BreakGlassGrant, ConsentRecord
 
 pytestmark = pytest.mark.django_db
@@ -606,7 +609,6 @@ def test_break_glass_needs_a_reason_and_its_reads_are_logged(matrix):
 
 
 def test_a_removed_entry_shows_to_the_centre_and_t3_only(matrix):
-    from xinyu.care import registry
 
     world, data = matrix
     entry = registry.decide_removal(
@@ -627,8 +629,6 @@ def test_a_removed_entry_shows_to_the_centre_and_t3_only(matrix):
 
 
 def test_a_dorm_leader_who_moved_out_sees_nobody(matrix):
-    from xinyu.grants.posts import end_post
-    from xinyu.org.models import Appointment, Post
 
     world, data = matrix
     client = client_for_viewer(matrix, "dorm_leader")
@@ -658,8 +658,6 @@ def test_a_held_slot_shows_nothing_of_who_holds_it(matrix, who):
 
 
 def test_a_counsellor_who_left_the_centre_reads_no_notes_any_more(matrix):
-    from xinyu.grants.posts import end_post
-    from xinyu.org.models import Appointment, Post
 
     world, _data = matrix
     client = client_for_viewer(matrix, "counsellor")

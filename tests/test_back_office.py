@@ -26,6 +26,7 @@ from xinyu.org.models import Appointment, Post
 from xinyu.org.scope import Tier
 from xinyu.org.services import appoint
 from xinyu.privacy.models import StudentDeparture
+from xinyu.privacy.retention import apply_retention
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,6 @@ def office(world, settings):
     cast["advisor"].email = "zhou@example.edu.cn"
     cast["advisor"].save(update_fields=["email"])
     notify([cast["advisor"]], student=None, tier=Tier.T0, key="test:1", title="有一项工作等待处理", link="/")
-    from xinyu.privacy.retention import apply_retention
 
     apply_retention(dry_run=True)
     return world

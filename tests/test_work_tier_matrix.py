@@ -44,6 +44,7 @@ from xinyu.core.my_work import work_counts
 from xinyu.notify import delivery, senders
 from xinyu.notify.models import Notification, OutboxMessage
 from xinyu.notify.services import as_told_now, default_withheld_title
+from xinyu.org import scope
 
 pytestmark = pytest.mark.django_db
 
@@ -380,7 +381,6 @@ def test_the_e_mails_sent_name_nobody_and_link_below_t3_only_to_what_the_recipie
 def test_the_tiers_above_are_the_scope_modules_and_tiers_for_agrees_with_tier_for(matrix):
     """The hand-written table matches what the scope module decides, and the bulk answer used by the work
     lists and the inbox (`tiers_for`) is `tier_for`'s, student by student."""
-    from xinyu.org import scope
 
     world, _data = matrix
     students = [world.students[key] for key in STUDENTS]

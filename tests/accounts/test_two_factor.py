@@ -1,5 +1,6 @@
 """Two-factor sign-in (TOTP) for everyone with T3 or T4 access, and step-up re-authentication (issue 5 §6)."""
 
+import base64
 import datetime as dt
 import re
 import time
@@ -8,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import path, reverse
 from freezegun import freeze_time
@@ -15,12 +17,14 @@ from freezegun import freeze_time
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 from xinyu.accounts import twofactor
+from xinyu.accounts.forms import CODE_ERRORS
 from xinyu.accounts.models import LoginFailure, TwoFactorDevice
 from xinyu.accounts.stepup import SESSION_KEY as REAUTH_KEY
 from xinyu.accounts.stepup import step_up_required, step_up_url
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import signed_in
 from xinyu.org import scope
+from xinyu.urls import urlpatterns as project
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.accounts.test_two_factor")]
 ENFORCED = override_settings(XINYU_ENFORCE_TWO_FACTOR=True)
@@ -34,13 +38,11 @@ PASSWORD_ONLY = ["head_teacher", "advisor", "student_affairs", "leading_group_me
 @signed_in
 @step_up_required
 def sensitive(request):
-    from django.http import HttpResponse
 
     return HttpResponse("sensitive page")
 
 
 def _urlpatterns():
-    from xinyu.urls import urlpatterns as project
 
     return [*project, path("test-sensitive/", sensitive, name="test_sensitive")]
 
@@ -230,7 +232,6 @@ def test_wrong_code_is_refused_and_counted(world):
 
 
 def twofactor_error(key):
-    from xinyu.accounts.forms import CODE_ERRORS
 
     return CODE_ERRORS[key]
 
@@ -517,7 +518,6 @@ def test_totp_code_refuses_to_run_in_production(world):
 
 def test_codes_follow_rfc_6238():
     # RFC 6238 appendix B, SHA-1 secret "12345678901234567890", 59 s → 94287082 (8 digits; 6 → 287082).
-    import base64
 
     secret = base64.b32encode(b"12345678901234567890").decode()
     assert twofactor.code_at_step(secret, 59 // 30) == "287082"

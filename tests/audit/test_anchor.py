@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import socket
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -190,7 +191,6 @@ def test_each_new_anchor_goes_to_the_anchor_log_too(log, caplog):
 
 
 def test_syslog_targets():
-    import socket
 
     assert syslog_target("/dev/log") == {"address": "/dev/log"}
     assert syslog_target("logs.example.edu.cn") == {

@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from tests.audit.tampering import triggers_disabled
 from tests.factories import UserFactory
+from xinyu.audit.chain import CHAINED_FIELDS
 from xinyu.audit.models import AppendOnlyError, AuditEntry
 from xinyu.audit.services import Event, record, record_many
 from xinyu.audit.verify import Break, verify_chain
@@ -175,7 +176,6 @@ def test_entries_outlive_the_student_and_the_person_and_still_verify(log, world)
 
 
 def test_the_chain_covers_every_column_but_the_row_id():
-    from xinyu.audit.chain import CHAINED_FIELDS
 
     columns = {field.attname for field in AuditEntry._meta.concrete_fields}
     assert columns - set(CHAINED_FIELDS) == {"id", "prev_mac", "mac"}

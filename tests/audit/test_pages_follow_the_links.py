@@ -9,6 +9,7 @@ from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, record
 from xinyu.org.scope import Tier
 from xinyu.privacy import breakglass
+from xinyu.studentfile.views import breakglass as used
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,6 @@ def test_an_emergency_access_reason_shows_only_from_its_grant(world, client_for)
 
 
 def test_the_reason_is_not_shown_to_a_reader_who_may_not_open_the_grant(world, client_for):
-    from xinyu.studentfile.views import breakglass as used
 
     breakglass.open_break_glass(world.cast["outsider"], world.in_scope, reason=REASON)
     rows = list(AuditEntry.objects.filter(what="privacy.break_glass"))

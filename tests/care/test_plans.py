@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.care.conftest import plan_input
+from tests.care.conftest import confirm, plan_input
 from xinyu.audit.models import AuditEntry
 from xinyu.care import plans
 from xinyu.care.models import CarePlan, CheckIn, CheckInAssignment, ProgressNote
-from xinyu.care.registry import RegistryError, request_removal
+from xinyu.care.registry import RegistryError, decide_removal, request_removal
 from xinyu.care.sources import registry_timeline, registry_work
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import ConcernReport
@@ -98,7 +98,6 @@ def test_my_work_lists_proposals_and_removals_waiting(world, proposed):
         "registry_proposed"
     ]
     assert registry_work(world.cast["outsider"], now).items == []
-    from tests.care.conftest import confirm
 
     confirm(world, proposed)
     request_removal(proposed, by=world.cast["mental_health_advisor"], reason="稳定")
@@ -154,7 +153,6 @@ def test_dorm_check_in_all_right_and_something_wrong(world, active):
 
 
 def test_ending_the_entry_ends_the_check_in(world, active):
-    from xinyu.care.registry import decide_removal
 
     request_removal(active, by=world.cast["mental_health_advisor"], reason="稳定")
     decide_removal(active, by=world.cast["supervisor"], assessment="同意", approve=True)

@@ -1,16 +1,19 @@
 """The registry's services: propose (idempotent), confirm, review, lapse, removal with the centre's sign-off."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tests.care.conftest import confirm, propose
+from tests.care.conftest import confirm, plan_input, propose
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import CarePlan, CheckInAssignment, RegistryEntry, RegistryEvent, ReviewSupport
 from xinyu.care.registry import (
     RegistryError,
+    confirm_entry,
     decide_removal,
     lapse_overdue_entries,
     request_removal,
@@ -110,8 +113,6 @@ def test_only_the_mental_health_advisor_or_centre_confirms(world, proposed, who)
 
 
 def confirm_as(world, entry, user, **extra):
-    from tests.care.conftest import plan_input
-    from xinyu.care.registry import confirm_entry
 
     return confirm_entry(entry, by=user, categories=["other"], risk_level="low", plan=plan_input(world, **extra))
 
@@ -147,8 +148,6 @@ def test_the_centre_may_confirm(world, proposed):
     ],
 )
 def test_confirm_checks_its_input(world, proposed, extra, categories, risk, message):
-    from tests.care.conftest import plan_input
-    from xinyu.care.registry import confirm_entry
 
     extra = {key: world.cast[value] if isinstance(value, str) else value for key, value in extra.items()}
     with pytest.raises(RegistryError) as caught:
@@ -268,9 +267,6 @@ def test_the_centre_may_decline_a_removal(world, active):
 
 
 def test_the_daily_command_lapses_and_escalates(world, active):
-    from io import StringIO
-
-    from django.core.management import call_command
 
     RegistryEntry.objects.filter(pk=active.pk).update(next_review_on=timezone.localdate() - dt.timedelta(days=30))
     out = StringIO()

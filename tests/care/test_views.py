@@ -7,7 +7,7 @@ from django.urls import reverse
 from tests.care.conftest import confirm, propose
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import CheckIn, CheckInAssignment, ProgressNote, RegistryEntry
-from xinyu.care.registry import request_removal
+from xinyu.care.registry import decide_removal, request_removal
 from xinyu.concerns.models import ConcernReport
 
 STAFF_T2 = ("head_teacher", "advisor", "student_affairs")
@@ -77,7 +77,6 @@ def test_registry_list_is_404_for_others(world, client_for, who):
 
 
 def test_removed_entries_are_hidden_but_the_centre_can_filter_them(world, client_for, active):
-    from xinyu.care.registry import decide_removal
 
     request_removal(active, by=world.cast["mental_health_advisor"], reason="稳定")
     decide_removal(active, by=world.cast["counsellor"], assessment="同意", approve=True)

@@ -19,6 +19,7 @@ from django.utils import translation
 from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
+from tests.screening.test_triage import gad7, make_campaign, submit
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
 from xinyu.concerns import scope as concern_scope
@@ -26,7 +27,9 @@ from xinyu.concerns.models import CaseMember, CrisisCase
 from xinyu.concerns.services import cases
 from xinyu.concerns.services.case_records import record_family_contact, record_review_support
 from xinyu.org import scope
+from xinyu.policy.loader import policy_in_force
 from xinyu.privacy.access_log import accesses_for_student, post_label
+from xinyu.screening.triage import triage_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +60,6 @@ def complete_all_steps(case, by):
 @pytest.fixture
 def level_c(crisis_world):
     """The level C case about 张三 with every kind of case record, and a screening interview of 张三's own."""
-    from tests.screening.test_triage import gad7, make_campaign, submit
-    from xinyu.screening.triage import triage_submission
 
     w = crisis_world
     with freeze_time(OFFICE_TIME):
@@ -146,7 +147,6 @@ def test_organiser_and_collaborator_read_the_records_while_open_and_30_days_afte
 
 def test_the_window_is_the_policys(crisis_world):
     """30 days is the policy file's care.case_records_days_after_close, not a constant in the code."""
-    from xinyu.policy.loader import policy_in_force
 
     assert policy_in_force(OFFICE_TIME.date()).care.case_records_days_after_close == 30
     assert concern_scope.case_records_window() == dt.timedelta(days=30)

@@ -6,6 +6,10 @@ views read set to the same, and a POST with them as form fields; as a centre sup
 and as a student. The test client re-raises a view's exception, so an OverflowError fails the test with
 its traceback."""
 
+import importlib
+import pkgutil
+import re
+
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +18,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter
 from django.urls.resolvers import RoutePattern
 
+import xinyu
 from xinyu.common.params import MAX_ID, IdConverter, IdMultipleChoiceField, id_param
+from xinyu.org.models import College
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +56,6 @@ def converters(patterns=None):
 def fill(route: str, number: str) -> str | None:
     """The route with `number` for each numeric parameter and a plain word for the others; None for a regex
     route (the admin's app index, which takes no number)."""
-    import re
 
     if route.startswith("^") or "(?P<" in route:
         return None
@@ -69,10 +74,6 @@ def test_every_path_number_is_bounded():
 
 def form_classes():
     """Every form class of Xinyu's pages (their modules imported first)."""
-    import importlib
-    import pkgutil
-
-    import xinyu
 
     for module in pkgutil.walk_packages(xinyu.__path__, "xinyu."):
         if module.name.rpartition(".")[2].startswith("forms") or ".views" in module.name:
@@ -101,7 +102,6 @@ def test_every_multiple_choice_of_rows_is_bounded():
 
 
 def test_a_multiple_choice_refuses_an_out_of_range_id(world):
-    from xinyu.org.models import College
 
     field = IdMultipleChoiceField(queryset=College.objects.all())
     assert list(field.clean([str(world.college_a.pk)])) == [world.college_a]

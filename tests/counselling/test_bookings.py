@@ -3,8 +3,10 @@ confirm, no-show, reminders."""
 
 import datetime as dt
 import threading
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
@@ -13,6 +15,7 @@ from xinyu.audit.models import AuditEntry
 from xinyu.counselling import services
 from xinyu.counselling.models import Booking
 from xinyu.counselling.services import CounsellingError
+from xinyu.counselling.tasks import counselling_reminders
 from xinyu.notify.models import Notification
 
 
@@ -168,16 +171,11 @@ def test_reminders_go_once_to_student_and_counsellor(world, room):
     near.refresh_from_db()
     assert near.reminded_at is not None
     # The task runs the same function.
-    from xinyu.counselling.tasks import counselling_reminders
 
     assert counselling_reminders.call() == 0
 
 
 def test_the_reminder_command(world, room):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     booking = services.book(world.in_scope, make_slot(world.cast["counsellor"], room, hours_from_now=5),
                             by=world.cast["student"])  # fmt: skip
     services.confirm_booking(booking, by=world.cast["counsellor"])

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.counselling.conftest import NOTE_TEXT, make_slot
@@ -56,7 +57,6 @@ def test_the_timeline_per_viewer(world, session, other_counsellor):
 
 def test_the_pages_that_show_the_sources(world, client_for, room, session, other_counsellor, booking):
     """ "My work" lists the booking to confirm; the student file shows the session at each viewer's tier."""
-    from django.urls import reverse
 
     work = client_for(world.cast["counsellor"]).get(reverse("core:my_work"))
     assert work.status_code == 200

@@ -3,6 +3,7 @@ are for the centre; a session's record (notes, intake, addenda) is for the treat
 supervisors only — its text appears in no other response — behind step-up, audited at T4."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.test import override_settings
@@ -10,11 +11,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from tests.counselling.conftest import NOTE_TEXT, make_slot
+from tests.counselling.conftest import NOTE_TEXT, make_slot, past_session
 from tests.counselling.test_sessions import INTAKE
+from tests.factories import SchoolFactory
+from tests.helpers import queries_for_page
+from xinyu.accounts.stepup import SESSION_KEY
 from xinyu.audit.models import AuditEntry
 from xinyu.counselling import services
-from xinyu.counselling.models import Booking, Slot
+from xinyu.counselling.models import Booking, Room, Slot
 
 STAFF = ["head_teacher", "advisor", "mental_health_advisor", "college_leader", "leading_group_member", "outsider",
          "student_affairs"]  # fmt: skip
@@ -91,8 +95,6 @@ def test_booking_on_the_page(world, client_for, room, slot):
 
 
 def test_a_slot_of_another_school_is_404(world, client_for):
-    from tests.factories import SchoolFactory
-    from xinyu.counselling.models import Room
 
     elsewhere = Room.objects.create(school=SchoolFactory(name="别的学院", code="ELSE"), name="外校咨询室")
     slot = make_slot(world.cast["counsellor"], elsewhere)
@@ -282,7 +284,6 @@ def test_writing_the_record_is_for_the_treating_counsellor(world, client_for, ot
 
 
 def test_editing_after_the_lock_is_refused(world, client_for, room):
-    from tests.counselling.conftest import past_session
 
     session = past_session(world, room, days_ago=5)
     response = client_for(world.cast["counsellor"]).get(reverse("counselling:session_edit", args=[session.pk]))
@@ -321,9 +322,6 @@ def test_reading_notes_needs_a_step_up(world, client_for, everything, name):
 
 @override_settings(XINYU_ENFORCE_TWO_FACTOR=True)
 def test_after_a_step_up_the_notes_open(world, client_for, everything):
-    import time
-
-    from xinyu.accounts.stepup import SESSION_KEY
 
     client = client_for(world.cast["supervisor"])
     store = client.session
@@ -338,8 +336,6 @@ def test_after_a_step_up_the_notes_open(world, client_for, everything):
 
 def test_list_pages_keep_a_fixed_number_of_queries(world, client_for, room):
     """With 1 and with 3 sessions and bookings, each list page makes the same number of queries."""
-    from tests.counselling.conftest import past_session
-    from tests.helpers import queries_for_page
 
     def counts():
         pages = {
@@ -387,7 +383,6 @@ def test_only_the_centre_supervisor_adds_or_changes_rooms(world, client_for, roo
 
 
 def scope_rooms(world):
-    from xinyu.counselling.models import Room
 
     return Room.objects.filter(school=world.school).values_list("name", flat=True)
 

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
+from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from tests.helpers import empty_access_log_for_flush
@@ -81,7 +82,6 @@ def browser(request):
             pytest.fail(f"XINYU_REQUIRE_BROWSER=1 and {reason}", pytrace=False)
         request.config.stash[_SKIPPED_BECAUSE] = reason
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
 
     allow_before = os.environ.get(ASYNC_UNSAFE)
     os.environ[ASYNC_UNSAFE] = "true"

@@ -6,9 +6,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from tests.e2e.steps import follow_nav, sign_in_to_home
+from tests.care.conftest import confirm, propose
+from tests.e2e.steps import assert_fits_width, follow_nav, sign_in_to_home
 from tests.screening.test_triage import gad7, make_campaign, submit
-from xinyu.care.models import RegistryEntry
+from xinyu.care.models import CheckIn, RegistryEntry
+from xinyu.concerns.models import ConcernReport
 from xinyu.screening.services import load_shipped_instruments
 from xinyu.screening.triage import triage_submission
 
@@ -103,10 +105,6 @@ def test_entry_from_interview_to_removal(page: Page, world):
 
 
 def test_dorm_leader_checks_in_on_a_phone(phone_page: Page, world):
-    from tests.care.conftest import confirm, propose
-    from tests.e2e.steps import assert_fits_width
-    from xinyu.care.models import CheckIn
-    from xinyu.concerns.models import ConcernReport
 
     confirm(world, propose(world))
     page = phone_page

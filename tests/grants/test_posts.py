@@ -4,6 +4,7 @@ the people told. The services are called directly here; tests/org/test_post_view
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from xinyu.audit.models import AuditEntry
@@ -135,7 +136,6 @@ def test_only_the_granter_withdraws_a_pending_grant(network):
 
 
 def test_the_database_refuses_a_self_grant_or_a_self_confirmation_written_around_the_service(network):
-    from django.db import IntegrityError, transaction
 
     w = network
     person = w.cast["newcomer"]

@@ -17,7 +17,9 @@ from tests.factories import UserFactory
 from xinyu.accounts.models import CredentialReset, TwoFactorDevice
 from xinyu.accounts.stepup import SESSION_KEY as REAUTH_KEY
 from xinyu.audit.models import AuditEntry
+from xinyu.core.my_work import work_for
 from xinyu.grants import resets
+from xinyu.grants.posts import grant_post
 from xinyu.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -284,8 +286,6 @@ def test_confirming_on_the_page(network):
 
 
 def test_grants_and_resets_waiting_show_in_my_work(network):
-    from xinyu.core.my_work import work_for
-    from xinyu.grants.posts import grant_post
 
     w = network
     grant_post(w.cast["newcomer"], "centre_counsellor", w.school, by=w.cast["student_affairs"])

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from xinyu.audit.models import AuditEntry
+from xinyu.org.views import students as views
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +184,6 @@ def test_anonymous_is_sent_to_sign_in(client, world, url_name, args):
 
 
 def test_class_filter_follows_the_chosen_college_and_scope(world, client_for, settings):
-    from xinyu.org.views import students as views
 
     client = client_for(world.cast["counsellor"])
     assert set(client.get(reverse("org:student_list")).context["class_groups"]) == {world.a1, world.a2, world.b1}

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.factories import ClassGroupFactory, StudentFactory
 from xinyu.org.models import Appointment, College, Student
 from xinyu.org.network import build_network
 
@@ -55,7 +56,6 @@ def test_network_page_lists_people_and_gaps(world, client_for):
 
 
 def test_network_page_query_count_does_not_grow_with_classes(world, client_for, django_assert_max_num_queries):
-    from tests.factories import ClassGroupFactory, StudentFactory
 
     client = client_for(world.cast["counsellor"])
     with django_assert_max_num_queries(20) as small:

@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, UserFactory
 from xinyu.audit.models import AuditEntry
-from xinyu.grants.posts import end_post
+from xinyu.grants.posts import GrantError, end_post, grant_post
 from xinyu.org import scope
 from xinyu.org.models import Appointment, Post
 from xinyu.org.scope import Tier
@@ -115,7 +115,6 @@ def test_a_deactivated_account_sees_nothing(world):
     ],
 )
 def test_appointment_rules(world, post, target, student):
-    from tests.factories import DepartmentFactory
 
     world.other_department = DepartmentFactory(school=world.school, name="宣传部")
     person = world.cast["student"] if student else UserFactory(username="T50000")
@@ -143,9 +142,6 @@ def test_a_failed_audit_write_fails_the_request(world, client_for, monkeypatch):
 
 
 def test_a_post_over_the_wrong_kind_of_place_is_refused_with_a_clear_error(world):
-    from django.utils import translation
-
-    from xinyu.grants.posts import GrantError, grant_post
 
     with translation.override("zh-hans"), pytest.raises(GrantError) as refused:
         grant_post(world.cast["advisor"], Post.HEAD_TEACHER, world.college_a, by=world.cast["student_affairs"])

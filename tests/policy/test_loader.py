@@ -6,6 +6,7 @@ from django.conf import settings
 
 from tests.concerns.conftest import SHANGHAI
 from xinyu.policy import calendar
+from xinyu.policy.checks import check_policy
 from xinyu.policy.loader import PolicyError, parse_policy, policy_in_force
 
 
@@ -74,7 +75,6 @@ def test_office_minutes_skip_lunch_nights_and_weekends():
 
 
 def test_a_broken_policy_fails_the_start_up_checks(tmp_path, settings):
-    from xinyu.policy.checks import check_policy
 
     assert check_policy() == []
     (tmp_path / "bad.toml").write_text('[policy]\nid = "quzhou-2021"\n', encoding="utf-8")

@@ -4,17 +4,21 @@ logged (grant and reads), the centre alerted, reviewed by the centre's superviso
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.http import Http404
 from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
+from tests.factories import SchoolFactory, UserFactory
 from xinyu.audit.models import AuditEntry
 from xinyu.core.work import extra_sections
 from xinyu.notify.models import Notification
 from xinyu.org import scope
+from xinyu.org.models import Post
 from xinyu.org.scope import Tier
+from xinyu.org.services import appoint
 from xinyu.privacy import breakglass
 from xinyu.privacy import scope as privacy_scope
 from xinyu.privacy.models import BreakGlassGrant
@@ -105,8 +109,6 @@ def test_grant_is_logged_and_encrypted_and_centre_alerted_without_the_name(world
     assert recipients == {world.cast["counsellor"], world.cast["supervisor"]}
     assert all(notification.urgent for notification in alerted)
     assert all(world.in_scope.name not in notification.title for notification in alerted)
-
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT reason FROM privacy_breakglassgrant")
@@ -328,9 +330,6 @@ def test_review_page(world, client_for):
 
 
 def test_supervisor_of_another_school_sees_nothing(world, client_for):
-    from tests.factories import SchoolFactory, UserFactory
-    from xinyu.org.models import Post
-    from xinyu.org.services import appoint
 
     grant = grant_for(world)
     other = UserFactory(username="T20001", full_name="别校主任")

@@ -1,5 +1,7 @@
 """Consent records per campaign and purpose, withdrawal, and the student's own privacy page."""
 
+import dataclasses
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -8,7 +10,7 @@ from tests.screening.test_campaigns import make_campaign
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, record
 from xinyu.org.scope import Tier
-from xinyu.privacy import breakglass, consent
+from xinyu.privacy import breakglass, consent, views
 from xinyu.privacy.models import ConsentRecord
 from xinyu.screening.models import Participation
 from xinyu.screening.questionnaire import record_consent as screening_consent
@@ -140,9 +142,6 @@ def test_access_log_leaves_out_a_dorm_leaders_check_in_list(world, client_for):
 
 
 def test_access_log_hidden_when_policy_says_so(world, client_for, monkeypatch):
-    import dataclasses
-
-    from xinyu.privacy import views
 
     real = views.policy_in_force()
     changed = dataclasses.replace(real, care=dataclasses.replace(real.care, student_sees_access_log=False))

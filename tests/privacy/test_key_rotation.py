@@ -11,9 +11,10 @@ from django.test import override_settings
 
 from tests.factories import valid_id_number
 from xinyu.common import crypto
+from xinyu.common.fields import encrypted_fields
 from xinyu.org.models import Student
 from xinyu.privacy import breakglass
-from xinyu.privacy.keys import rotate_keys
+from xinyu.privacy.keys import encrypted_columns, rotate_keys
 from xinyu.privacy.models import BreakGlassGrant
 
 REASON = "紧急：学生失联，需要查看家长联系方式。"
@@ -87,8 +88,6 @@ def test_rotation_is_all_or_nothing_when_a_value_cannot_be_read(world, settings,
 
 
 def test_every_encrypted_field_is_covered(world):
-    from xinyu.common.fields import encrypted_fields
-    from xinyu.privacy.keys import encrypted_columns
 
     labels = {label for label, _model, _field in encrypted_columns()}
     assert {f"{model._meta.label}.{field.name}" for model, field in encrypted_fields()} <= labels

@@ -4,6 +4,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -12,7 +13,7 @@ from tests.screening.test_campaigns import make_campaign
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, record
 from xinyu.care.models import FamilyContact
-from xinyu.concerns.models import CaseEvent, ConcernReport, CrisisCase
+from xinyu.concerns.models import Acknowledgement, CaseEvent, ConcernReport, CrisisCase
 from xinyu.org import scope
 from xinyu.org.models import Guardian, Student
 from xinyu.org.scope import Tier
@@ -190,7 +191,6 @@ def test_no_personal_text_left_in_the_database_row(world, graduate):
 
 
 def test_every_model_about_students_is_destroyed_or_explicitly_kept():
-    from django.apps import apps
 
     covered = {data.kind for data in retention.registered()} | retention.KEPT
     about_students = {
@@ -206,9 +206,6 @@ def test_every_model_about_students_is_destroyed_or_explicitly_kept():
 def test_other_apps_records_go_with_what_depends_on_them(world, graduate):
     """Models added by other apps are destroyed by default, PROTECTed dependants first (a registry entry
     with its care plan; a concern report with its acknowledgement)."""
-    from django.apps import apps
-
-    from xinyu.concerns.models import Acknowledgement
 
     report = ConcernReport.objects.get(student=graduate)
     ack = Acknowledgement.objects.create(report=report, due_at=timezone.now())

@@ -5,12 +5,16 @@ import itertools
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import SINCE
+from tests.factories import UserFactory
 from tests.referrals.conftest import DIAGNOSIS, FITNESS, MEDICATION, STATEMENT, do_item
 from xinyu.audit.models import AuditEntry
-from xinyu.care.models import FollowUp
-from xinyu.org.models import Student
+from xinyu.care.models import FollowUp, RegistryEntry
+from xinyu.org.models import Post, Student
+from xinyu.org.services import appoint
 from xinyu.referrals import services
 from xinyu.referrals.models import Leave, Referral, ReturnAssessment
 from xinyu.referrals.services import ReferralError, follow_up_dates
@@ -128,7 +132,6 @@ def test_clinical_correction_only_by_a_reader(world, referral):
 
 
 def test_recommending_the_registry_proposes_an_entry_once(world):
-    from xinyu.care.models import RegistryEntry
 
     by = world.cast["counsellor"]
     referral = services.create_referral(
@@ -144,7 +147,6 @@ def test_recommending_the_registry_proposes_an_entry_once(world):
 
 
 def test_recommending_at_the_outcome_proposes_then(world):
-    from xinyu.care.models import RegistryEntry
 
     by = world.cast["mental_health_advisor"]
     referral = services.create_referral(
@@ -350,7 +352,6 @@ def test_a_statement_arriving_later_is_recorded(world):
 
 
 def test_correcting_the_fitness_statement_keeps_the_summary_and_its_reader(world, client_for, leave):
-    from django.urls import reverse
 
     do_item("fitness", leave, world.cast)  # the counsellor writes the confidential summary
     mha = world.cast["mental_health_advisor"]
@@ -364,10 +365,6 @@ def test_correcting_the_fitness_statement_keeps_the_summary_and_its_reader(world
 
 
 def test_t4_summary_is_replaced_only_by_a_reader(world, leave):
-    from tests.conftest import SINCE
-    from tests.factories import UserFactory
-    from xinyu.org.models import Post
-    from xinyu.org.services import appoint
 
     do_item("fitness", leave, world.cast)
     other = UserFactory(username="T19998", full_name="另一咨询师")
@@ -386,11 +383,6 @@ def test_t4_summary_is_replaced_only_by_a_reader(world, leave):
 
 
 def test_an_outcome_does_not_overwrite_someone_elses_diagnosis(world):
-    from tests.conftest import SINCE
-    from tests.factories import UserFactory
-    from xinyu.org.models import Post
-    from xinyu.org.services import appoint
-
     referral = services.create_referral(
         world.in_scope, by=world.cast["counsellor"], destination="x", planned_at=timezone.now(), urgency="routine",
         reason="r",

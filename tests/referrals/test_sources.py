@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.referrals.conftest import DIAGNOSIS, FITNESS, STATEMENT, do_item
@@ -101,14 +102,12 @@ def test_timeline_nothing_below_t3(world, referral, leave):
 
 
 def test_my_work_page_shows_the_section(world, client_for, leave):
-    from django.urls import reverse
 
     page = client_for(world.cast["college_leader"]).get(reverse("core:my_work")).content.decode()
     assert 'data-testid="work-referrals"' in page and reverse("referrals:leave_detail", args=[leave.pk]) in page
 
 
 def test_student_file_shows_referral_entries_per_tier(world, client_for, referral, leave):
-    from django.urls import reverse
 
     url = reverse("studentfile:file", args=[world.in_scope.pk])
     page = client_for(world.cast["mental_health_advisor"]).get(url).content.decode()

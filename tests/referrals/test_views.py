@@ -8,10 +8,14 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import SINCE
+from tests.factories import UserFactory
 from tests.referrals.conftest import DIAGNOSIS, FITNESS, MEDICATION, STATEMENT, do_item
 from xinyu.accounts.stepup import step_up_url
 from xinyu.audit.models import AuditEntry
-from xinyu.org.models import Student
+from xinyu.org.models import Post, Student
+from xinyu.org.services import appoint
+from xinyu.referrals import services
 from xinyu.referrals.models import Leave, Referral
 
 # Who holds T3 over `in_scope` (the college working group of college A, the centre), and who does not.
@@ -102,10 +106,6 @@ def test_referral_clinical_only_for_the_recorder_and_supervisors(world, client_f
 
 
 def test_another_counsellor_does_not_read_the_diagnosis(world, client_for, referral):
-    from tests.conftest import SINCE
-    from tests.factories import UserFactory
-    from xinyu.org.models import Post
-    from xinyu.org.services import appoint
 
     other = UserFactory(username="T19999", full_name="另一咨询师")
     appoint(other, Post.CENTRE_COUNSELLOR, world.school, starts_on=SINCE)
@@ -256,7 +256,6 @@ def test_gate_post_by_someone_without_that_part_changes_nothing(world, client_fo
 
 def test_statement_form_when_the_leave_has_none(world, client_for):
     today = timezone.localdate()
-    from xinyu.referrals import services
 
     leave = services.start_leave(
         world.in_scope, by=world.cast["mental_health_advisor"], applied_on=today, reason_summary="r",

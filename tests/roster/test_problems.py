@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import valid_id_number
+from tests.factories import ClassGroupFactory, valid_id_number
 from tests.roster.conftest import table_counts
 from tests.roster.files import (
     APPOINTMENT_HEADER,
@@ -135,7 +135,6 @@ def test_a_staff_number_that_is_also_a_student_number_in_the_file(world, tmp_pat
 
 
 def test_a_class_name_two_colleges_share_must_name_the_college(world, tmp_path):
-    from tests.factories import ClassGroupFactory
 
     ClassGroupFactory(college=world.college_b, name="软件2501班")
     ambiguous = ["T20001", "班主任", "软件2501班", "2025-09-01", ""]

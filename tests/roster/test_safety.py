@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 
 from tests.roster.files import STUDENT_HEADER, rows_of, student, students_xlsx, write_csv
-from xinyu.roster import safety
+from xinyu.roster import importer, safety
 from xinyu.roster.problems import RefusedFile
 
 
@@ -96,7 +96,6 @@ def test_other_kinds_of_file_are_refused_by_name(tmp_path, name, code):
 
 
 def test_a_workbook_damaged_inside_is_refused_when_read(tmp_path):
-    from xinyu.roster import importer
 
     good = students_xlsx(tmp_path / "good.xlsx", [student("2025100001", "陈一", 1)])
     damaged = tmp_path / "damaged.xlsx"

@@ -8,6 +8,7 @@ import random
 import pytest
 
 from tests.screening.conftest import in_order, scored, upi_answers
+from tests.screening.questionnaires import english_phq9
 from xinyu.screening.definition import Text, shipped_definitions
 from xinyu.screening.fhir import (
     EXT_DEFINITION,
@@ -292,7 +293,6 @@ def test_a_response_refuses_answers_that_are_not_options(phq9, answers, message)
 
 
 def test_an_instrument_imported_in_english_is_exported_in_english_and_back_unchanged():
-    from tests.screening.questionnaires import english_phq9
 
     definition = questionnaire_to_definition(english_phq9())
 

@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from tests.screening.questionnaires import as_bytes, english_phq9
@@ -162,7 +163,6 @@ def test_a_draft_cannot_be_used_in_a_campaign_and_is_not_offered(world):
 
 
 def test_a_draft_can_never_be_the_active_version_in_the_database():
-    from django.db import IntegrityError, transaction
 
     draft = imported(english_phq9())
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from tests.screening.conftest import raw_document
 from xinyu.policy.screening import DEFAULT_RULES
-from xinyu.screening.definition import definition_to_json, shipped_definition
+from xinyu.screening.definition import definition_to_json, parse_definition, shipped_definition
 from xinyu.screening.fhir import definition_to_questionnaire
 from xinyu.screening.models import Instrument
 from xinyu.screening.scoring import rules_version
@@ -95,7 +95,6 @@ def test_a_changed_definition_under_the_same_version_is_refused(tmp_path):
 
 def test_a_new_version_from_fhir_waits_until_activated(tmp_path):
     document = raw_document("GAD-7") | {"version": "2"}
-    from xinyu.screening.definition import parse_definition
 
     questionnaire = definition_to_questionnaire(parse_definition(document))
     path = write(tmp_path / "gad7-v2.fhir.json", questionnaire)

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.screening.test_campaigns import make_campaign
+from tests.screening.test_questionnaire import enter_by_code, instrument_id, participation_of
 from xinyu.audit.models import AuditEntry
 from xinyu.org.models import Student
 from xinyu.screening.models import Participation
@@ -120,7 +121,6 @@ def test_signed_out_is_sent_to_sign_in(client):
 
 
 def test_done_page_uses_the_same_supportive_wording(world, client):
-    from tests.screening.test_questionnaire import enter_by_code, instrument_id, participation_of
 
     campaign = make_campaign(world, show_summary_to_student=True)
     enter_by_code(client, world, campaign)

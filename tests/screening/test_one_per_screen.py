@@ -2,11 +2,14 @@
 resumable, required questions enforced, progress shown; works as plain forms and with htmx."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.screening.test_campaigns import make_campaign
 from tests.screening.test_questionnaire import enter_by_code, instrument_id, participation_of
-from xinyu.screening.models import Participation, Response, Result
+from xinyu.screening.models import Campaign, Participation, Response, Result
+from xinyu.screening.questionnaire import pages, resume_screen, save_answer
+from xinyu.screening.services import get_instrument
 
 ANSWER = reverse("screening:answer")
 STEP = reverse("screening:step")
@@ -90,7 +93,6 @@ def test_resumes_at_the_first_unanswered_question(world, student, one_campaign, 
     for number in range(1, 5):
         step(student, number, phq, number, "1")
     # The connection drops; on entering again (another session) the questionnaire opens at question 5.
-    from django.test import Client
 
     phone = Client()
     enter_by_code(phone, world, one_campaign)
@@ -166,7 +168,6 @@ def test_steps_need_a_bound_session(world, client, one_campaign):
 
 
 def test_a_step_cannot_touch_an_instrument_of_another_questionnaire(world, student, one_campaign):
-    from xinyu.screening.services import get_instrument
 
     upi = get_instrument("UPI")
     refused = step(student, 1, upi.pk, 1, "1")
@@ -179,7 +180,6 @@ def test_malformed_step_is_404(world, student):
 
 
 def test_resume_screen_rules(world, student, one_campaign):
-    from xinyu.screening.questionnaire import pages, resume_screen, save_answer
 
     participation = participation_of(one_campaign, world.in_scope)
     phq, gad = ids(one_campaign, world)
@@ -197,8 +197,6 @@ def test_resume_screen_rules(world, student, one_campaign):
 
 
 def test_the_centre_creates_a_one_per_screen_campaign_with_a_reminder_text(world, client_for):
-    from xinyu.screening.models import Campaign
-    from xinyu.screening.services import get_instrument
 
     client = client_for(world.cast["counsellor"])
     created = client.post(

@@ -12,7 +12,7 @@ from tests.screening.test_campaigns import make_campaign
 from xinyu.audit.models import AuditEntry
 from xinyu.concerns.models import ConcernReport
 from xinyu.screening import questionnaire
-from xinyu.screening.models import Participation, Response, Result
+from xinyu.screening.models import Participation, Response, Result, Sitting
 from xinyu.screening.questionnaire import (
     MissingAnswers,
     QuestionnaireError,
@@ -23,6 +23,7 @@ from xinyu.screening.questionnaire import (
     save_answer,
     submit,
 )
+from xinyu.screening.sittings import open_sitting
 
 
 def participation_of(campaign, student) -> Participation:
@@ -187,8 +188,6 @@ def test_missing_key_is_refused(world, started):
 
 def enter_by_code(client, world, campaign, student=None):
     """Open a sitting of A1 and enter it as `student` (张三 by default) in `client`."""
-    from xinyu.screening.models import Sitting
-    from xinyu.screening.sittings import open_sitting
 
     student = student or world.in_scope
     sitting = Sitting.objects.filter(campaign=campaign, class_group=student.class_group).first() or open_sitting(
@@ -210,7 +209,6 @@ def test_pages_need_a_bound_session(world, client):
 
 def test_entry_page_refuses_a_wrong_check(world, client):
     campaign = make_campaign(world)
-    from xinyu.screening.sittings import open_sitting
 
     sitting = open_sitting(campaign, world.a1, world.cast["head_teacher"])
     page = client.get(reverse("screening:enter") + f"?code={sitting.code}")

@@ -1,6 +1,7 @@
 """Re-scoring (issue #4 §3): the rules in force re-applied to stored answers, recording rules_version."""
 
 import io
+from dataclasses import replace
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -133,7 +134,6 @@ def test_command_runs_the_task_with_the_policy_rules(world, stored, monkeypatch)
     real = policy_module.policy_in_force
 
     def with_stricter(on=None):
-        from dataclasses import replace
 
         return replace(real(on), screening=stricter)
 

@@ -3,6 +3,7 @@ aggregate (completion for T2, positive rates for T3, groups under 5 suppressed),
 formula-safe export."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -44,7 +45,6 @@ def campaign(world):
 
 def rows(page: str) -> dict:
     """{label: (targeted, submitted, completion, [rates])} from the campaign page."""
-    import re
 
     found = {}
     for match in re.finditer(r'data-testid="results-row" data-kind="(\w+)" data-label="([^"]*)".*?</tr>', page, re.S):

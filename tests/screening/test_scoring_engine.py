@@ -6,7 +6,7 @@ import random
 import pytest
 
 from tests.screening.conftest import UPI_LIE, in_order, reparse, scored, upi_answers
-from xinyu.policy.screening import DEFAULT_RULES, ScoringRules
+from xinyu.policy.screening import DEFAULT_RULES, ScoringRules, ScoringRulesError
 from xinyu.screening.scoring import score, scorer_for
 
 
@@ -128,7 +128,6 @@ def test_a_definition_is_compiled_once_per_rules(upi):
 
 
 def test_a_setting_naming_an_item_the_instrument_lacks_is_refused_when_compiled(upi):
-    from xinyu.policy.screening import ScoringRulesError
 
     with pytest.raises(ScoringRulesError, match="upi_class1_items: UPI 没有第 99 题"):
         score(upi, upi_answers(), rules=ScoringRules(upi_class1_items=(99,)))

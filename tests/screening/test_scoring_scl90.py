@@ -6,6 +6,7 @@ Positive if 总分 > 160, or 阳性项目数 > 43, or any factor ≥ 2; the fact
 import pytest
 
 from tests.screening.conftest import flag_codes, scored
+from xinyu.screening.definition import Text
 from xinyu.screening.item_texts import with_item_texts
 
 FACTORS = {
@@ -197,7 +198,6 @@ def test_scores_1_to_5_only(scl90):
 
 
 def test_shipped_without_item_texts_until_the_college_loads_them(scl90):
-    from xinyu.screening.definition import Text
 
     assert scl90.item_texts == "pending" and not scl90.administrable
     assert {item.text for item in scl90.items} == {Text("", "")}

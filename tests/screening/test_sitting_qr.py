@@ -6,8 +6,12 @@ import pytest
 import segno
 from django.urls import reverse
 
+from tests.conftest import SINCE
+from tests.factories import UserFactory
 from tests.screening.test_campaigns import make_campaign
 from tests.screening.test_sittings import ALL_STAFF
+from xinyu.org.models import Post
+from xinyu.org.services import appoint
 from xinyu.screening.sittings import entry_link_qr_svg, open_sitting
 
 BORDER = 4
@@ -86,10 +90,6 @@ def test_others_get_404_on_the_printable_sheet(world, client_for, sitting, who):
 
 
 def test_head_teacher_of_another_class_gets_404(world, client_for):
-    from tests.conftest import SINCE
-    from tests.factories import UserFactory
-    from xinyu.org.models import Post
-    from xinyu.org.services import appoint
 
     campaign = make_campaign(world)
     other = open_sitting(campaign, world.a1, world.cast["head_teacher"])

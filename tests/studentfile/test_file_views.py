@@ -1,13 +1,19 @@
 """The student file page × the cast: who opens it, what each tier sees, the audit entry, the query count."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.helpers import queries_for_page
 from tests.studentfile.conftest import CONFIDENTIAL_TEXT, DRILL_TEXT, T2_TEXTS, T3_TEXTS, make_records
 from xinyu.audit.models import AuditEntry
+from xinyu.care.models import FollowUp
 from xinyu.concerns.models import CaseMember, CrisisCase
+from xinyu.concerns.services import case_records as care
 from xinyu.org.models import Student
+from xinyu.privacy.models import BreakGlassGrant
 
 
 def file_url(student) -> str:
@@ -168,9 +174,6 @@ def test_query_count_does_not_grow_with_records(world, client_for, who):
 
 
 def test_a_follow_up_done_on_a_case_shows_once(world, client_for, records):
-    from xinyu.care.models import FollowUp
-    from xinyu.concerns.services import case_records as care
-
     follow_up = FollowUp.objects.create(
         student=world.in_scope, case=records["case"], due_on=records["case"].opened_at.date(),
         assignee=world.cast["advisor"], scheduled_by=world.cast["mental_health_advisor"],
@@ -181,11 +184,6 @@ def test_a_follow_up_done_on_a_case_shows_once(world, client_for, records):
 
 
 def test_break_glass_opens_the_file_at_t3_while_the_grant_lasts(world, client_for, records):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from xinyu.privacy.models import BreakGlassGrant
 
     outsider = world.cast["outsider"]  # the other college's mental-health advisor: no tier on 张三
     assert client_for(outsider).get(file_url(world.in_scope)).status_code == 404

@@ -1,6 +1,7 @@
 """Print and Word export of a student file: who may, what is left out, audited, export behind step-up."""
 
 import io
+import time
 
 import pytest
 from django.test import override_settings
@@ -8,6 +9,8 @@ from django.urls import reverse
 from docx import Document
 
 from tests.studentfile.conftest import CONFIDENTIAL_TEXT, DRILL_TEXT, T3_TEXTS
+from xinyu.accounts.stepup import SESSION_KEY
+from xinyu.accounts.twofactor import VERIFIED_SESSION_KEY
 from xinyu.audit.models import AuditEntry
 
 
@@ -109,9 +112,6 @@ def test_export_needs_a_recent_step_up(world, client_for, records):
 
 @override_settings(XINYU_ENFORCE_TWO_FACTOR=True)
 def test_export_after_step_up(world, client_for, records):
-    import time
-
-    from xinyu.accounts.stepup import SESSION_KEY
 
     client = client_for(world.cast["mental_health_advisor"])
     session = client.session
@@ -123,10 +123,6 @@ def test_export_after_step_up(world, client_for, records):
 
 def stepped_up(client, minutes_ago):
     """Signed in with the second factor, last re-authenticated `minutes_ago`."""
-    import time
-
-    from xinyu.accounts.stepup import SESSION_KEY
-    from xinyu.accounts.twofactor import VERIFIED_SESSION_KEY
 
     session = client.session
     session[SESSION_KEY] = int(time.time()) - minutes_ago * 60
