@@ -12,16 +12,18 @@ import sys
 import time
 from pathlib import Path
 
+import django
+
+from bench.harness import fresh_database, report
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
 
 def main(selected: list[str]) -> int:
-    import django
 
     django.setup()
-    from bench.harness import fresh_database, report
 
     modules = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_"))
     if selected:

@@ -34,7 +34,7 @@ from xinyu.concerns.models import (
     CrisisCase,
     DutyShift,
 )
-from xinyu.concerns.services.cases import duty_leader_for
+from xinyu.concerns.services.duty import duty_leader_for
 from xinyu.org.demo import build_demo_college
 from xinyu.org.models import Post, Student
 from xinyu.org.responsibility import holders_of

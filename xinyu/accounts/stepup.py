@@ -16,13 +16,13 @@ from django.utils.http import urlencode
 
 from xinyu.audit.models import AuditEntry
 from xinyu.org.access_log import Event, record_request
+from xinyu.policy.loader import policy_in_force
 
 SESSION_KEY = "xinyu_reauthenticated_at"
 STEP_UP_WHAT = "accounts.step_up"
 
 
 def _window_seconds() -> int:
-    from xinyu.policy.loader import policy_in_force
 
     return policy_in_force().care.step_up_minutes * 60
 

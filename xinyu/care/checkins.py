@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.care import scope
+from xinyu.care.common import RegistryError, care_rules
 from xinyu.care.models import CheckInAssignment
-from xinyu.care.registry import RegistryError, care_rules
 from xinyu.notify.services import notify
 from xinyu.org.scope import Tier
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from xinyu.accounts.models import User
 from xinyu.care import plans, scope
 from xinyu.care.models import CarePlan, CheckInAssignment, RegistryEntry
 from xinyu.care.registry import (
@@ -103,7 +104,6 @@ def _plan_input(student, rng, dorm_leader=None) -> PlanInput | None:
 
 
 def _demo_dorm_leader():
-    from xinyu.accounts.models import User
 
     names = _own_accounts()
     return User.objects.filter(username__in=names, appointments__post=Post.DORM_LEADER).first()

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.care import scope
+from xinyu.care import checkins, scope
+from xinyu.care.common import RegistryError, care_rules, log_event
 from xinyu.care.models import CarePlan, FamilyContact, ProgressNote, RegistryEntry, RegistryEvent
-from xinyu.care.registry import RegistryError, _event, care_rules
+from xinyu.notify.services import notify
 from xinyu.org.access_log import Event, record
 from xinyu.org.models import COLLEGE_WORKING_GROUP_POSTS, Appointment, Post
+from xinyu.org.responsibility import holders_of
 from xinyu.org.scope import CENTRE_POSTS, Tier
 
 # Days an overdue contact or review waits before the college's leader in charge is told (once).
@@ -61,7 +63,6 @@ def _check_days(value, default: int, label) -> int:
 
 
 def _apply(plan: CarePlan, student, data, rules) -> None:
-    from xinyu.care.registry import PlanInput  # noqa: F401  (documented input type)
 
     for name in PLAN_TEXT_FIELDS:
         setattr(plan, name, (getattr(data, name) or "").strip())
@@ -86,7 +87,6 @@ def _apply(plan: CarePlan, student, data, rules) -> None:
 
 def create_plan(entry, *, by, data) -> CarePlan:
     """Called by confirm_entry inside its transaction."""
-    from xinyu.care import checkins
 
     plan = CarePlan(entry=entry)
     _apply(plan, entry.student, data, care_rules())
@@ -99,7 +99,6 @@ def create_plan(entry, *, by, data) -> CarePlan:
 @transaction.atomic
 def update_plan(entry, *, by, data) -> CarePlan:
     """Change the plan (goals, measures, people, frequencies, the dorm check-in)."""
-    from xinyu.care import checkins
 
     entry = RegistryEntry.objects.select_for_update().select_related("student__class_group").get(pk=entry.pk)
     if not scope.may_confirm_entry(by, entry):
@@ -116,7 +115,7 @@ def update_plan(entry, *, by, data) -> CarePlan:
             checkins.end_assignment(assignment)
     if wanted is not None and wanted.pk not in open_leaders:
         checkins.assign(plan, wanted, by=by)
-    _event(entry, RegistryEvent.Kind.PLAN_CHANGED, by, plan=plan.pk)
+    log_event(entry, RegistryEvent.Kind.PLAN_CHANGED, by, plan=plan.pk)
     record(
         by,
         Event(
@@ -132,7 +131,6 @@ def update_plan(entry, *, by, data) -> CarePlan:
 
 def end_plan(entry, *, by) -> None:
     """The entry is removed: the plan ends, and so do its dorm check-ins (caller's transaction)."""
-    from xinyu.care import checkins
 
     plan = CarePlan.objects.filter(entry=entry, ended_at__isnull=True).first()
     if plan is None:
@@ -258,8 +256,6 @@ def overdue_items(plans, now: dt.datetime, *, days_overdue: int = 1) -> list[Ove
 def escalate_overdue(now: dt.datetime | None = None) -> int:
     """Work overdue by ESCALATE_AFTER_OVERDUE_DAYS or more: the college's leader in charge is told once
     per plan, kind and due date (the notification key makes it idempotent). Returns notifications made."""
-    from xinyu.notify.services import notify
-    from xinyu.org.responsibility import holders_of
 
     now = now or timezone.now()
     made = 0

@@ -15,34 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
-from xinyu.care import scope
+from xinyu.care import plans, scope
+from xinyu.care.common import PlanInput, RegistryError, care_rules, log_event
 from xinyu.care.models import RegistryEntry, RegistryEvent, ReviewSupport
+from xinyu.notify.services import notify
 from xinyu.org.access_log import Event, record
+from xinyu.org.responsibility import holders_of
 from xinyu.org.scope import Tier
-from xinyu.policy.errors import DomainError
-from xinyu.policy.loader import policy_in_force
 
 Status = RegistryEntry.Status
 Kind = RegistryEvent.Kind
-
-
-class RegistryError(DomainError):
-    """A registry change that cannot be made as asked; the message says why (translated)."""
-
-
-def care_rules():
-    return policy_in_force(timezone.localdate()).care
-
-
-def _event(entry, kind, by, *, reason: str = "", **detail) -> RegistryEvent:
-    return RegistryEvent.objects.create(
-        entry=entry,
-        kind=kind,
-        by=by if getattr(by, "pk", None) else None,
-        by_name=getattr(by, "full_name", "") or "",
-        reason=reason,
-        detail=detail,
-    )
 
 
 def _audit(by, entry, what: str, action=AuditEntry.Action.UPDATE, **detail) -> None:
@@ -105,18 +87,16 @@ def propose_entry(
         except IntegrityError:  # another proposal won the race: reuse its entry
             entry = RegistryEntry.objects.select_for_update().get(student=student, status__in=RegistryEntry.LIVE)
         else:
-            _event(entry, Kind.PROPOSED, proposed_by, reason=reason, **detail, categories=codes)
+            log_event(entry, Kind.PROPOSED, proposed_by, reason=reason, **detail, categories=codes)
             _audit(proposed_by, entry, "care.registry.propose", AuditEntry.Action.CREATE, **detail)
             _notify_confirmers(entry)
             return entry
-    _event(entry, Kind.PROPOSED, proposed_by, reason=reason, **detail, categories=codes, again=True)
+    log_event(entry, Kind.PROPOSED, proposed_by, reason=reason, **detail, categories=codes, again=True)
     _audit(proposed_by, entry, "care.registry.propose", AuditEntry.Action.UPDATE, again=True, **detail)
     return entry
 
 
 def _notify_confirmers(entry) -> None:
-    from xinyu.notify.services import notify
-    from xinyu.org.responsibility import holders_of
 
     notify(
         holders_of("mental_health_advisor", entry.student),
@@ -128,29 +108,10 @@ def _notify_confirmers(entry) -> None:
     )
 
 
-@dataclass
-class PlanInput:
-    """What confirming a proposal sets on the care plan."""
-
-    goals: str = ""
-    measures_centre: str = ""
-    measures_college: str = ""
-    measures_class: str = ""
-    centre_person: object = None
-    college_person: object = None
-    class_person: object = None
-    dorm_leader: object = None
-    student_contact_every_days: int | None = None
-    family_contact_every_days: int | None = None
-    review_every_days: int | None = None
-    extra: dict = field(default_factory=dict)
-
-
 @transaction.atomic
 def confirm_entry(entry, *, by, categories, risk_level: str, plan: PlanInput, reason: str = "") -> RegistryEntry:
     """The college's mental-health advisor (or the centre) confirms a proposal: categories, risk level, the
     responsible people; the care plan is created and the next review date set."""
-    from xinyu.care import plans
 
     entry = _lock(entry)
     if not scope.may_confirm_entry(by, entry):
@@ -169,7 +130,7 @@ def confirm_entry(entry, *, by, categories, risk_level: str, plan: PlanInput, re
     entry.next_review_on = timezone.localdate() + dt.timedelta(days=review_days)
     entry.save(update_fields=["categories", "risk_level", "status", "confirmed_at", "confirmed_by", "next_review_on"])
     care_plan = plans.create_plan(entry, by=by, data=plan)
-    _event(
+    log_event(
         entry,
         Kind.CONFIRMED,
         by,
@@ -240,7 +201,7 @@ def review_entry(
     review = ReviewSupport.objects.create(
         student=entry.student, registry_entry=entry, recorded_by=by, assessment=assessment, support=support
     )
-    _event(
+    log_event(
         entry,
         Kind.REVIEWED,
         by,
@@ -269,7 +230,7 @@ def lapse_overdue_entries(today: dt.date | None = None) -> list[int]:
         for entry in due:
             entry.status = Status.LAPSED
             entry.save(update_fields=["status"])
-            _event(entry, Kind.LAPSED, None, reason="", next_review_on=entry.next_review_on.isoformat())
+            log_event(entry, Kind.LAPSED, None, reason="", next_review_on=entry.next_review_on.isoformat())
             _audit(None, entry, "care.registry.lapse")
             lapsed.append(entry.pk)
     return lapsed
@@ -288,10 +249,8 @@ def request_removal(entry, *, by, reason: str) -> RegistryEntry:
         raise RegistryError(_("Please give the reason for removal."))
     entry.status, entry.removal_reason, entry.removal_requested_by = Status.REMOVAL_REQUESTED, reason, by
     entry.save(update_fields=["status", "removal_reason", "removal_requested_by"])
-    _event(entry, Kind.REMOVAL_REQUESTED, by, reason=reason)
+    log_event(entry, Kind.REMOVAL_REQUESTED, by, reason=reason)
     _audit(by, entry, "care.registry.removal_request")
-    from xinyu.notify.services import notify
-    from xinyu.org.responsibility import holders_of
 
     notify(
         holders_of("centre", entry.student),
@@ -308,7 +267,6 @@ def request_removal(entry, *, by, reason: str) -> RegistryEntry:
 def decide_removal(entry, *, by, assessment: str, approve: bool) -> RegistryEntry:
     """解除, second step: the centre records its assessment and signs off (removed) or declines (active
     again). A removed entry keeps its history; its plan and dorm check-ins end."""
-    from xinyu.care import plans
 
     entry = _lock(entry)
     if not scope.may_decide_removal(by, entry):
@@ -322,12 +280,12 @@ def decide_removal(entry, *, by, assessment: str, approve: bool) -> RegistryEntr
     if approve:
         entry.status, entry.removed_at, entry.removed_by = Status.REMOVED, timezone.now(), by
         plans.end_plan(entry, by=by)
-        _event(entry, Kind.REMOVED, by, reason=assessment, removal_reason=entry.removal_reason)
+        log_event(entry, Kind.REMOVED, by, reason=assessment, removal_reason=entry.removal_reason)
     else:
         entry.status = Status.ACTIVE
         if entry.next_review_on and entry.next_review_on <= timezone.localdate():
             entry.next_review_on = timezone.localdate() + dt.timedelta(days=care_rules().registry_review_every_days)
-        _event(entry, Kind.REMOVAL_DECLINED, by, reason=assessment)
+        log_event(entry, Kind.REMOVAL_DECLINED, by, reason=assessment)
     entry.save(update_fields=["centre_assessment", "status", "removed_at", "removed_by", "next_review_on"])
     _audit(by, entry, "care.registry.removal_decision", approved=approve)
     return entry
@@ -363,7 +321,6 @@ def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
 def review_list(user, colleges, month: dt.date) -> ReviewList:
     """Entries of `colleges` (already limited to what `user` may see) due for review by the end of the
     month, new this month, lapsed, removal waiting; and plans with overdue contacts."""
-    from xinyu.care import plans
 
     first, following = month_bounds(month)
     entries = (

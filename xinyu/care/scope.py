@@ -21,7 +21,8 @@ Tiers (DESIGN.md §4):
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from xinyu.org.models import COLLEGE_WORKING_GROUP_POSTS, Appointment, Post
+from xinyu.care.models import CheckInAssignment, RegistryEntry
+from xinyu.org.models import COLLEGE_WORKING_GROUP_POSTS, Appointment, College, Post
 from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
 from xinyu.org.scope import base
 from xinyu.org.scope.base import CENTRE_POSTS, Tier, grants_for, posts_of, students_for, tier_for
@@ -64,7 +65,6 @@ def registry_tier(user, student) -> Tier:
 
 def registry_entries_for(user, tier: Tier = Tier.T2, *, include_removed: bool = False) -> QuerySet:
     """Registry entries of the students `user` sees at `tier`; removed ones only when asked (and allowed)."""
-    from xinyu.care.models import RegistryEntry
 
     entries = RegistryEntry.objects.filter(student__in=students_for(user, tier))
     if not (include_removed and may_see_removed_entries(user)):
@@ -105,7 +105,6 @@ def may_record_student_contact(user, plan) -> bool:
 def review_list_colleges(user) -> QuerySet:
     """Colleges whose monthly review list `user` may see: the centre every college of its school, the
     college working group its own college."""
-    from xinyu.org.models import College
 
     condition = Q(pk__in=[])
     for grant in grants_for(user):
@@ -137,7 +136,6 @@ def dorm_leaders_for(student) -> list:
 
 def check_in_assignments_for(user) -> QuerySet:
     """The open check-in assignments of a dorm leader, while they hold the post over the student's room."""
-    from xinyu.care.models import CheckInAssignment
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return CheckInAssignment.objects.none()

@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinyu.care import scope
+from xinyu.care import plans, scope
+from xinyu.care.models import CheckIn, ProgressNote, RegistryEntry, RegistryEvent
 from xinyu.common.timeline import TimelineEntry
 from xinyu.common.work import WorkItem, WorkSection
 from xinyu.org.scope import Tier
@@ -16,7 +17,6 @@ DUE_SOON_DAYS = 3
 
 
 def _kind_titles():
-    from xinyu.care import plans
 
     return {
         plans.STUDENT_CONTACT: _("Talk with %(name)s"),
@@ -28,8 +28,6 @@ def _kind_titles():
 def registry_work(user, now: dt.datetime) -> WorkSection | None:
     """Proposals to confirm, removals to assess, and the plan work (talks, family contacts, reviews) due
     soon or overdue for the person the plan names. Four queries, whatever the number of items."""
-    from xinyu.care import plans
-    from xinyu.care.models import RegistryEntry
 
     if not getattr(user, "is_authenticated", False) or user.is_student or not scope.grants_for(user):
         return None
@@ -96,7 +94,6 @@ def _start_of(day: dt.date) -> dt.datetime:
 def registry_timeline(student, viewer, tier: Tier):
     """T2: that the student was on the registry (status, risk level). T3: categories, history, the plan,
     progress notes, dorm check-ins. Four queries at most."""
-    from xinyu.care.models import CheckIn, ProgressNote, RegistryEntry, RegistryEvent
 
     if tier < Tier.T2:
         return []

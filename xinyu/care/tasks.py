@@ -7,10 +7,11 @@ Schedule: `manage.py care_daily` once a day (cron / systemd timer), or enqueue `
 
 from django.tasks import task
 
+from xinyu.care.plans import escalate_overdue
+from xinyu.care.registry import lapse_overdue_entries
+
 
 @task()
 def care_daily() -> dict:
-    from xinyu.care.plans import escalate_overdue
-    from xinyu.care.registry import lapse_overdue_entries
 
     return {"lapsed": len(lapse_overdue_entries()), "escalated": escalate_overdue()}

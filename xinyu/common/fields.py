@@ -1,5 +1,6 @@
 """Model fields shared across apps."""
 
+from django.apps import apps
 from django.db import models
 
 from xinyu.common import crypto
@@ -28,7 +29,6 @@ class EncryptedTextField(models.TextField):
 
 def encrypted_fields():
     """(model, field) for every EncryptedTextField in the project, for key rotation and checks."""
-    from django.apps import apps
 
     return [
         (model, field)

@@ -8,7 +8,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from xinyu.org.models import College, Post, Student
+from xinyu.care.models import FollowUp
+from xinyu.concerns.models import AckRecipient, CaseMember, CaseStep, ConcernReport, CrisisCase, DutyShift
+from xinyu.org.models import STUDENT_POSTS, College, Post, Student
 from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
 from xinyu.org.scope.base import (
     CASE_COLLABORATOR,
@@ -24,6 +26,7 @@ from xinyu.org.scope.base import (
     students_for,
     tier_for,
 )
+from xinyu.policy.loader import policy_in_force
 
 
 def reports_for(user):
@@ -31,7 +34,6 @@ def reports_for(user):
     case about the student. Being asked to take a report (first or by escalation) is not enough by
     itself: the school leader at the escalation chain's top holds no post over students and is told only
     that a report waits untaken (xinyu.concerns.services.acks). A reporter's own reports are `own_reports`."""
-    from xinyu.concerns.models import ConcernReport
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ConcernReport.objects.none()
@@ -47,7 +49,6 @@ def get_report_for_user(user, pk):
 
 def own_reports(user):
     """What a reporter sees: their own reports and whether someone has taken them, nothing more."""
-    from xinyu.concerns.models import ConcernReport
 
     return ConcernReport.objects.filter(reporter_id=user.pk)
 
@@ -55,7 +56,6 @@ def own_reports(user):
 def cases_for(user):
     """Crisis cases about students `user` sees at T2 or above (case members included while open), and
     closed cases they organised or collaborated on, while their case role still reads the records."""
-    from xinyu.concerns.models import CaseMember, CrisisCase
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return CrisisCase.objects.none()
@@ -92,7 +92,6 @@ ROLE_POSTS = {
 def case_records_window() -> dt.timedelta:
     """How long after a case closes its organiser and collaborators still read its records (the policy
     file's care.case_records_days_after_close, in force today: a change applies to every closed case)."""
-    from xinyu.policy.loader import policy_in_force
 
     return dt.timedelta(days=policy_in_force(timezone.localdate()).care.case_records_days_after_close)
 
@@ -200,10 +199,6 @@ def may_take_case_step(user, step) -> bool:
 def may_print_crisis_cards(user) -> bool:
     """The printable crisis cards (steps, roles, phone tree): anyone holding a staff post, and the duty
     leaders on the roster."""
-    from django.utils import timezone
-
-    from xinyu.concerns.models import DutyShift
-    from xinyu.org.models import STUDENT_POSTS
 
     if not _is_active_staff(user):
         return False
@@ -242,7 +237,6 @@ def may_handle_report(user, report) -> bool:
     """Taking (acknowledging) and triaging a concern report: the people asked to take it, first or by
     escalation, who hold T2 or above on its student, and those holding T3 or above (the college's working
     group, the centre). Others who may read it (head teacher, 学工部 at T2) see it without acting on it."""
-    from xinyu.concerns.models import AckRecipient
 
     if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_student:
         return False
@@ -257,7 +251,6 @@ def may_handle_report(user, report) -> bool:
 
 def reports_waiting_for(user):
     """Concern reports `user` was asked to take (first or by escalation) that nobody has taken yet."""
-    from xinyu.concerns.models import ConcernReport
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ConcernReport.objects.none()
@@ -271,7 +264,6 @@ def reports_waiting_for(user):
 
 def reports_taken_by(user):
     """Concern reports `user` took and has not triaged yet."""
-    from xinyu.concerns.models import ConcernReport
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ConcernReport.objects.none()
@@ -281,7 +273,6 @@ def reports_taken_by(user):
 def steps_for(user):
     """Active steps of open crisis cases assigned to `user` or whose acknowledgement was sent or escalated
     to them."""
-    from xinyu.concerns.models import CaseStep
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return CaseStep.objects.none()
@@ -296,7 +287,6 @@ def steps_for(user):
 
 def follow_ups_for(user):
     """Follow-ups (跟踪回访) assigned to `user` and not done yet."""
-    from xinyu.care.models import FollowUp
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return FollowUp.objects.none()

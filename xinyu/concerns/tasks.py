@@ -3,11 +3,14 @@
 
 from django.tasks import task
 
+from xinyu.concerns.escalation import tick
+from xinyu.concerns.invariants import run_check
+from xinyu.notify.delivery import deliver_due
+
 
 @task()
 def escalation_tick() -> dict:
     """Remind and escalate every acknowledgement that is due (xinyu/concerns/escalation.py)."""
-    from xinyu.concerns.escalation import tick
 
     return tick().as_dict()
 
@@ -15,7 +18,6 @@ def escalation_tick() -> dict:
 @task()
 def outbox_sweep() -> int:
     """Deliver what is due in the outbox: the safety net beside the delivery kicked on each commit."""
-    from xinyu.notify.delivery import deliver_due
 
     return deliver_due()
 
@@ -23,6 +25,5 @@ def outbox_sweep() -> int:
 @task()
 def crisis_invariants() -> list[str]:
     """Check the crisis invariants, log what is broken and tell 学工部; returns the problems' kinds."""
-    from xinyu.concerns.invariants import run_check
 
     return [f"{problem.kind}:{problem.object_id}" for problem in run_check()]

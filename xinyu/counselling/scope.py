@@ -16,6 +16,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from xinyu.counselling.models import Booking, Room, Session, Slot
 from xinyu.org.models import Post, ScopeKind
 from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
 from xinyu.org.scope import base
@@ -90,20 +91,17 @@ def counselling_students_for(user) -> QuerySet:
 
 
 def rooms_for(user) -> QuerySet:
-    from xinyu.counselling.models import Room
 
     return Room.objects.filter(school_id__in=counselling_schools(user))
 
 
 def slots_for_student(student) -> QuerySet:
     """Slots a student may see and book: their school's, in rooms in use, not withdrawn."""
-    from xinyu.counselling.models import Slot
 
     return Slot.objects.filter(room__school_id=student.school_id, room__active=True, withdrawn=False)
 
 
 def bookings_for_staff(user) -> QuerySet:
-    from xinyu.counselling.models import Booking
 
     if not is_counsellor(user):
         return Booking.objects.none()
@@ -113,7 +111,6 @@ def bookings_for_staff(user) -> QuerySet:
 
 
 def get_booking_for_staff(user, pk):
-    from xinyu.counselling.models import Booking
 
     try:
         return bookings_for_staff(user).select_related("slot__room", "slot__counsellor", "student").get(pk=pk)
@@ -123,7 +120,6 @@ def get_booking_for_staff(user, pk):
 
 def get_own_booking(user, pk):
     """A student's own booking; anyone else's is 404."""
-    from xinyu.counselling.models import Booking
 
     try:
         return Booking.objects.select_related("slot__room", "slot__counsellor", "student").get(
@@ -143,7 +139,6 @@ def may_handle_booking(user, booking) -> bool:
 
 def sessions_for(user) -> QuerySet:
     """Sessions the user may know happened (T3 for the centre): date, kind, counsellor."""
-    from xinyu.counselling.models import Session
 
     if not is_counsellor(user):
         return Session.objects.none()
@@ -152,7 +147,6 @@ def sessions_for(user) -> QuerySet:
 
 def session_records_for(user) -> QuerySet:
     """Sessions whose record (notes, intake, structured fields) the user may read: T4."""
-    from xinyu.counselling.models import Session
 
     if not is_counsellor(user):
         return Session.objects.none()
@@ -163,7 +157,6 @@ def session_records_for(user) -> QuerySet:
 
 
 def get_session_record_for_user(user, pk):
-    from xinyu.counselling.models import Session
 
     try:
         return session_records_for(user).select_related("student__class_group", "counsellor", "booking").get(pk=pk)

@@ -13,7 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
+from xinyu.concerns.errors import ConcernError
+from xinyu.concerns.services.reports import submit_report
 from xinyu.counselling import scope
 from xinyu.counselling.models import Addendum, Booking, Intake, Room, Session, Slot
 from xinyu.notify.services import notify
@@ -116,7 +119,6 @@ def _clash(counsellor, room: Room, starts_at, ends_at) -> str | None:
 def publish_slots(counsellor, room: Room, times, *, by, now=None) -> list[Slot]:
     """Publish a run of slots, all or nothing. A slot overlapping another of the same room or of the same
     counsellor, in the past, or in a room of another school is refused with the first clash named."""
-    from xinyu.accounts.models import User
 
     now = now or timezone.now()
     if not scope.is_counsellor(counsellor):
@@ -598,8 +600,6 @@ def use_confidentiality_exception(session: Session, *, by, category: str, urgenc
                                   reason: str, now=None):  # fmt: skip
     """Raise a concern report from a session when there is a risk of harm, and record on the session that
     the confidentiality exception was used: when, by whom, why."""
-    from xinyu.concerns.errors import ConcernError
-    from xinyu.concerns.services.reports import submit_report
 
     now = now or timezone.now()
     session = Session.objects.select_for_update(of=("self",)).select_related("student").get(pk=session.pk)

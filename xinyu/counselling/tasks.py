@@ -5,9 +5,10 @@ Schedule it every few minutes: the clock (`run_clock`) can enqueue it, or cron c
 
 from django.tasks import task
 
+from xinyu.counselling.services import send_reminders
+
 
 @task()
 def counselling_reminders() -> int:
-    from xinyu.counselling.services import send_reminders
 
     return send_reminders()

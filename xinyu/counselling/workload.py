@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from xinyu.accounts.models import User
 from xinyu.counselling.models import Session
 from xinyu.roster import export
+from xinyu.screening.models import Interview
 
 INTERVIEW_DEFAULT_MINUTES = 30
 
@@ -70,8 +72,6 @@ def parse_month(text: str | None) -> dt.date:
 
 def workload(month: dt.date, *, only_user=None) -> list[WorkloadRow]:
     """One row per staff member with sessions or interviews in the month (or just `only_user`), by name."""
-    from xinyu.accounts.models import User
-    from xinyu.screening.models import Interview
 
     start, end = month_bounds(month)
     sessions = Session.objects.filter(held_at__gte=start, held_at__lt=end)

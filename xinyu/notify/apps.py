@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from xinyu.notify.config import check_leases, webhooks
+
 
 class NotifyConfig(AppConfig):
     name = "xinyu.notify"
@@ -7,7 +9,6 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         # A mistyped webhook stops every process (web, worker, commands) at start-up, not the first alert.
-        from xinyu.notify.config import check_leases, webhooks
 
         webhooks()
         check_leases()

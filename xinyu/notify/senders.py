@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xinyu.notify import config
-from xinyu.notify.services import as_told_now
+from xinyu.notify.reading import as_told_now
 
 # Answers worth trying again: the receiver is busy or briefly unwell. Other 4xx answers are final.
 RETRYABLE_STATUS = frozenset({408, 425, 429})

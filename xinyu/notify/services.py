@@ -19,20 +19,17 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from xinyu.notify import channels
 from xinyu.notify.models import Notification, OutboxMessage
+from xinyu.notify.reading import as_told_now, default_withheld_title  # noqa: F401 - part of this API
+from xinyu.notify.tasks import deliver_outbox
 from xinyu.org import scope
 from xinyu.org.scope import Tier
 
 logger = logging.getLogger(__name__)
 
 DEDUPE_KEY_LENGTH = Notification._meta.get_field("dedupe_key").max_length
-
-
-def default_withheld_title() -> str:
-    return _("Something in Xinyu needs your attention. Please contact the psychology centre.")
 
 
 def dedupe_key(key: str, person) -> str:
@@ -96,8 +93,6 @@ def _kick_on_commit() -> None:
 
 
 def _kick() -> None:
-    from xinyu.notify.tasks import deliver_outbox
-
     deliver_outbox.enqueue()
 
 
@@ -106,17 +101,6 @@ def notifications_for(user) -> QuerySet[Notification]:
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
     return Notification.objects.filter(recipient_id=user.pk).select_related("student").order_by("-created_at", "-id")
-
-
-def as_told_now(user, notifications) -> list[Notification]:
-    """The notifications as `user` may read them now: one whose tier they no longer hold over its student
-    (the case closed, the post ended) shows the withheld words, without body or link (changed in memory)."""
-    notifications = list(notifications)
-    answers = scope.may_be_told(user, [(n.student, Tier(n.tier)) for n in notifications])
-    for notification, shown in zip(notifications, answers, strict=True):
-        if not shown:
-            notification.title, notification.body, notification.link = default_withheld_title(), "", ""
-    return notifications
 
 
 def get_notification_for_user(user, pk) -> Notification:

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.core import checks
 
+from xinyu.policy.checks import check_policy
+
 
 class PolicyConfig(AppConfig):
     """The policy file: the regulation's specifics as data (DESIGN.md §3), with its calendar and every app's
@@ -10,6 +12,5 @@ class PolicyConfig(AppConfig):
     label = "policy"
 
     def ready(self):
-        from xinyu.policy.checks import check_policy
 
         checks.register(check_policy)

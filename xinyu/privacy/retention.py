@@ -22,6 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -145,7 +146,6 @@ def plan(today: dt.date | None = None) -> Plan:
 
 
 def _anonymise_students(ids: list[int]) -> None:
-    from django.contrib.auth import get_user_model
 
     User = get_user_model()
     students = list(Student.objects.filter(pk__in=ids))

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from xinyu.org.models import Post
 from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
 from xinyu.org.scope.base import _is_active_staff, current_appointments, own_student, posts_of
+from xinyu.privacy.models import BreakGlassGrant, ConsentRecord
 
 
 def may_break_glass(user) -> bool:
@@ -44,7 +45,6 @@ BREAK_GLASS_OVERSIGHT_POSTS = frozenset(
 def break_glass_grants_for(user) -> QuerySet:
     """Emergency accesses `user` may open: their own, and for the centre and 学工部 every one in their
     school (the centre's supervisors review them)."""
-    from xinyu.privacy.models import BreakGlassGrant
 
     if not _is_active_staff(user):
         return BreakGlassGrant.objects.none()
@@ -57,7 +57,6 @@ def break_glass_grants_for(user) -> QuerySet:
 
 def break_glass_reviews_for(user) -> QuerySet:
     """Emergency accesses waiting for `user`'s review: a supervisor does not review their own."""
-    from xinyu.privacy.models import BreakGlassGrant
 
     schools = _supervised_school_ids(user)
     if not schools:
@@ -67,7 +66,6 @@ def break_glass_reviews_for(user) -> QuerySet:
 
 def consents_of(user) -> QuerySet:
     """A student's own consent records; nobody else's."""
-    from xinyu.privacy.models import ConsentRecord
 
     student = own_student(user)
     if student is None:

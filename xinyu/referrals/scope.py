@@ -22,6 +22,7 @@ from xinyu.org.scope.base import (
     students_for,
     tier_for,
 )
+from xinyu.referrals.models import Leave, Referral
 
 SIGN_OFF_POSTS = frozenset({Post.COLLEGE_LEADER_IN_CHARGE, Post.MENTAL_HEALTH_ADVISOR})
 
@@ -37,7 +38,6 @@ def referral_students_for(user):
 
 
 def referrals_for(user):
-    from xinyu.referrals.models import Referral
 
     if not _is_active_staff(user):
         return Referral.objects.none()
@@ -52,7 +52,6 @@ def get_referral_for_user(user, pk):
 
 
 def leaves_for(user):
-    from xinyu.referrals.models import Leave
 
     if not _is_active_staff(user):
         return Leave.objects.none()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
+from xinyu.care.registry import propose_entry
 from xinyu.concerns.errors import ConcernError
 from xinyu.notify.services import notify
 from xinyu.org.access_log import Event, record, record_many
@@ -141,11 +142,7 @@ def mark_went(referral: Referral, *, by, went_at: dt.datetime | None = None) -> 
 
 def propose_registry_entry(referral: Referral, by):
     """The referral recommends the key-concern registry: the care part's `propose_entry`, which the
-    college's mental-health advisor confirms. None when the registry is not there."""
-    try:
-        from xinyu.care.registry import propose_entry
-    except ImportError:
-        return None
+    college's mental-health advisor confirms."""
     try:
         return propose_entry(
             referral.student, source="referral", proposed_by=by, reason=referral.outcome_note or referral.reason,

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import F, Q
 from django.http import Http404
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -147,8 +148,6 @@ def _dispatch(job: ImportJob) -> None:
 
 
 def _enqueue(job_id: int) -> None:
-    from xinyu.roster.tasks import run_import_job
-
     # The job row is committed (no transaction is open here), so a worker can read it at once.
     run_import_job.enqueue(job_id)
 
@@ -368,3 +367,15 @@ def _delete_orphans(oldest: dt.datetime) -> int:
             path.unlink(missing_ok=True)
             deleted += 1
     return deleted
+
+
+@task()
+def run_import_job(job_id: int) -> None:
+    """A large import or preview, in the background, reporting its progress on the job's row."""
+    run_job(job_id)
+
+
+@task()
+def recover_import_jobs() -> dict:
+    """The clock's sweep: take back imports whose worker died, delete uploads past their time."""
+    return recover()

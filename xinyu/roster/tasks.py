@@ -1,16 +1,6 @@
-"""Background work: large imports run here, reporting their progress on the ImportJob row; the clock's
-sweep takes back imports whose worker died and deletes uploads past their time."""
+"""The roster's background tasks, defined beside the jobs they run (xinyu.roster.jobs); named here too, where
+tasks already queued under these paths look for them."""
 
-from django.tasks import task
+from xinyu.roster.jobs import recover_import_jobs, run_import_job
 
-from xinyu.roster import jobs
-
-
-@task()
-def run_import_job(job_id: int) -> None:
-    jobs.run_job(job_id)
-
-
-@task()
-def recover_import_jobs() -> dict:
-    return jobs.recover()
+__all__ = ["recover_import_jobs", "run_import_job"]

@@ -15,7 +15,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinyu.org.models import Student
+from xinyu.audit.models import AuditEntry
+from xinyu.notify.services import notify
+from xinyu.org.access_log import Event, record, record_many
+from xinyu.org.models import Appointment, Post, Student
+from xinyu.org.scope import Tier
 from xinyu.screening.models import Campaign, CampaignInstrument, Instrument, Participation, Reminder, Sitting
 
 # Shown after submitting unless the campaign says otherwise. Independent of any policy file: these lines
@@ -220,8 +224,6 @@ def update_campaign(campaign: Campaign, *, by, address: str | None = None, **cha
     """Change the settings given in `changes` (names as in EDITABLE_BEFORE_OPENING); returns the names of
     those that actually changed. Raises ValidationError, saying which setting and why, for a change the
     campaign's state no longer allows or for settings that do not fit together. Audited."""
-    from xinyu.audit.models import AuditEntry
-    from xinyu.org.access_log import Event, record
 
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     unknown = set(changes) - set(EDITABLE_BEFORE_OPENING)
@@ -316,8 +318,6 @@ def update_campaign(campaign: Campaign, *, by, address: str | None = None, **cha
 def close_campaign(campaign: Campaign, *, by, address: str | None = None) -> Campaign:
     """End an open campaign now: no more entries, answers or submissions; its open sittings close too.
     Audited. Raises ValidationError for a campaign that is not open."""
-    from xinyu.audit.models import AuditEntry
-    from xinyu.org.access_log import Event, record
 
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     now = timezone.now()
@@ -437,11 +437,6 @@ def remind(
     """Remind each student of the class who has not answered, and the class's head teacher and advisor,
     in the inbox; at most once every REMINDER_HOURS per class. Audited (one entry per student reminded).
     Returns how many notifications were sent; raises ReminderRefused when no reminder may go now."""
-    from xinyu.audit.models import AuditEntry
-    from xinyu.notify.services import notify
-    from xinyu.org.access_log import Event, record_many
-    from xinyu.org.models import Appointment, Post
-    from xinyu.org.scope import Tier
 
     with transaction.atomic():
         # One press at a time per campaign: two presses at once cannot both pass the check below.

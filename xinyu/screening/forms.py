@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyu.common.params import IdMultipleChoiceField
 from xinyu.org.models import ClassGroup, College, Student
+from xinyu.screening.campaigns import current_settings
 from xinyu.screening.models import Campaign, Instrument
 
 
@@ -90,7 +91,6 @@ class CampaignEditForm(CampaignForm):
     """The campaign's settings, those its state no longer allows changing shown but disabled."""
 
     def __init__(self, *args, campaign, editable, **kwargs):
-        from xinyu.screening.campaigns import current_settings
 
         settings = current_settings(campaign)
         initial = dict(settings)

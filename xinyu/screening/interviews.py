@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.care.registry import propose_entry
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services.reports import submit_report
 from xinyu.org.access_log import Event, record
@@ -85,8 +86,6 @@ def record_interview(interview: Interview, *, by, conducted_at, method: str, out
         )
         detail["referral"] = referral.pk if referral else None
     elif outcome == Interview.Outcome.RECOMMEND_REGISTRY:
-        from xinyu.care.registry import propose_entry
-
         reason = notes.strip() or _("Recommended after an interview")
         entry = propose_entry(
             interview.student, source="census_interview", proposed_by=by, reason=reason, source_object=interview

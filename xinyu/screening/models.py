@@ -16,6 +16,20 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyu.screening.definition import Definition, parse_definition
 
+_parsed: dict[tuple[int, str], Definition] = {}
+
+
+def definition_for(instrument: "Instrument") -> Definition:
+    """The parsed definition of a stored row, kept per process by (row, digest): compiled scorers are
+    cached on the definition, so re-scoring many responses compiles each instrument once."""
+    key = (instrument.pk, instrument.digest)
+    definition = _parsed.get(key)
+    if definition is None:
+        if len(_parsed) > 256:
+            _parsed.clear()
+        definition = _parsed[key] = instrument._parse_uncached()
+    return definition
+
 
 class Instrument(models.Model):
     class Source(models.TextChoices):
@@ -68,9 +82,7 @@ class Instrument(models.Model):
         return f"{self.code}@{self.version}"
 
     def parsed(self) -> Definition:
-        """The validated definition (parsed once per row and digest, see services.definition_for)."""
-        from xinyu.screening.services import definition_for
-
+        """The validated definition (parsed once per row and digest, see `definition_for`)."""
         return definition_for(self)
 
     def _parse_uncached(self) -> Definition:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.screening.models import Participation, Result
+from xinyu.screening.questionnaire import has_red_flag
 
 SUPPORTIVE = {
     "none": _("Your answers do not point to any particular difficulty at the moment. Keep looking after yourself."),
@@ -63,7 +64,6 @@ def own_history(student) -> list[OwnCampaign]:
     """The campaigns `student` submitted, newest first; a summary only where the campaign allows it."""
     if student is None:
         return []
-    from xinyu.screening.questionnaire import has_red_flag
 
     participations = list(
         Participation.objects.filter(student=student, status=Participation.Status.SUBMITTED)

@@ -20,9 +20,11 @@ from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError
 from xinyu.policy.loader import policy_in_force
+from xinyu.privacy.consent import record_campaign_consent
 from xinyu.screening.campaigns import campaign_instruments, instrument_ids
 from xinyu.screening.models import Participation, Response, Result
 from xinyu.screening.scoring import score
+from xinyu.screening.triage import triage_submission
 
 # Answered faster than this on average is flagged for review (a careless or automated answer).
 MIN_SECONDS_PER_ITEM = 1.5
@@ -80,8 +82,6 @@ def record_consent(participation: Participation, *, agreed: bool, consent_versio
             [Response(participation=participation, instrument=i) for i in campaign_instruments(campaign)],
             ignore_conflicts=True,
         )
-        from xinyu.privacy.consent import record_campaign_consent  # the consent record (privacy app)
-
         record_campaign_consent(participation, at=now)
     else:
         participation.consented_at = None
@@ -270,8 +270,6 @@ def submit(participation: Participation, submission_key: str, *, actor=None, add
         participation.submission_key = submission_key
         participation.save(update_fields=["quality_flags", "status", "submitted_at", "submission_key"])
         results.sort(key=lambda result: result.response_id)  # as _stored_results orders them
-        from xinyu.screening.triage import triage_submission
-
         triage_submission(participation, results)
         # Last: the audit chain's lock is then held only until the commit that follows.
         record(

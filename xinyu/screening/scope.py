@@ -16,6 +16,7 @@ from xinyu.org.scope.base import (
     is_centre_staff,
     students_for,
 )
+from xinyu.screening.models import Campaign, Interview
 
 # --- Screening campaigns (issue 4, campaigns side) ---
 
@@ -77,7 +78,6 @@ def results_students_for(user) -> QuerySet[Student]:
 def interviews_for(user):
     """Interview records `user` may read (T3): those of students they see at T3 (their own tasks among
     them: a task goes only to someone holding T3, and is no longer theirs to read once they do not)."""
-    from xinyu.screening.models import Interview
 
     if not _is_active_staff(user):
         return Interview.objects.none()
@@ -95,7 +95,6 @@ def interview_tasks_for(user):
     """Interviews and centre evaluations assigned to `user` and not recorded yet (for "my work"). A head
     teacher or advisor (T2) is never told that a student has one: that a screening called for an interview
     is T3 (DESIGN.md §4, "What a T2 holder may learn")."""
-    from xinyu.screening.models import Interview
 
     if not _is_active_staff(user):
         return Interview.objects.none()
@@ -115,7 +114,6 @@ def may_view_screening_results(user) -> bool:
 def campaigns_for(user):
     """Assessment campaigns `user` may list (to reach their completion and results pages): those of the
     schools whose students they are responsible for, and of the centre's own school."""
-    from xinyu.screening.models import Campaign
 
     if not _is_active_staff(user):
         return Campaign.objects.none()

@@ -122,21 +122,6 @@ def load_item_texts(code: str, version: str | None, path: Path, *, replace: bool
     return instrument
 
 
-_parsed: dict[tuple[int, str], Definition] = {}
-
-
-def definition_for(instrument: Instrument) -> Definition:
-    """The parsed definition of a stored row, kept per process by (row, digest): compiled scorers are
-    cached on the definition, so re-scoring many responses compiles each instrument once."""
-    key = (instrument.pk, instrument.digest)
-    definition = _parsed.get(key)
-    if definition is None:
-        if len(_parsed) > 256:
-            _parsed.clear()
-        definition = _parsed[key] = instrument._parse_uncached()
-    return definition
-
-
 def read_definition_file(path: Path) -> tuple[Definition, str]:
     """A definition from a file in Xinyu's JSON format or a FHIR R4 Questionnaire (JSON), with its
     Instrument.Source; errors name the file."""

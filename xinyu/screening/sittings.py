@@ -14,6 +14,7 @@ import hmac
 import secrets
 import unicodedata
 
+import segno
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -75,7 +76,6 @@ def entry_link_qr_svg(link: str) -> str:
     """The entry link as a QR code: inline SVG markup without width, height or style attributes (the
     strict CSP forbids inline styles), scaling to its container through Bootstrap's classes. Medium error
     correction survives a projector's glare and a phone held at an angle."""
-    import segno
 
     return segno.make(link, error="m", micro=False).svg_inline(
         scale=1, border=4, omitsize=True, svgclass="w-100 h-auto d-block", lineclass=None, dark="#000", light="#fff"

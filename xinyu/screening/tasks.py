@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from xinyu.policy.loader import policy_in_force
 from xinyu.policy.screening import ScoringRules
@@ -195,8 +196,6 @@ def write(rows: list[tuple]) -> None:
     # Only the model's own table and column names, quoted, go into the text; every value is data.
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            from psycopg.types.json import Jsonb
-
             names = [quote(field.column) for field in fields]
             columns = ", ".join(
                 f"{name} {field.db_type(connection)}" for name, field in zip(names, fields, strict=True)

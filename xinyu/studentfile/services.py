@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 
 from xinyu.audit.models import AuditEntry
 from xinyu.org.access_log import Event, record
@@ -139,10 +143,6 @@ def read_file(
 
 def file_to_docx(student_file: StudentFile, viewer) -> bytes:
     """The file as a Word document (A4): the header, then each month's entries in a table."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
 
     student = student_file.student
     document = Document()

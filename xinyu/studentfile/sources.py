@@ -20,8 +20,11 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
 from xinyu.common.timeline import TimelineEntry
+from xinyu.concerns.models import CaseEvent, ConcernReport, CrisisCase
 from xinyu.org.scope import Tier
+from xinyu.screening.models import Interview, Result
 
 SUMMARY_WORDS = 80  # characters of free text shown in a timeline entry (the record's page has the rest)
 
@@ -49,7 +52,6 @@ def _join(*parts) -> str:
 
 
 def screening_results(student, viewer, tier):
-    from xinyu.screening.models import Result
 
     if tier < Tier.T3:
         return []
@@ -82,7 +84,6 @@ def screening_results(student, viewer, tier):
 def interviews(student, viewer, tier):
     """T3 reads the interview and its record. Below T3 nothing: that a screening called for an interview
     is itself T3 (a positive screening)."""
-    from xinyu.screening.models import Interview
 
     if tier < Tier.T3:
         return []
@@ -120,7 +121,6 @@ def interviews(student, viewer, tier):
 def concern_reports(student, viewer, tier):
     """As the report page shows a report: to the student's chain at T2 what, who reported it, its status;
     why Xinyu itself raised one (a screening's red flag) only at T3, and neither its reporter below."""
-    from xinyu.concerns.models import ConcernReport
 
     if tier < Tier.T2:
         return []
@@ -153,7 +153,6 @@ def concern_reports(student, viewer, tier):
 def crisis_cases(student, viewer, tier):
     """The case and its level changes at T2 (with the reasons anyone on the case reads); the centre's
     assessments, notes and the filing note at T3."""
-    from xinyu.concerns.models import CaseEvent, CrisisCase
 
     if tier < Tier.T2:
         return []
@@ -212,7 +211,6 @@ NOT_A_DRILL = Q(case__isnull=True) | Q(case__is_drill=False)
 
 
 def family_contacts(student, viewer, tier):
-    from xinyu.care.models import FamilyContact
 
     if tier < Tier.T3:
         return []
@@ -233,7 +231,6 @@ def family_contacts(student, viewer, tier):
 
 def follow_ups(student, viewer, tier):
     """T2 sees who follows up when and whether it was done (as on the case page); T3 also the outcome."""
-    from xinyu.care.models import FollowUp
 
     if tier < Tier.T2:
         return []
@@ -261,7 +258,6 @@ def follow_ups(student, viewer, tier):
 
 
 def review_supports(student, viewer, tier):
-    from xinyu.care.models import ReviewSupport
 
     if tier < Tier.T3:
         return []

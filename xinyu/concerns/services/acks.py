@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.concerns.models import Acknowledgement, AckRecipient, CaseStep, ConcernReport
+from xinyu.concerns.services.duty import duty_leader_for
 from xinyu.notify.services import notify
 from xinyu.org.responsibility import FALLBACK, holders_of
 from xinyu.org.scope import Tier
@@ -162,7 +163,6 @@ def first_escalation_index(policy: Policy, roles) -> int:
 def escalation_target(policy: Policy, student, index: int, *, at: dt.datetime) -> tuple[str, list]:
     """The role at `index` of the chain (the top when beyond it) and the people holding it for `student`
     at `at`: the school leader in charge is the duty leader out of office hours (第十二条(三))."""
-    from xinyu.concerns.services.cases import duty_leader_for
 
     chain = policy.escalation_chain
     role = chain[min(index, len(chain) - 1)]

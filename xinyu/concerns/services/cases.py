@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.care.registry import propose_entry
 from xinyu.concerns import scope
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.evidence import clean_evidence
-from xinyu.concerns.models import CaseEvent, CaseMember, CaseStep, CrisisCase, DutyShift
+from xinyu.concerns.models import CaseEvent, CaseMember, CaseStep, CrisisCase
 from xinyu.concerns.services import acks
+from xinyu.concerns.services.duty import duty_leader_for
 from xinyu.notify.services import notify
 from xinyu.org.access_log import Event, record
 from xinyu.org.responsibility import holders_of
@@ -20,14 +22,6 @@ from xinyu.policy import calendar
 from xinyu.policy.loader import Deadline, Policy, policy_in_force, policy_version
 
 LEVEL_ORDER = "ABCD"
-
-
-def duty_leader_for(policy: Policy, at: dt.datetime):
-    """Out of office hours the duty leader on the roster stands in for the school leader in charge."""
-    if calendar.is_office_time(policy, at):
-        return None
-    shift = DutyShift.objects.filter(starts_at__lte=at, ends_at__gt=at).select_related("person").first()
-    return shift.person if shift else None
 
 
 def people_for(policy: Policy, role: str, student, *, at: dt.datetime, organiser=None) -> list:
@@ -315,7 +309,5 @@ def close_case(case: CrisisCase, *, by, filing_note: str, propose_registry: bool
     log_event(case, CaseEvent.Kind.CLOSED, by=by, reason=filing_note)
     _audit(by, case, "crisis.case.close")
     if propose_registry and not case.is_drill:
-        from xinyu.care.registry import propose_entry
-
         propose_entry(case.student, source="crisis", proposed_by=by, reason=filing_note, source_object=case)
     return case

@@ -1,7 +1,7 @@
 """The duty roster (值班): who is the duty leader (值班校领导) when, kept by 学工部.
 
 Out of office hours the duty leader on the roster organises C and D crises (第十二条(三)); see
-`xinyu.concerns.services.cases.duty_leader_for`. Shifts never overlap, so "who is on duty" has one answer.
+`duty_leader_for`. Shifts never overlap, so "who is on duty" has one answer.
 """
 
 import datetime as dt
@@ -14,6 +14,8 @@ from xinyu.audit.models import AuditEntry
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import DutyShift
 from xinyu.org.access_log import Event, record
+from xinyu.policy import calendar
+from xinyu.policy.loader import Policy
 
 # An arbitrary constant naming the advisory lock that serialises roster writers on PostgreSQL (two
 # people adding overlapping shifts at the same moment); SQLite's IMMEDIATE transactions already do.
@@ -88,3 +90,11 @@ def _shift_detail(shift: DutyShift) -> dict:
         "from": shift.starts_at.isoformat(),
         "until": shift.ends_at.isoformat(),
     }
+
+
+def duty_leader_for(policy: Policy, at: dt.datetime):
+    """Out of office hours the duty leader on the roster stands in for the school leader in charge."""
+    if calendar.is_office_time(policy, at):
+        return None
+    shift = DutyShift.objects.filter(starts_at__lte=at, ends_at__gt=at).select_related("person").first()
+    return shift.person if shift else None

@@ -12,6 +12,8 @@ from xinyu.concerns import scope
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services import acks
+from xinyu.concerns.services.case_records import schedule_own_follow_up
+from xinyu.concerns.services.cases import LEVEL_ORDER, open_case
 from xinyu.org.access_log import Event, record
 from xinyu.org.models import School, Student
 from xinyu.org.responsibility import holders_of
@@ -179,8 +181,6 @@ def triage_report(
 ):
     """No crisis (with a note, and optionally an interview (约谈) scheduled as a follow-up), or a crisis at
     a level: opens the case. Returns the case or None."""
-    from xinyu.concerns.services.case_records import schedule_own_follow_up
-    from xinyu.concerns.services.cases import LEVEL_ORDER, open_case
 
     report = acknowledge_report(report, by=by)
     if report.status != ConcernReport.Status.ACKNOWLEDGED:

@@ -24,14 +24,18 @@ from django.db import close_old_connections, connections
 from django.utils.translation import gettext as _
 
 from xinyu.audit.anchor import AnchorError, advance_anchor
+from xinyu.care.tasks import care_daily
 from xinyu.concerns import escalation, invariants, tasks
+from xinyu.counselling.tasks import counselling_reminders
+from xinyu.notify.delivery import deliver_due
+from xinyu.roster import jobs
+from xinyu.roster.tasks import recover_import_jobs
 
 logger = logging.getLogger("xinyu.clock")
 HEARTBEAT_SECONDS = 600
 
 
 def _sweep_outbox() -> int:
-    from xinyu.notify.delivery import deliver_due
 
     return deliver_due()
 
@@ -142,8 +146,6 @@ class Clock:
             return "disagrees"
 
     def _roster(self):
-        from xinyu.roster import jobs
-        from xinyu.roster.tasks import recover_import_jobs
 
         if self.enqueue:
             recover_import_jobs.enqueue()
@@ -160,8 +162,6 @@ class Clock:
         return [f"{problem.kind}:{problem.object_id}" for problem in problems]
 
     def _care(self):
-        from xinyu.care.tasks import care_daily
-        from xinyu.counselling.tasks import counselling_reminders
 
         if self.enqueue:
             counselling_reminders.enqueue()
