@@ -44,8 +44,8 @@ PHONE = {
     "has_touch": True,
     "device_scale_factor": 3,
 }
-# A failing step gives up after this long instead of Playwright's 30 s, keeping a broken run short.
-TIMEOUT_MS = 30_000  # generous: a busy 2-core CI machine serves some pages slowly; only a failure waits it out
+# How long a step waits: a busy 2-core CI machine serves some pages slowly; only a failing step waits it out.
+TIMEOUT_MS = 30_000
 
 
 _SKIPPED_BECAUSE = pytest.StashKey[str]()
