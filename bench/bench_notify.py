@@ -14,9 +14,9 @@ Baseline in the same run: a bare `Notification.objects.create` and a read of it.
 
 Then a worker is killed (SIGKILL) while it is sending to a slow gateway and two new ones started: every
 message must still arrive, once in effect (the gateway dedupes by Idempotency-Key), and the only repeat
-is the message the killed worker was sending. The lease is 5 s
-there so the run stays short, and the bench process enqueues a sweep each second as `run_clock
---enqueue` does.
+is the message the killed worker was sending. The lease is 5 s there so the run stays short, and the bench
+process enqueues a sweep each second as `run_clock --enqueue` does. Smoke mode: 5 reports, then 3 with a
+lease of 2 s and a gateway answering in 0.05 s.
 """
 
 import json
@@ -34,7 +34,7 @@ from django.db import connection, connections
 from django.test import override_settings
 from django.utils import timezone
 
-from bench.harness import percentile
+from bench.harness import percentile, sized
 from tests.notify.gateway import Gateway
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services.reports import submit_report
@@ -44,10 +44,12 @@ from xinyu.org.demo import build_demo_college
 from xinyu.org.models import Appointment, Post, Student
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORTS = 200
+REPORTS = sized(200, 5)
 PACE_SECONDS = 0.1  # 10 reports a second
 TARGET_SECONDS = 1.0
-KILL_REPORTS = 6
+KILL_REPORTS = sized(6, 3)
+GATEWAY_DELAY_SECONDS = sized(0.2, 0.05)
+LEASE_SECONDS = sized(5, 2)
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
@@ -111,16 +113,26 @@ class InboxWatcher(threading.Thread):
         super().__init__(daemon=True)
         self.todo: queue.Queue = queue.Queue()
         self.seen: dict[int, float] = {}
+        self.stopping = threading.Event()
 
     def run(self):
         try:
             while (item := self.todo.get()) is not None:
                 report_id, link = item
                 while not Notification.objects.filter(link=link).exists():
+                    if self.stopping.is_set():
+                        return
                     time.sleep(0.001)
                 self.seen[report_id] = time.perf_counter()
         finally:
             connections.close_all()
+
+    def stop(self) -> None:
+        """At once, even while waiting for an item that never comes: its connection must be closed before
+        the benchmark's database is dropped."""
+        self.stopping.set()
+        self.todo.put(None)
+        self.join(timeout=10)
 
 
 def _pairs() -> list[tuple]:
@@ -190,8 +202,9 @@ def _run(report, gateway: Gateway, webhooks: list) -> None:
         worker_exit = worker.process.poll()
     finally:
         worker.stop()
-        watcher.todo.put(None)
+        watcher.stop()
 
+    assert len(watcher.seen) == REPORTS, f"{len(watcher.seen)} of {REPORTS} inbox items seen"
     inbox = [watcher.seen[pk] - t0 for pk, t0 in started.items()]
     arrivals = {r.key: r.at for r in gateway.requests}
     rows = OutboxMessage.objects.exclude(notification__link=f"/concerns/reports/{warm_up.pk}/").select_related(
@@ -244,8 +257,8 @@ def _kill_mid_delivery(report, gateway: Gateway, webhooks: list, pairs: list) ->
     OutboxMessage.objects.all().delete()
     gateway.requests.clear()
     gateway.effects.clear()
-    gateway.delay = 0.2
-    lease = {"NOTIFY_LEASE_SECONDS": "5"}
+    gateway.delay = GATEWAY_DELAY_SECONDS
+    lease = {"NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS)}
     first = Worker(webhooks, **lease).start()
     successors = [Worker(webhooks, **lease), Worker(webhooks, **lease)]  # two at once: claims must hold
     stop_sweeps = threading.Event()
@@ -275,11 +288,23 @@ def _kill_mid_delivery(report, gateway: Gateway, webhooks: list, pairs: list) ->
         all_done = time.perf_counter() - killed_at
     finally:
         stop_sweeps.set()
+        if sweeper.is_alive():
+            sweeper.join(timeout=10)
         for worker in [first, *successors]:
             worker.stop()
     effects, sends = len(gateway.effects), len(gateway.requests)
     assert effects == expected, (effects, expected)
     report("kill -9 mid-delivery: messages", expected, "", f"{before_kill} at the gateway before the kill")
-    report("  rows the killed worker held, all sent after", held_done, "s", f"{len(held)} rows; lease 5 s, sweep 1 s")
-    report("  every message delivered after the kill", all_done, "s", "gateway answers in 0.2 s; two new workers")
+    report(
+        "  rows the killed worker held, all sent after",
+        held_done,
+        "s",
+        f"{len(held)} rows; lease {LEASE_SECONDS} s, sweep 1 s",
+    )
+    report(
+        "  every message delivered after the kill",
+        all_done,
+        "s",
+        f"gateway answers in {GATEWAY_DELAY_SECONDS:g} s; two new workers",
+    )
     report("  sends / effects at the gateway", sends / effects, "×", f"{sends} sends, {effects} effects (deduped)")
