@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# `make bench BENCH_ARGS=--smoke`: every benchmark at tiny sizes; or parts of names to run only those.
+BENCH_ARGS ?=
 
 .PHONY: setup run test lint format bench messages clean
 
@@ -34,7 +36,7 @@ format: setup
 	$(PY) -m ruff format .
 
 bench: setup
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 # Refresh the translation catalogue after changing user-facing strings, then fill in locale/.
 messages: setup

@@ -14,9 +14,9 @@ Baseline in the same run: a bare `Notification.objects.create` and a read of it.
 
 Then a worker is killed (SIGKILL) while it is sending to a slow gateway and two new ones started: every
 message must still arrive, once in effect (the gateway dedupes by Idempotency-Key), and the only repeat
-is the message the killed worker was sending. The lease is 5 s
-there so the run stays short, and the bench process enqueues a sweep each second as `run_clock
---enqueue` does.
+is the message the killed worker was sending. The leases (urgent and other messages) are 5 s there so the
+run stays short, and the bench process enqueues a sweep each second as `run_clock --enqueue` does. Smoke
+mode: 5 reports, then 3 with leases of 3 s (the shortest allowed) and a gateway answering in 0.05 s.
 """
 
 import json
@@ -25,6 +25,7 @@ import queue
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,7 +35,7 @@ from django.db import connection, connections
 from django.test import override_settings
 from django.utils import timezone
 
-from bench.harness import percentile
+from bench.harness import percentile, sized
 from tests.notify.gateway import Gateway
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services.reports import submit_report
@@ -44,10 +45,12 @@ from xinyu.org.demo import build_demo_college
 from xinyu.org.models import Appointment, Post, Student
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORTS = 200
+REPORTS = sized(200, 5)
 PACE_SECONDS = 0.1  # 10 reports a second
 TARGET_SECONDS = 1.0
-KILL_REPORTS = 6
+KILL_REPORTS = sized(6, 3)
+GATEWAY_DELAY_SECONDS = sized(0.2, 0.05)
+LEASE_SECONDS = sized(5, 3)
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
@@ -77,6 +80,8 @@ class Worker:
             **env,
         }
         self.process: subprocess.Popen | None = None
+        # A file, not a pipe: a pipe nobody reads would stop the worker once full. Closed by stop().
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115
 
     def start(self) -> "Worker":
         self.process = subprocess.Popen(
@@ -84,9 +89,16 @@ class Worker:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.errors,
         )
         return self
+
+    def check(self) -> None:
+        """A worker runs until it is stopped: if it has exited, say so with what it wrote."""
+        if self.process is not None and self.process.poll() is not None:
+            self.errors.seek(0)
+            written = self.errors.read().decode("utf-8", "replace")[-3000:]
+            raise RuntimeError(f"db_worker exited with status {self.process.returncode}:\n{written}")
 
     def kill(self) -> None:
         """As the machine or the OOM killer would: no chance to finish anything."""
@@ -94,14 +106,14 @@ class Worker:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.errors.close()
 
 
 class InboxWatcher(threading.Thread):
@@ -111,16 +123,26 @@ class InboxWatcher(threading.Thread):
         super().__init__(daemon=True)
         self.todo: queue.Queue = queue.Queue()
         self.seen: dict[int, float] = {}
+        self.stopping = threading.Event()
 
     def run(self):
         try:
             while (item := self.todo.get()) is not None:
                 report_id, link = item
                 while not Notification.objects.filter(link=link).exists():
+                    if self.stopping.is_set():
+                        return
                     time.sleep(0.001)
                 self.seen[report_id] = time.perf_counter()
         finally:
             connections.close_all()
+
+    def stop(self) -> None:
+        """At once, even while waiting for an item that never comes: its connection must be closed before
+        the benchmark's database is dropped."""
+        self.stopping.set()
+        self.todo.put(None)
+        self.join(timeout=10)
 
 
 def _pairs() -> list[tuple]:
@@ -140,9 +162,12 @@ def _submit(reporter, student):
     )  # fmt: skip
 
 
-def _wait(condition, timeout: float, what: str) -> None:
+def _wait(condition, timeout: float, what: str, workers: list[Worker]) -> None:
+    """Until `condition()` holds; fails at once if one of `workers` has exited."""
     deadline = time.monotonic() + timeout
     while not condition():
+        for worker in workers:
+            worker.check()
         if time.monotonic() > deadline:
             raise RuntimeError(f"timed out after {timeout:g} s waiting for {what}")
         time.sleep(0.02)
@@ -171,7 +196,7 @@ def _run(report, gateway: Gateway, webhooks: list) -> None:
     watcher.start()
     try:
         warm_up = _submit(*pairs[-1])  # the worker is up once this arrives
-        _wait(_all_sent, 60, "the worker to start")
+        _wait(_all_sent, 60, "the worker to start", [worker])
         gateway.requests.clear()
 
         started: dict[int, float] = {}
@@ -186,12 +211,13 @@ def _run(report, gateway: Gateway, webhooks: list) -> None:
             time.sleep(max(0.0, PACE_SECONDS - (time.perf_counter() - t0)))
         watcher.todo.put(None)
         watcher.join(timeout=60)
-        _wait(_all_sent, 60, "every message to be delivered")
+        _wait(_all_sent, 60, "every message to be delivered", [worker])
         worker_exit = worker.process.poll()
     finally:
         worker.stop()
-        watcher.todo.put(None)
+        watcher.stop()
 
+    assert len(watcher.seen) == REPORTS, f"{len(watcher.seen)} of {REPORTS} inbox items seen"
     inbox = [watcher.seen[pk] - t0 for pk, t0 in started.items()]
     arrivals = {r.key: r.at for r in gateway.requests}
     rows = OutboxMessage.objects.exclude(notification__link=f"/concerns/reports/{warm_up.pk}/").select_related(
@@ -244,8 +270,8 @@ def _kill_mid_delivery(report, gateway: Gateway, webhooks: list, pairs: list) ->
     OutboxMessage.objects.all().delete()
     gateway.requests.clear()
     gateway.effects.clear()
-    gateway.delay = 0.2
-    lease = {"NOTIFY_LEASE_SECONDS": "5"}
+    gateway.delay = GATEWAY_DELAY_SECONDS
+    lease = {"NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS), "NOTIFY_URGENT_LEASE_SECONDS": str(LEASE_SECONDS)}
     first = Worker(webhooks, **lease).start()
     successors = [Worker(webhooks, **lease), Worker(webhooks, **lease)]  # two at once: claims must hold
     stop_sweeps = threading.Event()
@@ -262,24 +288,41 @@ def _kill_mid_delivery(report, gateway: Gateway, webhooks: list, pairs: list) ->
         for reporter, student in pairs[:KILL_REPORTS]:
             _submit(reporter, student)
         expected = OutboxMessage.objects.count()
-        _wait(lambda: len(gateway.requests) >= 3, 60, "the first worker to be sending")
+        _wait(lambda: len(gateway.requests) >= 3, 60, "the first worker to be sending", [first])
         first.kill()
         killed_at, before_kill = time.perf_counter(), len(gateway.requests)
         held = list(OutboxMessage.objects.filter(claimed_until__gt=timezone.now()).values_list("pk", flat=True))
         for worker in successors:
             worker.start()
         sweeper.start()
-        _wait(lambda: not OutboxMessage.objects.filter(pk__in=held).exclude(status="sent").exists(), 120, "held rows")
+        _wait(
+            lambda: not OutboxMessage.objects.filter(pk__in=held).exclude(status="sent").exists(),
+            120,
+            "held rows",
+            successors,
+        )
         held_done = time.perf_counter() - killed_at
-        _wait(_all_sent, 120, "the new worker to deliver everything")
+        _wait(_all_sent, 120, "the new workers to deliver everything", successors)
         all_done = time.perf_counter() - killed_at
     finally:
         stop_sweeps.set()
+        if sweeper.is_alive():
+            sweeper.join(timeout=10)
         for worker in [first, *successors]:
             worker.stop()
     effects, sends = len(gateway.effects), len(gateway.requests)
     assert effects == expected, (effects, expected)
     report("kill -9 mid-delivery: messages", expected, "", f"{before_kill} at the gateway before the kill")
-    report("  rows the killed worker held, all sent after", held_done, "s", f"{len(held)} rows; lease 5 s, sweep 1 s")
-    report("  every message delivered after the kill", all_done, "s", "gateway answers in 0.2 s; two new workers")
+    report(
+        "  rows the killed worker held, all sent after",
+        held_done,
+        "s",
+        f"{len(held)} rows; lease {LEASE_SECONDS} s, sweep 1 s",
+    )
+    report(
+        "  every message delivered after the kill",
+        all_done,
+        "s",
+        f"gateway answers in {GATEWAY_DELAY_SECONDS:g} s; two new workers",
+    )
     report("  sends / effects at the gateway", sends / effects, "×", f"{sends} sends, {effects} effects (deduped)")

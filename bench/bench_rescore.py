@@ -13,7 +13,8 @@ SCL-90 answers and their results scored under the default rules; not timed). Tim
   them with their values unchanged (batches of BULK_UPDATE_BATCH, its best size) — the storage floor
   without scoring, as Django offers it. bulk_update runs at about a thousand rows a second here, so the
   baseline is measured on the first BASELINE_ROWS rows and reported per million as well.
-BENCH_RESCORE_RESPONSES overrides the count (a multiple of 4 × 2,000).
+BENCH_RESCORE_RESPONSES overrides the count (a multiple of 4 × the students). Smoke mode: 160 responses of
+20 students.
 """
 
 import datetime as dt
@@ -26,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bench.bench_scoring import _generator
+from bench.harness import sized
 from xinyu.accounts.models import User
 from xinyu.org.models import ClassGroup, College, School, Student
 from xinyu.policy import screening as rules_module
@@ -34,14 +36,14 @@ from xinyu.screening.models import Campaign, Instrument, Participation, Response
 from xinyu.screening.scoring import rules_version, scorer_for
 from xinyu.screening.tasks import CHUNK, FIELDS, rescore
 
-RESPONSES = int(os.environ.get("BENCH_RESCORE_RESPONSES", "1000000"))
-STUDENTS = 2000
+RESPONSES = int(os.environ.get("BENCH_RESCORE_RESPONSES", sized("1000000", "160")))
+STUDENTS = sized(2000, 20)
 MIX = ("PHQ-9", "GAD-7", "UPI", "SCL-90")
 TARGET_SECONDS = 60.0
 INSERT_BATCH = 5000
 # bulk_update's CASE expressions grow with the batch: its best batch size is small.
 BULK_UPDATE_BATCH = 200
-BASELINE_ROWS = int(os.environ.get("BENCH_RESCORE_BASELINE_ROWS", "50000"))
+BASELINE_ROWS = int(os.environ.get("BENCH_RESCORE_BASELINE_ROWS", sized("50000", "80")))
 CHANGED_RULES = ScoringRules(upi_class2_min_total=18, scl90_factor_op=">")
 
 

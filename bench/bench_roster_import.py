@@ -21,11 +21,12 @@ import openpyxl
 from django.db import connection
 from django.test.utils import override_settings
 
+from bench.harness import sized
 from xinyu.org.id_numbers import check_digit
 from xinyu.org.models import ClassGroup, College, DormRoom, School, Student
 from xinyu.roster import importer
 
-STUDENTS = 50_000
+STUDENTS = sized(50_000, 200)
 COLLEGES = 10
 CLASSES_PER_COLLEGE = 50  # 500 classes of 100
 ROOM_SIZE = 6
@@ -136,7 +137,7 @@ def run(report):
 
 def _run(report):
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "roster-50000.xlsx"
+        path = Path(tmp) / f"roster-{STUDENTS}.xlsx"
         rows = _write_file(path)
         _network()
         marks = {}

@@ -18,12 +18,15 @@ import time
 from collections import Counter
 from itertools import islice
 
+from bench.harness import sized
 from xinyu.policy.screening import DEFAULT_RULES
 from xinyu.screening.definition import shipped_definition
 from xinyu.screening.scoring import score
 
-VECTORS = 1_000_000
-CHUNK = 50_000
+VECTORS = sized(1_000_000, 2_000)
+CHUNK = sized(50_000, 1_000)
+PER_INSTRUMENT = sized(50_000, 500)
+CHECKED_PER_CHUNK = sized(4000, 100)
 TARGET_SECONDS = 60.0
 MIX = ("PHQ-9", "GAD-7", "UPI", "SCL-90")  # in turn: 250,000 of each
 ITEM64 = ["无"] * 12 + ["没有"] * 4 + [""] * 3 + ["想找老师聊聊", "最近失眠，想咨询"]
@@ -89,7 +92,7 @@ def run(report):
         finally:
             gc.enable()
         # Outside the timing: what the vectors scored, per instrument (a check that the work was real).
-        for definition, answers, _numeric in chunk[:4000]:
+        for definition, answers, _numeric in chunk[:CHECKED_PER_CHUNK]:
             result = score(definition, answers, rules=DEFAULT_RULES)
             label = result.band.code if result.band else result.classification.code
             outcomes[(definition.code, label, result.red_flag)] += 1
@@ -97,7 +100,7 @@ def run(report):
 
     for code in MIX:
         definition = definitions[code]
-        sample = [makers[code][1]() for _ in range(50_000)]
+        sample = [makers[code][1]() for _ in range(PER_INSTRUMENT)]
         gc.disable()
         try:
             started = time.perf_counter()
@@ -115,4 +118,5 @@ def run(report):
     report(f"baseline: plain sum() over the same {VECTORS:,}", baseline, "s", "same vectors, same run")
     report("score() / baseline", scoring / baseline, "×")
     flagged = sum(count for (_code, _label, red), count in outcomes.items() if red)
-    report("sampled results with a red flag", 100 * flagged / sum(outcomes.values()), "%", "sample of 80,000")
+    sampled = sum(outcomes.values())
+    report("sampled results with a red flag", 100 * flagged / sampled, "%", f"sample of {sampled:,}")

@@ -11,14 +11,17 @@ saved). Baseline: a bare view doing three inserts in one transaction, through th
 Afterwards it checks that exactly N participations are submitted with N × instruments Results.
 Targets: entry ≥ 200/s with p99 ≤ 200 ms; submission ≥ 300/s with p99 ≤ 300 ms; zero errors, zero lost.
 On SQLite it says so and runs one worker. The load script shares the machine's cores with the server.
+The server runs in its own process group, stopped (and killed if it will not stop) whatever happens.
 """
 
+import contextlib
 import datetime as dt
 import http.client
 import os
 import queue
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -31,7 +34,7 @@ from pathlib import Path
 from django.db import connection
 from django.utils import timezone
 
-from bench.harness import percentile
+from bench.harness import percentile, sized
 from xinyu.accounts.models import User
 from xinyu.org.demo import build_demo_college, demo_accounts
 from xinyu.org.models import Appointment, ClassGroup, Student
@@ -43,9 +46,10 @@ from xinyu.screening.services import get_instrument, load_shipped_instruments
 from xinyu.screening.sittings import open_sitting
 
 ROOT = Path(__file__).resolve().parent.parent
-STUDENTS = int(os.environ.get("BENCH_SCREENING_STUDENTS", "1500"))
-SUBMISSIONS = int(os.environ.get("BENCH_SCREENING_SUBMISSIONS", "1200"))
-CONCURRENCY = int(os.environ.get("BENCH_SCREENING_CONCURRENCY", "16"))
+STUDENTS = int(os.environ.get("BENCH_SCREENING_STUDENTS", sized("1500", "300")))
+SUBMISSIONS = int(os.environ.get("BENCH_SCREENING_SUBMISSIONS", sized("1200", "20")))
+CONCURRENCY = int(os.environ.get("BENCH_SCREENING_CONCURRENCY", sized("16", "4")))
+POSTGRESQL_WORKERS = sized(4, 1)
 TIME_CAP = 120.0  # seconds for one measured phase; requests not started by then count as errors
 CODES = ("PHQ-9", "GAD-7")
 TARGETS = {"entry": (200, 200), "submission": (300, 300)}  # requests/s, p99 ms
@@ -170,20 +174,27 @@ def start_server(workers: int) -> tuple[subprocess.Popen, int]:
         "--log-level=warning",
         f"--chdir={ROOT}",
     ]
-    server = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 (our own fixed command)
-    deadline = time.monotonic() + 30
+    # Its own process group, so that its workers can be killed with it if it will not stop.
+    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)  # noqa: S603 (our own fixed command)
+    try:
+        _wait_for_port(server, port, timeout=60)
+    except BaseException:
+        stop_server(server)
+        raise
+    return server, port
+
+
+def _wait_for_port(server: subprocess.Popen, port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
+                return
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError("gunicorn exited at start") from None
+                raise RuntimeError(f"gunicorn exited at start ({server.returncode})") from None
             time.sleep(0.2)
-    else:
-        server.terminate()
-        raise RuntimeError("gunicorn did not start within 30 s")
-    return server, port
+    raise RuntimeError(f"gunicorn did not start within {timeout:g} s")
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -200,12 +211,14 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+    """SIGTERM (gunicorn stops its workers and waits for them), then SIGKILL to the whole group."""
+    if server.poll() is None:
+        server.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)  # workers left behind, if any
+    server.wait()
 
 
 # --- preparing the campaign ---------------------------------------------------------------------------
@@ -304,7 +317,7 @@ def _figures(report, label, seconds, latencies, errors, cpu, target=None):
 
 def run(report):
     vendor = connection.vendor
-    workers = 4 if vendor == "postgresql" else 1
+    workers = POSTGRESQL_WORKERS if vendor == "postgresql" else 1
     if vendor != "postgresql":
         report("SQLite: one gunicorn worker (writers serialise)", 1, "worker", "set DATABASE_URL for PostgreSQL")
     campaign, browsers = prepare(report)

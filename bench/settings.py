@@ -3,10 +3,10 @@
 import os
 from pathlib import Path
 
-_root = Path(__file__).resolve().parent.parent
+_var = Path(os.environ.get("XINYU_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
 if not os.environ.get("DATABASE_URL"):
-    (_root / "var" / "bench").mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{_root / 'var' / 'bench' / 'bench.sqlite3'}"
+    (_var / "bench").mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{_var / 'bench' / 'bench.sqlite3'}"
 
 from xinyu.settings import *  # noqa: E402, F403
 
