@@ -1,12 +1,12 @@
 """No browser, shared computer or proxy keeps a page a signed-in person saw, nor any download: every page of
-the authorization matrix (tests/org/test_authorization_matrix.py; the care matrix asserts the same in its own
+the authorization matrix (tests/authorization/test_org_matrix.py; the care matrix asserts the same in its own
 walk) answers with `Cache-Control: no-store, private`. Static files stay cacheable."""
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from tests.org.test_authorization_matrix import CAST
+from tests.authorization.test_org_matrix import CAST
 
 pytestmark = pytest.mark.django_db
 NO_STORE = "no-store, private"

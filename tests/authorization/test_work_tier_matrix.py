@@ -4,7 +4,7 @@ Every work source (the built-in lists of "my work" and the sections of care, cou
 break-glass) and every kind of notification, × every viewer of the care matrix (tests/conftest.py's cast,
 a part-time counsellor, another school's centre supervisor) and two more (the school leader in charge and
 后勤保卫处 staff, neither holding a post over students), × the three marked students, with records of every
-kind (tests/matrix_care_data.py, tests/matrix_work_data.py). For each viewer, in "my work", the home page's
+kind (tests/authorization/care_data.py, work_data.py). For each viewer, in "my work", the home page's
 counts, the inbox and the texts of the messages leaving Xinyu:
 - every item shown is of a kind whose tier (written out by hand below, not taken from the code) the viewer
   holds over its student, and a work item declares exactly that tier;
@@ -28,9 +28,7 @@ from django.urls import reverse
 from django.utils import translation
 from freezegun import freeze_time
 
-from tests.concerns.conftest import OFFICE_TIME
-from tests.conftest import build_world
-from tests.matrix_care_data import (
+from tests.authorization.care_data import (
     BREAK_GLASS_KINDS,
     CLINICAL_KINDS,
     COUNSELLING_KINDS,
@@ -39,7 +37,9 @@ from tests.matrix_care_data import (
     build_care_data,
     marker,
 )
-from tests.matrix_work_data import REPORT_DESCRIPTION, T3_WORDS, build_work_data
+from tests.authorization.work_data import REPORT_DESCRIPTION, T3_WORDS, build_work_data
+from tests.concerns.conftest import OFFICE_TIME
+from tests.conftest import build_world
 from xinyu.core.my_work import work_counts
 from xinyu.notify import delivery, senders
 from xinyu.notify.models import Notification, OutboxMessage

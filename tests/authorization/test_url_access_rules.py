@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from xinyu.common import access
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).parent.parent  # every test module of the suite
 # The Django admin guards its own views (`admin_view` + our `has_permission`); tested in the matrix.
 ADMIN_NAMESPACE = "admin"
 KNOWN_RULES = {access.PUBLIC, access.SIGNED_IN, access.STAFF, access.STUDENT, "network", "centre", "roster", "export"}

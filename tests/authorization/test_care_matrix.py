@@ -1,7 +1,7 @@
 """The authorization matrix of issue 5: every view of care, counselling, referrals, privacy and studentfile ×
 every cast member (and a part-time counsellor who treats none of them, and the centre's supervisor of another
 school) × the in-scope, other-class and other-college students, with records of every kind present, each
-text carrying a marker (tests/matrix_care_data.py). The views are enumerated from the URL resolver: a new
+text carrying a marker (tests/authorization/care_data.py). The views are enumerated from the URL resolver: a new
 view without an expectation fails.
 
 For each request: the status code, that no marker the viewer must not read is in the response (the text
@@ -29,8 +29,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
-from tests.conftest import build_world
-from tests.matrix_care_data import (
+from tests.authorization.care_data import (
     BREAK_GLASS_KINDS,
     CLINICAL_KINDS,
     CONSENT_KINDS,
@@ -41,6 +40,7 @@ from tests.matrix_care_data import (
     build_care_data,
     marker,
 )
+from tests.conftest import build_world
 from xinyu.accounts.twofactor import VERIFIED_SESSION_KEY
 from xinyu.audit.models import AuditEntry
 from xinyu.care import registry

@@ -1,4 +1,4 @@
-"""Data for the issue-5 authorization matrix (tests/test_authorization_matrix_care.py).
+"""Data for the issue-5 authorization matrix (tests/authorization/test_care_matrix.py).
 
 On top of the shared world (tests/conftest.py), for each of the three students — in_scope (IN), other_class
 (OC, moved into room R1 so that the dorm leader is their dorm-mate too) and other_college (OG) — records of

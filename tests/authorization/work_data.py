@@ -1,6 +1,6 @@
 """Data for the work-list and notification matrix (tests/test_work_tier_matrix.py).
 
-On top of the care matrix's world and records (tests/matrix_care_data.py: registry, plans, dorm check-in,
+On top of the care matrix's world and records (tests/authorization/care_data.py: registry, plans, dorm check-in,
 counselling, referrals, leave, break-glass, each text carrying a marker), everything that puts an item in
 someone's "my work" or inbox, through the services that do it:
 
