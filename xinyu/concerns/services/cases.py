@@ -288,7 +288,6 @@ def close_case(case: CrisisCase, *, by, filing_note: str, propose_registry: bool
     recorded, and the organiser's sign-off. `propose_registry` proposes the student for the key-concern
     registry (xinyu.care.registry.propose_entry) in the same transaction."""
     case = _lock(case)
-    CrisisCase.MOVES.check(case.status, CrisisCase.Status.CLOSED, error=ConcernError, message=_("This case is closed."))
     if by != case.organiser:
         raise ConcernError(_("Only the case's organiser can sign it off."))
     gaps = closing_gaps(case)
