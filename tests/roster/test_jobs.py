@@ -137,7 +137,7 @@ JOB_PATHS = {
     "rerun_dead": {Status.RUNNING: (Status.PENDING, Status.RUNNING, Status.SUCCEEDED)},
     "fail_dead": {Status.RUNNING: (Status.FAILED,)},
     "fail_abandoned": {Status.PENDING: (Status.FAILED,)},
-    # Confirming a preview queues the import (tests/roster/test_import.py confirms through the pages).
+    # Confirming a preview queues the import (tests/roster/test_views.py confirms through the pages).
     "confirm": {Status.SUCCEEDED: (Status.PENDING, Status.RUNNING, Status.SUCCEEDED)},
 }
 
