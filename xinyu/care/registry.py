@@ -196,7 +196,6 @@ def review_entry(
         raise RegistryError(_("The next review must be after today."))
     was = entry.status
     if entry.status == Status.LAPSED:
-        RegistryEntry.MOVES.check(entry.status, Status.ACTIVE, error=RegistryError)
         entry.status = Status.ACTIVE
     entry.next_review_on = next_review_on
     entry.save(update_fields=["risk_level", "categories", "status", "next_review_on"])

@@ -283,8 +283,13 @@ def start_leave(
 
 def _locked_leave(leave: Leave, by) -> Leave:
     leave = Leave.objects.select_for_update(of=("self",)).select_related("student__class_group").get(pk=leave.pk)
-    if not leave.is_open:
-        raise ReferralError(_("The student has already returned from this leave."))
+    # Work on a leave goes on while it can still end in the student's return.
+    Leave.MOVES.check(
+        leave.status,
+        Leave.Status.RETURNED,
+        error=ReferralError,
+        message=_("The student has already returned from this leave."),
+    )
     return leave
 
 
@@ -383,7 +388,6 @@ def return_student(leave: Leave, *, by, on: dt.date | None = None) -> list[Follo
         raise ReferralError(message)
     day = on or timezone.localdate()
     student = Student.objects.select_for_update().select_related("class_group").get(pk=leave.student_id)
-    Leave.MOVES.check(leave.status, Leave.Status.RETURNED, error=ReferralError)
     leave.status, leave.returned_on, leave.returned_by = Leave.Status.RETURNED, day, by
     leave.save(update_fields=["status", "returned_on", "returned_by"])
     _audit(by, student, "referrals.leave.returned", action=AuditEntry.Action.UPDATE, leave=leave.pk)
