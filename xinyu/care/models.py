@@ -85,7 +85,7 @@ class ReviewSupport(models.Model):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The key-concern registry (重点关注学生库), care plans (一人一策) and dorm check-ins (issue 5 §1–§2).
+# The key-concern registry (重点关注学生库), care plans (一人一策) and dorm check-ins.
 
 
 class RegistryEntry(models.Model):

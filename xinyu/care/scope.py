@@ -1,4 +1,4 @@
-"""Who may see and do what in the key-concern registry, care plans and dorm check-ins (issue 5).
+"""Who may see and do what in the key-concern registry, care plans and dorm check-ins.
 
 Tiers (DESIGN.md §4):
 - T2, the chain (head teacher, advisor, 学工部, people on an open case of the student): that the student

@@ -207,7 +207,7 @@ def may_print_crisis_cards(user) -> bool:
     return DutyShift.objects.filter(person_id=user.pk, ends_at__gt=timezone.now()).exists()
 
 
-# --- Concern reports and "my work" (issue 3, reports side) ---
+# --- Concern reports and "my work" ---
 
 # Students a reporter may pick by name are those still at school.
 PICKABLE_STATUSES = (Student.Status.ENROLLED, Student.Status.ON_LEAVE)

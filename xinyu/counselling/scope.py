@@ -1,4 +1,4 @@
-"""Who may see and do what in counselling: availability, bookings, sessions, and the T4 notes (issue 5).
+"""Who may see and do what in counselling: availability, bookings, sessions, and the T4 notes.
 
 - That a student attends counselling at all (their bookings, their sessions' dates, kinds and
   counsellors) is known to the centre (posts with a school-wide T3 grant or above: full- and part-time

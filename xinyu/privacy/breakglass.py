@@ -1,5 +1,5 @@
 """Break-glass (紧急调阅): a staff member outside a student's chain opens the student's file in an
-emergency (DESIGN.md §4, issue 5 §6).
+emergency (DESIGN.md §4).
 
 The student is found by exact 学号 and name only (no browsing; look-ups that match nobody are logged and
 limited). A reason is required. The grant gives T3 on that student for the policy's `break_glass_minutes`

@@ -1,4 +1,4 @@
-"""Break-glass, consent, retention and two-factor requirements (issue 5)."""
+"""Break-glass, consent, retention and two-factor requirements."""
 
 from django.db.models import Q, QuerySet
 

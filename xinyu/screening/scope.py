@@ -18,7 +18,7 @@ from xinyu.org.scope.base import (
 )
 from xinyu.screening.models import Campaign, Interview
 
-# --- Screening campaigns (issue 4, campaigns side) ---
+# --- Screening campaigns ---
 
 SITTING_POSTS = frozenset({Post.HEAD_TEACHER, Post.ADVISOR})
 
@@ -66,7 +66,7 @@ def completion_class_groups_for(user, campaign) -> QuerySet[ClassGroup]:
     return groups | sitting_class_groups_for(user).filter(college__school_id=campaign.school_id)
 
 
-# Screening: results and interviews (issue #4 §3). Scores, bands, flags and interview records are T3.
+# Screening: results and interviews (DESIGN.md §5). Scores, bands, flags and interview records are T3.
 
 
 def results_students_for(user) -> QuerySet[Student]:

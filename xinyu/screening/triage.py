@@ -1,4 +1,4 @@
-"""Routing a submitted screening to people (DESIGN.md §5, issue #4 §3).
+"""Routing a submitted screening to people (DESIGN.md §5).
 
 Called by the submission service inside its transaction, with the Result rows just written:
 - a red flag (the policy's [screening] red_flags: PHQ-9 item 9, UPI item 25, SCL-90 item 15) raises an
