@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 USER = settings.AUTH_USER_MODEL
@@ -145,6 +146,9 @@ class RegistryEntry(models.Model):
     def __str__(self):
         return f"{self.student} {self.status}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("care:entry_detail", args=[self.pk])
+
     @property
     def is_live(self) -> bool:
         return self.status != self.Status.REMOVED
@@ -220,6 +224,9 @@ class CarePlan(models.Model):
 
     def __str__(self):
         return f"plan {self.entry_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("care:entry_detail", args=[self.entry_id])
 
     def people(self) -> list:
         return [p for p in (self.centre_person, self.college_person, self.class_person) if p is not None]

@@ -11,7 +11,7 @@ through xinyu.org.scope; every read under it is logged by the page that reads, w
 import datetime as dt
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,11 +41,8 @@ class BreakGlassError(DomainError):
 
 
 def student_file_url(student) -> str:
-    """The student file page (`studentfile:file`); the roster page until the student file exists."""
-    try:
-        return reverse("studentfile:file", args=[student.pk])
-    except NoReverseMatch:
-        return reverse("org:student_detail", args=[student.pk])
+    """The student file page (`studentfile:file`)."""
+    return reverse("studentfile:file", args=[student.pk])
 
 
 def failed_lookups(user, *, now: dt.datetime | None = None) -> int:

@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,7 +157,7 @@ def create_task(
         tier=Tier.T3,  # that the screening called for a task (the assignee holds T3: assignee_for)
         key=f"screening.interview:{interview.pk}",
         title=title,
-        link=f"/screening/interviews/{interview.pk}/",
+        link=reverse("screening:interview_detail", args=[interview.pk]),
         body=_("Due by %(day)s.") % {"day": interview.due_on.isoformat()},
     )
     return interview

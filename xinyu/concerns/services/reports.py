@@ -141,7 +141,7 @@ def submit_report(reporter, student, *, category, urgency, description, observed
         deadline=policy.urgent_report_ack if urgent else policy.report_ack,
         report=report,
         title=title,
-        link=f"/concerns/reports/{report.pk}/",
+        link=report.get_absolute_url(),
         urgent=urgent,
     )
     record(reporter, Event(AuditEntry.Action.CREATE, "concern.report", student=student, detail={"report": report.pk}))

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -57,11 +57,8 @@ def help_lines() -> list[dict]:
 
 
 def case_url(case_id: int) -> str:
-    """The crisis case page (built beside this module as concerns:case_detail)."""
-    try:
-        return reverse("concerns:case_detail", args=[case_id])
-    except NoReverseMatch:
-        return f"/concerns/cases/{case_id}/"
+    """The crisis case page, from its id alone (no query for the case)."""
+    return reverse("concerns:case_detail", args=[case_id])
 
 
 def _picker(user, query: str):
