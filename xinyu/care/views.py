@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,16 +30,6 @@ from xinyu.org.scope import Tier
 
 Status = RegistryEntry.Status
 FILTERS = ("live", *Status.values)
-
-
-def _entry_for(request, pk, tier: Tier = Tier.T2) -> tuple[RegistryEntry, Tier, str]:
-    """The entry, if the user sees its student at `tier`; 404 for missing and out of scope alike.
-    Removed entries only at T3."""
-    entry = get_object_or_404(RegistryEntry.objects.select_related("student__class_group__college"), pk=pk)
-    viewer_tier, grant = scope.tier_for(request.user, entry.student)
-    if viewer_tier < tier or (entry.status == Status.REMOVED and viewer_tier < Tier.T3):
-        raise Http404
-    return entry, viewer_tier, grant.post if grant else ""
 
 
 def _audit(request, entry, what: str, tier: Tier, post: str) -> None:
@@ -89,7 +79,7 @@ def registry_list(request):
 @requires(scope.may_use_registry, "registry")
 def entry_detail(request, pk):
     with transaction.atomic():
-        entry, tier, post = _entry_for(request, pk)
+        entry, tier, post = scope.get_registry_entry_for_user(request.user, pk)
         full = tier >= Tier.T3
         plan = getattr(entry, "plan", None)
         context = {"entry": entry, "student": entry.student, "plan": plan, "full": full, "tier": int(tier)}
@@ -136,7 +126,7 @@ def entry_detail(request, pk):
 def _action(request, pk, *, allowed, form_class, perform, action, title, done, form_kwargs=None, initial=None):
     """A T3 action page: the form (GET, audited as a read) and its service call (POST)."""
     with transaction.atomic():
-        entry, _tier, post = _entry_for(request, pk, Tier.T3)
+        entry, _tier, post = scope.get_registry_entry_for_user(request.user, pk, Tier.T3)
         if not allowed(request.user, entry):
             raise Http404
         kwargs = form_kwargs(entry) if form_kwargs else {}
@@ -324,7 +314,7 @@ def removal_decision(request, pk):
 @require_POST
 def plan_note(request, pk):
     with transaction.atomic():
-        entry, _tier, _post = _entry_for(request, pk)
+        entry, _tier, _post = scope.get_registry_entry_for_user(request.user, pk)
         plan = getattr(entry, "plan", None)
         if plan is None or not scope.may_record_student_contact(request.user, plan):
             raise Http404

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -78,16 +77,9 @@ def break_glass_list(request):
         )
 
 
-def _grant_for(user, pk):
-    grant = scope.break_glass_grants_for(user).select_related("person", "student", "reviewed_by").filter(pk=pk).first()
-    if grant is None:
-        raise Http404
-    return grant
-
-
 @requires(scope.may_break_glass, "break_glass")
 def break_glass_detail(request, pk):
-    grant = _grant_for(request.user, pk)
+    grant = scope.get_break_glass_grant_for_user(request.user, pk)
     with transaction.atomic():
         # The reason often says why the student is in danger: reading it is logged.
         record_request(
@@ -120,7 +112,7 @@ def break_glass_detail(request, pk):
 @requires(scope.may_break_glass, "break_glass")
 @require_POST
 def break_glass_end(request, pk):
-    grant = _grant_for(request.user, pk)
+    grant = scope.get_break_glass_grant_for_user(request.user, pk)
     try:
         breakglass.end_break_glass(grant, by=request.user, address=client_address(request))
         messages.success(request, _("The emergency access has ended."))
@@ -132,7 +124,7 @@ def break_glass_end(request, pk):
 @requires(scope.may_review_break_glass, "break_glass_review")
 @require_POST
 def break_glass_review(request, pk):
-    grant = _grant_for(request.user, pk)
+    grant = scope.get_break_glass_grant_for_user(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Review: choose justified or not justified."))
@@ -173,9 +165,7 @@ def mine(request):
 @student_only
 @require_POST
 def consent_withdraw(request, pk):
-    record = scope.consents_of(request.user).filter(pk=pk).first()
-    if record is None:
-        raise Http404
+    record = scope.get_own_consent_for_user(request.user, pk)
     form = WithdrawForm(request.POST)
     form.is_valid()
     try:

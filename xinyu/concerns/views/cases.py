@@ -296,17 +296,10 @@ def _act(request, case, form, perform, done: str):
         return _render_case(request, fresh, bound={form.name: form}, status=200 if request.htmx else 400)
 
 
-def _case_to_act_on(request, pk):
-    case = scope.get_case_for_user(request.user, pk)
-    if not scope.may_act_on_case(request.user, case):
-        raise Http404
-    return case
-
-
 @staff_only
 @require_POST
 def case_raise(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         cases.raise_level(case, by=request.user, to_level=form.cleaned_data["to_level"],
@@ -318,7 +311,7 @@ def case_raise(request, pk):
 @staff_only
 @require_POST
 def case_lower(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         cases.lower_level(case, by=request.user, to_level=form.cleaned_data["to_level"],
@@ -330,7 +323,7 @@ def case_lower(request, pk):
 @staff_only
 @require_POST
 def case_assessment(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         cases.record_centre_assessment(case, by=request.user, summary=form.cleaned_data["summary"])
@@ -339,18 +332,10 @@ def case_assessment(request, pk):
                 _("The centre's assessment is recorded."))  # fmt: skip
 
 
-def _step_to_take(request, pk, step_pk):
-    case = scope.get_case_for_user(request.user, pk)
-    step = get_object_or_404(case.steps.select_related("case"), pk=step_pk)
-    if not scope.may_take_case_step(request.user, step):
-        raise Http404
-    return case, step
-
-
 @staff_only
 @require_POST
 def case_step_acknowledge(request, pk, step_pk):
-    case, step = _step_to_take(request, pk, step_pk)
+    case, step = scope.get_case_step_for_user(request.user, pk, step_pk)
     done = _("You have taken the step.")
     with transaction.atomic():
         try:
@@ -369,7 +354,7 @@ def case_step_acknowledge(request, pk, step_pk):
 @staff_only
 @require_POST
 def case_step_complete(request, pk, step_pk):
-    case, step = _step_to_take(request, pk, step_pk)
+    case, step = scope.get_case_step_for_user(request.user, pk, step_pk)
 
     def perform(form):
         cases.complete_step(step, by=request.user, evidence=form.evidence())
@@ -380,7 +365,7 @@ def case_step_complete(request, pk, step_pk):
 @staff_only
 @require_POST
 def case_family_contact(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         care.record_family_contact(case.student, by=request.user, case=case, **form.cleaned_data)
@@ -392,7 +377,7 @@ def case_family_contact(request, pk):
 @staff_only
 @require_POST
 def case_follow_up(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         care.schedule_follow_up(case, by=request.user, due_on=form.cleaned_data["due_on"],
@@ -419,7 +404,7 @@ def case_follow_up_done(request, pk, follow_up_pk):
 @staff_only
 @require_POST
 def case_review_support(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         care.record_review_support(case.student, by=request.user, case=case, **form.cleaned_data)
@@ -431,7 +416,7 @@ def case_review_support(request, pk):
 @staff_only
 @require_POST
 def case_close(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         cases.close_case(case, by=request.user, filing_note=form.cleaned_data["filing_note"],

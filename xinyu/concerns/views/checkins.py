@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -53,9 +52,7 @@ def check_in_list(request):
 @requires(care_scope.may_check_in, "dorm_checkin")
 @require_POST
 def check_in(request, assignment_pk):
-    assignment = care_scope.check_in_assignments_for(request.user).filter(pk=assignment_pk).first()
-    if assignment is None:
-        raise Http404
+    assignment = care_scope.get_check_in_assignment_for_user(request.user, assignment_pk)
     form = CheckInForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please choose “all right” or “something is wrong”."))

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -124,9 +123,7 @@ def report_new(request):
 
 @signed_in
 def report_thanks(request, pk):
-    report = scope.own_reports(request.user).filter(pk=pk).first()
-    if report is None:
-        raise Http404
+    report = scope.get_own_report_for_user(request.user, pk)
     urgent = report.urgency == ConcernReport.Urgency.URGENT
     roles = [ROLE_LABELS.get(role, role) for role in reports.receiver_roles(urgent=urgent)]
     context = {"report": report, "urgent": urgent, "roles": roles, "help_lines": help_lines() if urgent else []}
@@ -189,18 +186,10 @@ def report_detail(request, pk):
     return _report_page(request, scope.get_report_for_user(request.user, pk))
 
 
-def _handled_report(request, pk):
-    """The report, if the user may take and triage it; otherwise 404, as for a missing report."""
-    report = scope.get_report_for_user(request.user, pk)
-    if not scope.may_handle_report(request.user, report):
-        raise Http404
-    return report
-
-
 @staff_only
 @require_POST
 def report_acknowledge(request, pk):
-    report = _handled_report(request, pk)
+    report = scope.get_report_to_handle_for_user(request.user, pk)
     try:
         reports.acknowledge_report(report, by=request.user)
     except DomainError as error:
@@ -213,7 +202,7 @@ def report_acknowledge(request, pk):
 @staff_only
 @require_POST
 def report_triage(request, pk):
-    report = _handled_report(request, pk)
+    report = scope.get_report_to_handle_for_user(request.user, pk)
     form = TriageForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

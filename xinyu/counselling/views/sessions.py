@@ -16,7 +16,6 @@ from xinyu.counselling.forms import AddendumForm, ExceptionForm, IntakeForm, Ses
 from xinyu.counselling.models import Intake, Session
 from xinyu.counselling.views.staff import counsellor_view
 from xinyu.org.access_log import Event, client_address, record_many, record_request
-from xinyu.org.models import Student
 from xinyu.org.scope import Tier
 
 SESSIONS_SHOWN = 200
@@ -95,19 +94,14 @@ def _session_form_page(request, *, student, booking=None):
 @counsellor_view
 def session_new(request, booking_id):
     """Record the session of a booking: the slot's counsellor only."""
-    booking = scope.get_booking_for_staff(request.user, booking_id)
-    if booking.slot.counsellor_id != request.user.pk:
-        raise Http404
+    booking = scope.get_booking_to_record_for_user(request.user, booking_id)
     return _session_form_page(request, student=booking.student, booking=booking)
 
 
 @counsellor_view
 def session_new_walk_in(request, student_id):
     """A session without a booking (a walk-in, a crisis): any counsellor of the student's school."""
-    try:
-        student = scope.counselling_students_for(request.user).select_related("class_group").get(pk=student_id)
-    except (Student.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    student = scope.get_counselling_student_for_user(request.user, student_id)
     return _session_form_page(request, student=student)
 
 
@@ -153,9 +147,7 @@ def session_detail(request, pk):
 @counsellor_view
 @step_up_required
 def session_edit(request, pk):
-    session = scope.get_session_record_for_user(request.user, pk)
-    if not scope.may_write_session(request.user, session):
-        raise Http404
+    session = scope.get_session_to_write_for_user(request.user, pk)
     if services.is_locked(session):
         messages.error(request, _("The notes are locked; add an addendum instead."))
         return redirect("counselling:session_detail", pk=session.pk)
@@ -195,8 +187,8 @@ def session_edit(request, pk):
 @counsellor_view
 @step_up_required
 def addendum_add(request, pk):
-    session = scope.get_session_record_for_user(request.user, pk)
-    if not scope.may_write_session(request.user, session) or request.method != "POST":
+    session = scope.get_session_to_write_for_user(request.user, pk)
+    if request.method != "POST":
         raise Http404
     form = AddendumForm(request.POST)
     if form.is_valid():
@@ -214,9 +206,7 @@ def addendum_add(request, pk):
 @counsellor_view
 @step_up_required
 def intake(request, pk):
-    session = scope.get_session_record_for_user(request.user, pk)
-    if not scope.may_write_session(request.user, session):
-        raise Http404
+    session = scope.get_session_to_write_for_user(request.user, pk)
     existing = Intake.objects.filter(session=session).first()
     initial = {name: getattr(existing, name) for name in services.INTAKE_FIELDS} if existing else {}
     form = IntakeForm(request.POST or None, initial=initial)

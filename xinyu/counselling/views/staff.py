@@ -5,7 +5,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,10 +118,7 @@ def availability_new(request):
 @counsellor_view
 @require_POST
 def slot_withdraw(request, pk):
-    try:
-        slot = Slot.objects.get(pk=pk, counsellor=request.user, withdrawn=False)
-    except (Slot.DoesNotExist, ValueError):
-        raise Http404 from None
+    slot = scope.get_own_slot_for_user(request.user, pk)
     try:
         services.withdraw_slot(slot, by=request.user)
     except services.CounsellingError as error:
@@ -133,9 +129,7 @@ def slot_withdraw(request, pk):
 
 
 def _booking_action(request, pk, action, done_message):
-    booking = scope.get_booking_for_staff(request.user, pk)
-    if not scope.may_handle_booking(request.user, booking):
-        raise Http404
+    booking = scope.get_booking_to_handle_for_user(request.user, pk)
     try:
         action(booking, by=request.user)
     except services.CounsellingError as error:

@@ -1,7 +1,6 @@
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import render
 
 from xinyu.audit.models import AuditEntry
@@ -73,9 +72,7 @@ def student_detail(request, pk):
 
 @staff_only
 def class_group(request, pk):
-    group = scope.class_groups_for(request.user).select_related("college").filter(pk=pk).first()
-    if group is None:
-        raise Http404
+    group = scope.get_class_group_for_user(request.user, pk)
     students = (
         scope.students_for(request.user, Tier.T1)
         .filter(class_group=group)
