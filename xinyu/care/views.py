@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.audit.models import AuditEntry
 from xinyu.care import plans, registry, scope
 from xinyu.care.forms import (
     ConfirmForm,
@@ -25,18 +24,15 @@ from xinyu.care.forms import (
 )
 from xinyu.care.models import CheckIn, ProgressNote, RegistryEntry
 from xinyu.common.access import requires
-from xinyu.org.access_log import Event, record_many, record_request
+from xinyu.org.access_log import Read, read_event, record_read, record_reads
 from xinyu.org.scope import Tier
 
 Status = RegistryEntry.Status
 FILTERS = ("live", *Status.values)
 
 
-def _audit(request, entry, what: str, tier: Tier, post: str) -> None:
-    record_request(
-        request,
-        Event(AuditEntry.Action.VIEW, what, student=entry.student, tier=tier, post=post, detail={"entry": entry.pk}),
-    )
+def _audit(request, entry, what: Read, tier: Tier, post: str) -> None:
+    record_read(request, what, student=entry.student, tier=tier, post=post, detail={"entry": entry.pk})
 
 
 @requires(scope.may_use_registry, "registry")
@@ -51,16 +47,15 @@ def registry_list(request):
     with transaction.atomic():
         rows = list(entries)
         events = [
-            Event(
-                AuditEntry.Action.VIEW,
-                "care.registry.list",
+            read_event(
+                Read.REGISTRY_LIST,
                 student=entry.student,
                 tier=Tier.T2,
                 detail={"entry": entry.pk},
             )
             for entry in rows
         ]
-        record_many(request.user, events or [Event(AuditEntry.Action.VIEW, "care.registry.list", tier=Tier.T2)])
+        record_reads(request.user, events or [read_event(Read.REGISTRY_LIST, tier=Tier.T2)])
         return render(
             request,
             "care/registry_list.html",
@@ -119,7 +114,7 @@ def entry_detail(request, pk):
             and scope.may_decide_removal(request.user, entry),
             "today": timezone.localdate(),
         }
-        _audit(request, entry, "care.registry.entry", tier=min(tier, Tier.T3), post=post)
+        _audit(request, entry, Read.REGISTRY_ENTRY, tier=min(tier, Tier.T3), post=post)
         return render(request, "care/entry_detail.html", context)
 
 
@@ -144,7 +139,7 @@ def _action(request, pk, *, allowed, form_class, perform, action, title, done, f
                     return redirect("care:entry_detail", entry.pk)
             status = 400
         else:
-            _audit(request, entry, "care.registry.entry", tier=Tier.T3, post=post)
+            _audit(request, entry, Read.REGISTRY_ENTRY, tier=Tier.T3, post=post)
         rules = registry.care_rules()
         return render(
             request,
@@ -373,19 +368,18 @@ def review_list(request):
     with transaction.atomic():
         result = registry.review_list(request.user, chosen, month)
         students = result.students()
-        record_many(
+        record_reads(
             request.user,
             [
-                Event(
-                    AuditEntry.Action.VIEW,
-                    "care.registry.review_list",
+                read_event(
+                    Read.REGISTRY_REVIEW_LIST,
                     student=student,
                     tier=Tier.T3,
                     detail={"month": month.strftime("%Y-%m")},
                 )
                 for student in students
             ]
-            or [Event(AuditEntry.Action.VIEW, "care.registry.review_list", tier=Tier.T3)],
+            or [read_event(Read.REGISTRY_REVIEW_LIST, tier=Tier.T3)],
         )
         return render(
             request,

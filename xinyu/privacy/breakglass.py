@@ -19,7 +19,7 @@ from xinyu.audit.models import AuditEntry
 from xinyu.common.work import WorkItem, WorkSection
 from xinyu.concerns.services.reports import normalise_typed, reporter_school
 from xinyu.notify.services import notify
-from xinyu.org.access_log import Event, record
+from xinyu.org.access_log import Event, Read, record, record_read
 from xinyu.org.models import Appointment, Student
 from xinyu.org.responsibility import holders_of
 from xinyu.org.scope import Tier
@@ -32,7 +32,7 @@ REASON_MIN_LENGTH = 10
 # Naming a student by 学号 and name must not become a way to browse the roster (as for peer reports).
 LOOKUP_LIMIT = 5
 LOOKUP_WINDOW = dt.timedelta(hours=1)
-LOOKUP_FAILED = "privacy.break_glass.lookup_failed"
+LOOKUP_FAILED = Read.BREAK_GLASS_LOOKUP_FAILED
 GRANT_OPENED = "privacy.break_glass"
 
 
@@ -71,12 +71,8 @@ def find_student(user, student_number: str, name: str, *, address=None) -> Stude
             .first()
         )
     if student is None:
-        record(
-            user,
-            Event(
-                AuditEntry.Action.VIEW, LOOKUP_FAILED, detail={"student_number": number[:32]}, post=scope.BREAK_GLASS
-            ),
-            address=address,
+        record_read(
+            user, LOOKUP_FAILED, detail={"student_number": number[:32]}, post=scope.BREAK_GLASS, address=address
         )
         raise BreakGlassError(_("No student has this student number and name. Check both and try again."))
     return student

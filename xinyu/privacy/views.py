@@ -9,9 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyu.accounts.stepup import step_up_required
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires, student_only
-from xinyu.org.access_log import Event, client_address, record_many, record_request
+from xinyu.org.access_log import (
+    Read,
+    client_address,
+    read_event,
+    record_read,
+    record_reads,
+)
 from xinyu.org.scope import Tier
 from xinyu.policy.loader import policy_in_force
 from xinyu.privacy import access_log, breakglass, consent, scope
@@ -65,11 +70,7 @@ def break_glass_list(request):
     students = {grant.student_id: grant.student for grant in grants}.values()
     with transaction.atomic():
         # That a student's file was opened in an emergency is "needs attention" (T2): the list is logged.
-        record_many(
-            request.user,
-            [Event(AuditEntry.Action.VIEW, "privacy.break_glass.list", student=s, tier=Tier.T2) for s in students],
-            address=client_address(request),
-        )
+        record_reads(request, [read_event(Read.BREAK_GLASS_LIST, student=s, tier=Tier.T2) for s in students])
         return render(
             request,
             "privacy/break_glass_list.html",
@@ -82,16 +83,13 @@ def break_glass_detail(request, pk):
     grant = scope.get_break_glass_grant_for_user(request.user, pk)
     with transaction.atomic():
         # The reason often says why the student is in danger: reading it is logged.
-        record_request(
+        record_read(
             request,
-            Event(
-                AuditEntry.Action.VIEW,
-                "privacy.break_glass",
-                student=grant.student,
-                tier=Tier.T2,
-                post=scope.BREAK_GLASS if grant.person_id == request.user.pk else "",
-                detail={"grant": grant.pk},
-            ),
+            Read.BREAK_GLASS,
+            student=grant.student,
+            tier=Tier.T2,
+            post=scope.BREAK_GLASS if grant.person_id == request.user.pk else "",
+            detail={"grant": grant.pk},
         )
         may_review = scope.break_glass_reviews_for(request.user).filter(pk=grant.pk).exists()
         return render(

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xinyu.accounts.models import User
-from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
 from xinyu.common.access import requires, staff_only
 from xinyu.concerns import evidence as evidence_rules
@@ -43,7 +42,7 @@ from xinyu.concerns.models import CaseEvent, CaseStep
 from xinyu.concerns.queries import role_label
 from xinyu.concerns.services import case_records as care
 from xinyu.concerns.services import cases
-from xinyu.org.access_log import Event, record_request
+from xinyu.org.access_log import Read, record_read
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError
 
@@ -168,17 +167,14 @@ def _audit_read(request, case, access: scope.CaseAccess) -> None:
     if access.role in ROLE_REASONS:
         with translation.override(settings.LANGUAGE_CODE):
             reason = str(ROLE_REASONS[access.role])
-    record_request(
+    record_read(
         request,
-        Event(
-            AuditEntry.Action.VIEW,
-            "crisis.case",
-            student=case.student,
-            tier=access.tier,
-            post=access.post,
-            detail={"case": case.pk, "held": int(tier)},
-            reason=reason,
-        ),
+        Read.CRISIS_CASE,
+        student=case.student,
+        tier=access.tier,
+        post=access.post,
+        detail={"case": case.pk, "held": int(tier)},
+        reason=reason,
     )
 
 

@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import signed_in, staff_only
 from xinyu.concerns import scope
 from xinyu.concerns.forms_reports import ReportForm, TriageForm
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services import reports
-from xinyu.org.access_log import Event, client_address, record_request
+from xinyu.org.access_log import Read, client_address, record_read
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError
 from xinyu.policy.loader import policy_in_force
@@ -167,16 +166,13 @@ def _report_page(request, report, *, triage_form=None, status=200):
             "case_url": case_url(report.case_id) if report.case_id else "",
             "levels": list(policy_in_force(timezone.localdate()).levels.values()),
         }
-        record_request(
+        record_read(
             request,
-            Event(
-                AuditEntry.Action.VIEW,
-                "concern.report",
-                student=student,
-                tier=max(tier, Tier.T2),
-                post=grant.post,  # reports_for: only those holding T2 or above reach the page
-                detail={"report": report.pk},
-            ),
+            Read.CONCERN_REPORT,
+            student=student,
+            tier=max(tier, Tier.T2),
+            post=grant.post,  # reports_for: only those holding T2 or above reach the page
+            detail={"report": report.pk},
         )
         return render(request, "concerns/report_detail.html", context, status=status)
 

@@ -3,11 +3,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import render
 
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires, staff_only
 from xinyu.common.params import id_param
 from xinyu.org import scope
-from xinyu.org.access_log import Event, record_request
+from xinyu.org.access_log import Read, record_read
 from xinyu.org.network import build_network
 from xinyu.org.scope import Tier
 
@@ -63,10 +62,7 @@ def student_detail(request, pk):
     # T2 and above: the read and its audit entry commit together, or the request fails.
     with transaction.atomic():
         context["guardians"] = list(student.guardians.all())
-        record_request(
-            request,
-            Event(AuditEntry.Action.VIEW, "student.detail", student=student, tier=tier, post=grant.post),
-        )
+        record_read(request, Read.STUDENT_DETAIL, student=student, tier=tier, post=grant.post)
         return render(request, "org/student_detail.html", context)
 
 
