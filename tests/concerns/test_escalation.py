@@ -454,7 +454,7 @@ def test_two_clocks_racing_never_escalate_twice(crisis_world):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_new_process_picks_up_what_is_due(crisis_world):
+def test_a_new_process_picks_up_what_is_due(crisis_world, tmp_path):
     """The state lives in the database: a clock started in another process (as after a restart) reminds
     the people of a report that fell due while no clock ran."""
     w = crisis_world
@@ -465,6 +465,7 @@ def test_a_new_process_picks_up_what_is_due(crisis_world):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "xinyu.test_settings",
         "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict),
+        "XINYU_VAR_DIR": str(tmp_path),  # its access-log anchor, not the working copy's
     }
     done = subprocess.run(
         [sys.executable, "manage.py", "run_clock", "--once"], cwd=ROOT, env=env, capture_output=True, text=True,
