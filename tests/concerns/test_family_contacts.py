@@ -130,3 +130,25 @@ def test_the_case_page_offers_the_cases_contacts_and_shows_the_row_as_the_eviden
     assert "张父（父亲），2026-11-25 09:00" in evidence[: evidence.index("</ul>")]
     head_teacher = client_for(w.cast["head_teacher"]).get(reverse("concerns:case_detail", args=[case.pk]))
     assert "张父" not in head_teacher.content.decode()
+
+
+def test_the_step_form_records_a_new_family_contact(crisis_world, client_for, case):
+    organiser = crisis_world.cast["college_leader"]
+    client = client_for(organiser)
+    step = told(case)
+    page = client.get(reverse("concerns:case_detail", args=[case.pk])).content.decode()
+    form = page[page.index(f'action="{reverse("concerns:case_step_complete", args=[case.pk, step.pk])}"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="family_contact"' not in form  # nothing recorded on the case yet to choose from
+    for name in ("family_who", "family_relation", "family_when", "family_how", "family_outcome"):
+        tag = form[form.rindex("<", 0, form.index(f'name="{name}"')) :]
+        assert " required" in tag[: tag.index(">")], name
+    values = {"family_who": "张母", "family_relation": "母亲", "family_when": "2026-11-25T09:30",
+              "family_how": "video", "family_outcome": "已知情"}  # fmt: skip
+    refused = client.post(reverse("concerns:case_step_complete", args=[case.pk, step.pk]), {**values, "family_how": ""})
+    assert refused.status_code == 400 and not FamilyContact.objects.exists()
+    done = client.post(reverse("concerns:case_step_complete", args=[case.pk, step.pk]), values)
+    assert done.status_code == 302
+    contact = FamilyContact.objects.get()
+    assert (contact.method, contact.contacted_at) == ("video", OFFICE_TIME - dt.timedelta(minutes=30))
+    assert told(case).evidence == {"family_contact": contact.pk}
