@@ -152,3 +152,24 @@ def test_the_step_form_records_a_new_family_contact(crisis_world, client_for, ca
     contact = FamilyContact.objects.get()
     assert (contact.method, contact.contacted_at) == ("video", OFFICE_TIME - dt.timedelta(minutes=30))
     assert told(case).evidence == {"family_contact": contact.pk}
+
+
+def test_only_those_who_read_the_cases_records_choose_a_recorded_contact(crisis_world, client_for, case):
+    """The step's owner at T2 (here the head teacher) records a new contact; the recorded ones (T3) are
+    neither offered to them nor taken from them."""
+    w = crisis_world
+    contact = care.record_family_contact(
+        w.in_scope, by=w.cast["college_leader"], case=case, contact_name="张父", relation="父亲",
+        contacted_at=OFFICE_TIME - dt.timedelta(hours=1), method="in_person", outcome="已到校面谈",
+    )  # fmt: skip
+    CaseStep.objects.filter(pk=told(case).pk).update(assignee=w.cast["head_teacher"])
+    client = client_for(w.cast["head_teacher"])
+    step = told(case)
+    page = client.get(reverse("concerns:case_detail", args=[case.pk])).content.decode()
+    assert f'action="{reverse("concerns:case_step_complete", args=[case.pk, step.pk])}"' in page
+    assert 'name="family_contact"' not in page and "张父" not in page
+    with pytest.raises(EvidenceError):
+        cases.complete_step(step, by=w.cast["head_teacher"], evidence={"family_contact": str(contact.pk)})
+    done = client.post(reverse("concerns:case_step_complete", args=[case.pk, step.pk]), {**NEW_CONTACT})
+    assert done.status_code == 302
+    assert told(case).evidence == {"family_contact": FamilyContact.objects.get(contact_name="张母").pk}

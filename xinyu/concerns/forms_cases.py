@@ -90,12 +90,13 @@ class StepForm(CaseForm):
 
     name = "step"
 
-    def __init__(self, *args, step, **kwargs):
+    def __init__(self, *args, step, offers_contacts: bool = False, **kwargs):
+        """`offers_contacts`: the case's family contacts may be chosen (T3: only for those who read them)."""
         self.name = f"step{step.pk}"
         super().__init__(*args, **kwargs)
         self.step = step
         wanted = evidence.fields_for(step.evidence_required)
-        contacts = list(self.case.family_contacts.all()) if "family_contact" in wanted else []
+        contacts = list(self.case.family_contacts.all()) if offers_contacts and "family_contact" in wanted else []
         if "family_contact" in wanted and not contacts:
             wanted.remove("family_contact")
         for field in [*wanted, *([] if "note" in wanted else ["note"])]:

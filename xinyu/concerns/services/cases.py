@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.care.models import FamilyContact
 from xinyu.care.registry import propose_entry
 from xinyu.concerns import scope
 from xinyu.concerns.errors import ConcernError
@@ -261,7 +262,9 @@ def _family_contact_evidence(step: CaseStep, by, cleaned: dict) -> dict:
     fields = {field: cleaned.pop(field, "") for field in NEW_FAMILY_CONTACT}
     case = step.case
     if chosen:
-        contact = case.family_contacts.filter(pk=int(chosen)).first()
+        # Choosing a recorded contact is for those who read the case's records (T3).
+        readable = case.family_contacts.all() if scope.may_read_case_records(by, case) else FamilyContact.objects.none()
+        contact = readable.filter(pk=int(chosen)).first()
         if contact is None:
             label = str(EVIDENCE_LABELS["family_contact"])
             raise EvidenceError(_("Please choose a family contact recorded on this case."), {"family_contact": label})

@@ -102,7 +102,7 @@ def _step_rows(request, case, steps, bound, *, may_act: bool, reads_records: boo
         can_take = may_act and step.superseded_at is None and scope.may_take_case_step(request.user, step)
         form = None
         if can_take and step.is_active:
-            form = bound.get(f"step{step.pk}") or StepForm(case=case, step=step)
+            form = bound.get(f"step{step.pk}") or StepForm(case=case, step=step, offers_contacts=reads_records)
         rows.append(
             StepRow(
                 step=step,
@@ -382,7 +382,8 @@ def case_step_complete(request, pk, step_pk):
     def perform(form):
         cases.complete_step(step, by=request.user, evidence=form.evidence())
 
-    return _act(request, case, StepForm(request.POST, case=case, step=step), perform, _("The step is done."))
+    form = StepForm(request.POST, case=case, step=step, offers_contacts=scope.may_read_case_records(request.user, case))
+    return _act(request, case, form, perform, _("The step is done."))
 
 
 @staff_only
