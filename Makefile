@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# Test processes: one per core (pytest-xdist); TEST_WORKERS=0 runs the suite in this process.
+TEST_WORKERS ?= auto
 # `make bench BENCH_ARGS=--smoke`: every benchmark at tiny sizes; or parts of names to run only those.
 BENCH_ARGS ?=
 
@@ -24,7 +26,7 @@ run: setup
 	@scripts/run
 
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup
 	$(PY) -m ruff check .

@@ -26,6 +26,9 @@ from tests.factories import (
     student_with_account,
     valid_id_number,
 )
+
+# The shared fixtures' machinery: pytest finds its fixtures here.
+from tests.shared import _django_db_helper, _shared_data, _shared_data_per_module, shared_fixture  # noqa: F401
 from xinyu.org.models import Department, Post
 from xinyu.org.services import appoint
 
@@ -150,8 +153,8 @@ def own_audit_anchor(tmp_path_factory):
 _anchor_numbers = itertools.count()
 
 
-@pytest.fixture
-def world(db) -> World:
+@shared_fixture
+def world() -> World:
     return build_world()
 
 
@@ -167,7 +170,7 @@ def client_for():
     return make
 
 
-@pytest.fixture
+@shared_fixture
 def network(world):
     """The world plus the people who grant and confirm: a technical administrator, the leading group's head
     and deputy (学工部部长), the 学工办 director of college A, a second 学工部 staff member, and a newcomer."""

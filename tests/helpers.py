@@ -1,5 +1,6 @@
 """Small helpers shared by tests."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -27,3 +28,30 @@ def empty_access_log_for_flush():
         cursor.execute("DELETE FROM audit_auditentry")
         for _name, sql in triggers:
             cursor.execute(sql)
+
+
+def walk_move(moves, record, current: str, target: str, attempt, *, error) -> None:
+    """Put `record` in `current` and `attempt(record)` the service that moves it to `target`: the move
+    happens when the table (`moves`) allows it, and is refused with `error`, the record untouched, when not."""
+    type(record).objects.filter(pk=record.pk).update(status=current)
+    record.refresh_from_db()
+    if moves.allows(current, target):
+        attempt(record)
+        record.refresh_from_db()
+        assert record.status == target
+    else:
+        with pytest.raises(error):
+            attempt(record)
+        record.refresh_from_db()
+        assert record.status == current
+
+
+def moves_to(moves, targets) -> list[tuple[str, str]]:
+    """The (from, to) pairs of `moves` whose target is one of `targets` (those a test has a service for)."""
+    return [(current, target) for current, target in moves.pairs() if target in targets]
+
+
+def unreachable(moves) -> set[str]:
+    """The states no move leads to (a record starts in them and never comes back)."""
+    reached = set().union(*(moves.allowed(state) for state in moves.states.values))
+    return set(moves.states.values) - reached

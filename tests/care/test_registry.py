@@ -276,3 +276,72 @@ def test_the_daily_command_lapses_and_escalates(world, active):
     assert active.status == Status.LAPSED
     call_command("care_daily", stdout=out)
     assert kinds(active).count("lapsed") == 1
+
+
+# The moves RegistryEntry.Status declares: what each service does from each status, against the table.
+
+
+def _lapse(entry, world):
+    RegistryEntry.objects.filter(pk=entry.pk).update(next_review_on=timezone.localdate() - dt.timedelta(days=30))
+    lapse_overdue_entries(timezone.localdate())
+
+
+# service -> (how to call it, {status it works from: status it leaves}); from any other status it refuses.
+REGISTRY_SERVICES = {
+    "confirm": (lambda entry, world: confirm(world, entry), {Status.PROPOSED: Status.ACTIVE}),
+    "review": (
+        lambda entry, world: review_entry(
+            entry, by=world.cast["mental_health_advisor"], assessment="情况稳定", support="继续谈心"
+        ),
+        {
+            Status.ACTIVE: Status.ACTIVE,
+            Status.LAPSED: Status.ACTIVE,
+            Status.REMOVAL_REQUESTED: Status.REMOVAL_REQUESTED,
+        },
+    ),
+    "lapse": (_lapse, {Status.ACTIVE: Status.LAPSED}),
+    "request_removal": (
+        lambda entry, world: request_removal(entry, by=world.cast["mental_health_advisor"], reason="连续三个月稳定"),
+        {Status.ACTIVE: Status.REMOVAL_REQUESTED, Status.LAPSED: Status.REMOVAL_REQUESTED},
+    ),
+    "approve_removal": (
+        lambda entry, world: decide_removal(entry, by=world.cast["counsellor"], assessment="同意解除", approve=True),
+        {Status.REMOVAL_REQUESTED: Status.REMOVED},
+    ),
+    "decline_removal": (
+        lambda entry, world: decide_removal(entry, by=world.cast["counsellor"], assessment="仍需关注", approve=False),
+        {Status.REMOVAL_REQUESTED: Status.ACTIVE},
+    ),
+}
+
+
+def test_the_table_holds_exactly_the_moves_the_services_make():
+    made = {
+        (current, after)
+        for _call, works in REGISTRY_SERVICES.values()
+        for current, after in works.items()
+        if after != current
+    }
+    declared = {pair for pair in RegistryEntry.MOVES.pairs() if RegistryEntry.MOVES.allows(*pair)}
+    assert made == declared
+    assert RegistryEntry.MOVES.final() == {Status.REMOVED}
+
+
+@pytest.mark.parametrize("current", Status.values)
+@pytest.mark.parametrize("service", REGISTRY_SERVICES)
+def test_each_service_works_only_from_its_statuses(world, proposed, request, service, current):
+    call, works = REGISTRY_SERVICES[service]
+    entry = proposed if service == "confirm" else request.getfixturevalue("active")
+    RegistryEntry.objects.filter(pk=entry.pk).update(status=current)
+    entry.refresh_from_db()
+    if current in works:
+        call(entry, world)
+        entry.refresh_from_db()
+        assert entry.status == works[current]
+    elif service == "lapse":
+        call(entry, world)  # the daily pass leaves every other status alone
+        entry.refresh_from_db()
+        assert entry.status == current
+    else:
+        with pytest.raises(RegistryError):
+            call(entry, world)

@@ -1,9 +1,8 @@
 import datetime as dt
 import zoneinfo
 
-import pytest
-
 from tests.factories import DepartmentFactory, UserFactory
+from tests.shared import shared_fixture
 from xinyu.concerns.models import DutyShift
 from xinyu.org.models import Department, Post
 from xinyu.org.services import appoint
@@ -14,7 +13,7 @@ OFFICE_TIME = dt.datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
 NIGHT_TIME = dt.datetime(2026, 11, 25, 23, 0, tzinfo=SHANGHAI)
 
 
-@pytest.fixture
+@shared_fixture
 def crisis_world(world):
     """The world plus the school-level people a crisis needs: the school leader in charge, a duty leader
     on the roster tonight, and 后勤保卫处 staff."""

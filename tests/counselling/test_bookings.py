@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
 from tests.counselling.conftest import make_slot
+from tests.helpers import moves_to, unreachable, walk_move
 from xinyu.audit.models import AuditEntry
 from xinyu.counselling import services
 from xinyu.counselling.models import Booking
@@ -183,3 +184,36 @@ def test_the_reminder_command(world, room):
     call_command("send_counselling_reminders", stdout=out)
     call_command("send_counselling_reminders", stdout=out)
     assert out.getvalue() == "1 booking(s) reminded\n0 booking(s) reminded\n"
+
+
+# The moves Booking.Status declares --------------------------------------------------------------------------
+
+BOOKING_SERVICES = {
+    Booking.Status.REQUESTED: lambda booking, w, room: services.change_booking(
+        booking, make_slot(w.cast["counsellor"], room, hours_from_now=96), by=w.cast["student"]
+    ),
+    Booking.Status.CONFIRMED: lambda booking, w, room: services.confirm_booking(booking, by=w.cast["counsellor"]),
+    Booking.Status.ATTENDED: lambda booking, w, room: services.record_session(
+        w.in_scope, by=w.cast["counsellor"], booking=booking, kind="individual", risk_level="low", next_step="continue"
+    ),
+    Booking.Status.NO_SHOW: lambda booking, w, room: services.mark_no_show(booking, by=w.cast["counsellor"]),
+    Booking.Status.CANCELLED: lambda booking, w, room: services.cancel_booking(booking, by=w.cast["counsellor"]),
+}
+# A session or a no-show is recorded once the time has begun; the rest is done before.
+HAS_BEGUN = {Booking.Status.ATTENDED, Booking.Status.NO_SHOW}
+
+
+def test_a_booking_is_requested_first_and_every_state_has_its_service():
+    assert unreachable(Booking.MOVES) == set()  # a moved booking is requested again
+    assert set(BOOKING_SERVICES) == set(Booking.Status.values)
+    assert Booking.MOVES.final() == {Booking.Status.ATTENDED, Booking.Status.NO_SHOW, Booking.Status.CANCELLED}
+
+
+@pytest.mark.parametrize(("current", "target"), moves_to(Booking.MOVES, BOOKING_SERVICES))
+def test_booking_services_move_as_the_table_says(world, room, current, target):
+    slot = make_slot(world.cast["counsellor"], room, hours_from_now=-1 if target in HAS_BEGUN else 48)
+    booking = slot.bookings.create(student=world.in_scope)
+    walk_move(
+        Booking.MOVES, booking, current, target, lambda booking: BOOKING_SERVICES[target](booking, world, room),
+        error=CounsellingError,
+    )  # fmt: skip

@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tests.helpers import moves_to, unreachable, walk_move
 from xinyu.audit.models import AuditEntry
 from xinyu.grants import rules as grant_rules
 from xinyu.grants.posts import GrantError, confirm_grant, end_post, grant_post, refuse_grant, withdraw_grant
@@ -217,3 +218,27 @@ def test_a_pending_grant_is_withdrawn_or_refused_not_ended(network):
     pending = grant_post(w.cast["newcomer"], Post.CENTRE_COUNSELLOR, w.school, by=w.cast["student_affairs"])
     with pytest.raises(GrantError):
         end_post(pending, by=w.cast["student_affairs"])
+
+
+# The moves Appointment.Status declares -------------------------------------------------------------------
+
+
+def test_a_grant_starts_waiting_or_in_force_and_is_decided_once():
+    assert unreachable(Appointment.MOVES) == {Appointment.Status.PENDING}
+    assert Appointment.MOVES.final() == {
+        Appointment.Status.ACTIVE, Appointment.Status.REFUSED, Appointment.Status.WITHDRAWN,
+    }  # fmt: skip
+
+
+DECISIONS = {
+    Appointment.Status.ACTIVE: lambda grant, w: confirm_grant(grant, by=w.cast["supervisor"]),
+    Appointment.Status.REFUSED: lambda grant, w: refuse_grant(grant, by=w.cast["supervisor"], reason="未经中心面试"),
+    Appointment.Status.WITHDRAWN: lambda grant, w: withdraw_grant(grant, by=w.cast["student_affairs"]),
+}
+
+
+@pytest.mark.parametrize(("current", "target"), moves_to(Appointment.MOVES, DECISIONS))
+def test_decisions_move_a_grant_as_the_table_says(network, current, target):
+    w = network
+    pending = grant_post(w.cast["newcomer"], Post.CENTRE_PART_TIME_COUNSELLOR, w.school, by=w.cast["student_affairs"])
+    walk_move(Appointment.MOVES, pending, current, target, lambda grant: DECISIONS[target](grant, w), error=GrantError)

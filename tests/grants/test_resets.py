@@ -14,6 +14,7 @@ from freezegun import freeze_time
 
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
+from tests.helpers import unreachable, walk_move
 from xinyu.accounts.models import CredentialReset, TwoFactorDevice
 from xinyu.accounts.stepup import SESSION_KEY as REAUTH_KEY
 from xinyu.audit.models import AuditEntry
@@ -293,3 +294,71 @@ def test_grants_and_resets_waiting_show_in_my_work(network):
     section = next(s for s in work_for(w.cast["supervisor"]).sections if s.key == "grants")
     assert sorted(item.kind for item in section.items) == ["grant_to_confirm", "reset_to_confirm"]
     assert all(s.key != "grants" for s in work_for(w.cast["head_teacher"]).sections)
+
+
+# The moves CredentialReset.Status declares -----------------------------------------------------------------
+
+
+def _asked(w) -> CredentialReset:
+    """An in-person password reset of a T4 account: waiting for the leading group's confirmation."""
+    reset, _code = resets.request_reset(w.cast["supervisor"], PASSWORD_RESET, by=w.cast["admin"], delivery=IN_PERSON)
+    assert reset.status == CredentialReset.Status.PENDING
+    return reset
+
+
+def test_a_reset_starts_waiting_or_confirmed():
+    assert unreachable(CredentialReset.MOVES) == {CredentialReset.Status.PENDING}
+    assert CredentialReset.MOVES.final() == {CredentialReset.Status.USED, CredentialReset.Status.REFUSED}
+
+
+@pytest.mark.parametrize("current", CredentialReset.Status.values)
+@pytest.mark.parametrize("confirm", [True, False], ids=["confirm", "refuse"])
+def test_a_decision_moves_a_reset_as_the_table_says(network, current, confirm):
+    w = network
+    target = CredentialReset.Status.CONFIRMED if confirm else CredentialReset.Status.REFUSED
+    if not CredentialReset.MOVES.allows(current, CredentialReset.Status.CONFIRMED):
+        # Only a reset that may still be confirmed is open to a decision either way.
+        target = CredentialReset.Status.CONFIRMED
+    walk_move(
+        CredentialReset.MOVES, _asked(w), current, target,
+        lambda reset: resets.decide(reset, by=w.cast["deputy"], confirm=confirm, reason="本人未申请"),
+        error=resets.ResetError,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("current", CredentialReset.Status.values)
+def test_issuing_moves_a_reset_as_the_table_says(network, current):
+    w = network
+    walk_move(
+        CredentialReset.MOVES, _asked(w), current, CredentialReset.Status.ISSUED,
+        lambda reset: resets.issue(reset, by=w.cast["admin"]), error=resets.ResetError,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("current", CredentialReset.Status.values)
+def test_a_code_is_used_only_from_an_issued_reset(network, current):
+    w = network
+    reset = _asked(w)
+    resets.decide(reset, by=w.cast["deputy"], confirm=True)
+    code = resets.issue(reset, by=w.cast["admin"])
+    CredentialReset.objects.filter(pk=reset.pk).update(status=current)
+    used = resets.use_code(w.cast["supervisor"].username, code, NEW_PASSWORD)
+    reset.refresh_from_db()
+    assert (used is not None) is CredentialReset.MOVES.allows(current, CredentialReset.Status.USED)
+    assert reset.status == (CredentialReset.Status.USED if used else current)
+
+
+@pytest.mark.parametrize("current", CredentialReset.Status.values)
+def test_a_newer_code_sets_aside_only_an_issued_one(network, current):
+    w = network
+    older = _asked(w)
+    CredentialReset.objects.filter(pk=older.pk).update(status=current)
+    newer = _asked(w)
+    resets.decide(newer, by=w.cast["deputy"], confirm=True)
+    resets.issue(newer, by=w.cast["admin"])
+    older.refresh_from_db()
+    if current == CredentialReset.Status.ISSUED:
+        assert older.status == CredentialReset.Status.REFUSED
+        assert CredentialReset.MOVES.allows(current, CredentialReset.Status.REFUSED)
+    else:
+        assert older.status == current

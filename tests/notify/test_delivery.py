@@ -384,3 +384,26 @@ def test_renewing_extends_only_the_rows_still_held(sms_only, gateway, settings):
         delivery._deliver(claim)
         assert delivery.renew(claim) == 0  # sent: nothing left to hold
     assert reload(row).status == "sent"
+
+
+# The moves OutboxMessage.Status declares: only a waiting row is tried, and the answer settles where it goes.
+ANSWERS = [(200, OutboxMessage.Status.SENT), (503, OutboxMessage.Status.PENDING), (400, OutboxMessage.Status.FAILED)]
+
+
+def test_the_table_holds_the_outcomes_of_one_attempt():
+    declared = {pair for pair in OutboxMessage.MOVES.pairs() if OutboxMessage.MOVES.allows(*pair)}
+    assert declared == {(OutboxMessage.Status.PENDING, after) for _answer, after in ANSWERS}
+
+
+@pytest.mark.parametrize("current", OutboxMessage.Status.values)
+@pytest.mark.parametrize(("answer", "after"), ANSWERS)
+def test_delivery_moves_an_outbox_row_as_the_table_says(sms_only, gateway, current, answer, after):
+    if answer != 200:
+        gateway.fail(1, answer)
+    row = one_sms()
+    OutboxMessage.objects.filter(pk=row.pk).update(status=current)
+    delivery.deliver_due()
+    reload(row)
+    moves = OutboxMessage.MOVES.allows(current, after)
+    assert row.status == (after if moves else current)
+    assert len(gateway.requests) == (1 if moves else 0)

@@ -45,6 +45,17 @@ def test_bad_policies_are_refused_with_where_and_what(path, value, message):
         parse_policy(raw)
 
 
+def test_c_and_d_are_urgent_unless_the_file_says_otherwise():
+    assert policy_in_force(dt.date(2026, 11, 29)).urgent_levels == ("C", "D")
+    raw = raw_policy()
+    raw["levels"]["B"]["urgent"] = True
+    raw["levels"]["D"]["urgent"] = False
+    assert parse_policy(raw).urgent_levels == ("B", "C")
+    raw["levels"]["A"]["urgent"] = "yes"
+    with pytest.raises(PolicyError, match=r"levels\.A\.urgent"):
+        parse_policy(raw)
+
+
 def test_a_missing_level_is_refused():
     raw = raw_policy()
     del raw["levels"]["D"]

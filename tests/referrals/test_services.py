@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.conftest import SINCE
 from tests.factories import UserFactory
+from tests.helpers import moves_to, unreachable, walk_move
 from tests.referrals.conftest import DIAGNOSIS, FITNESS, MEDICATION, STATEMENT, do_item
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp, RegistryEntry
@@ -395,3 +396,59 @@ def test_an_outcome_does_not_overwrite_someone_elses_diagnosis(world):
                                 diagnosis_summary="覆盖")  # fmt: skip
     services.record_outcome(referral, by=other, outcome="outpatient", outcome_note="n", follow_up_plan="p")
     assert Referral.objects.get(pk=referral.pk).diagnosis_summary == DIAGNOSIS
+
+
+# --- the moves the statuses declare ---
+
+
+def _planned(world):
+    return services.create_referral(
+        world.in_scope, by=world.cast["mental_health_advisor"], destination="衢州市人民医院",
+        planned_at=timezone.now() - dt.timedelta(hours=1), urgency="routine", reason="头痛心慌",
+        escorts=[world.cast["advisor"]],
+    )  # fmt: skip
+
+
+REFERRAL_SERVICES = {
+    Referral.Status.WENT: lambda referral, cast: services.mark_went(referral, by=cast["mental_health_advisor"]),
+    Referral.Status.OUTCOME: lambda referral, cast: services.record_outcome(
+        referral, by=cast["counsellor"], outcome="outpatient", outcome_note="门诊就诊", follow_up_plan="每周谈心"
+    ),
+}
+
+
+def test_a_referral_is_planned_first_and_comes_back_to_nothing():
+    assert unreachable(Referral.MOVES) == {Referral.Status.PLANNED}
+    assert Referral.MOVES.final() == {Referral.Status.OUTCOME}
+
+
+@pytest.mark.parametrize(("current", "target"), moves_to(Referral.MOVES, REFERRAL_SERVICES))
+def test_referral_services_move_as_the_table_says(world, current, target):
+    walk_move(
+        Referral.MOVES, _planned(world), current, target,
+        lambda referral: REFERRAL_SERVICES[target](referral, world.cast), error=ReferralError,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("current", Leave.Status.values)
+def test_the_return_gate_moves_a_leave_as_the_table_says(world, leave, current):
+    assert unreachable(Leave.MOVES) == {Leave.Status.ON_LEAVE}
+
+    def complete_the_gate(leave):
+        for code in ITEMS:
+            do_item(code, leave, world.cast)
+
+    walk_move(Leave.MOVES, leave, current, Leave.Status.RETURNED, complete_the_gate, error=ReferralError)
+
+
+@pytest.mark.parametrize("current", Student.Status.values)
+def test_a_leave_moves_the_student_as_the_table_says(world, current):
+    today = timezone.localdate()
+
+    def go_on_leave(student):
+        services.start_leave(
+            student, by=world.cast["counsellor"], applied_on=today, reason_summary="住院治疗", starts_on=today,
+            expected_return_on=today + dt.timedelta(days=30),
+        )  # fmt: skip
+
+    walk_move(Student.MOVES, world.in_scope, current, Student.Status.ON_LEAVE, go_on_leave, error=ReferralError)

@@ -2,6 +2,7 @@
 nor ROSTER_UPLOAD_MAX_AGE_HOURS."""
 
 import datetime as dt
+import itertools
 import os
 
 import pytest
@@ -126,3 +127,58 @@ def test_a_finished_job_deletes_its_file_and_a_refused_upload_keeps_none(world, 
 
     job.refresh_from_db()
     assert job.imported and job.stored_path == "" and not list((media_root / jobs.UPLOAD_DIR).iterdir())
+
+
+# The moves ImportJob.Status declares: each way a job moves on, with the statuses it takes it through (tests
+# run a queued job at once).
+Status = ImportJob.Status
+JOB_PATHS = {
+    "run": {Status.PENDING: (Status.RUNNING, Status.SUCCEEDED)},
+    "rerun_dead": {Status.RUNNING: (Status.PENDING, Status.RUNNING, Status.SUCCEEDED)},
+    "fail_dead": {Status.RUNNING: (Status.FAILED,)},
+    "fail_abandoned": {Status.PENDING: (Status.FAILED,)},
+    # Confirming a preview queues the import (tests/roster/test_views.py confirms through the pages).
+    "confirm": {Status.SUCCEEDED: (Status.PENDING, Status.RUNNING, Status.SUCCEEDED)},
+}
+
+
+def test_the_table_holds_exactly_the_moves_jobs_make():
+    made = set()
+    for paths in JOB_PATHS.values():
+        for current, path in paths.items():
+            made |= set(itertools.pairwise((current, *path)))
+    assert made == {pair for pair in ImportJob.MOVES.pairs() if ImportJob.MOVES.allows(*pair)}
+    assert ImportJob.MOVES.final() == {Status.FAILED}
+
+
+def _run(job):
+    jobs.run_job(job.pk)
+
+
+def _recover_dead(job):
+    dead(job)
+    jobs.recover()
+
+
+def _recover_abandoned(job):
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now(), created_at=timezone.now() - LONG_AGO)
+    jobs.recover()
+
+
+SWEEPS = {
+    "run": (_run, {}),
+    "rerun_dead": (_recover_dead, {"attempts": 1}),
+    "fail_dead": (_recover_dead, {"attempts": 2, "dry_run": False}),
+    "fail_abandoned": (_recover_abandoned, {}),
+}
+
+
+@pytest.mark.parametrize("current", Status.values)
+@pytest.mark.parametrize("way", SWEEPS)
+def test_running_and_the_sweep_move_a_job_as_the_table_says(world, tmp_path, media_root, way, current):
+    act, fields = SWEEPS[way]
+    job = stored_job(world.cast["student_affairs"], tmp_path, media_root, status=current, **fields)
+    act(job)
+    job.refresh_from_db()
+    path = JOB_PATHS[way].get(current)
+    assert job.status == (path[-1] if path else current)

@@ -315,3 +315,54 @@ def test_signed_in_student_answers_their_own_campaign(world, client_for):
     assert (
         client_for(world.cast["counsellor"]).post(reverse("screening:start_mine", args=[other.pk])).status_code == 404
     )
+
+
+# The moves Participation.Status declares: what each service does from each status, against the table.
+
+PARTICIPATION_SERVICES = {
+    "agree": (
+        lambda p: record_consent(p, agreed=True, consent_version="v1"),
+        {Participation.Status.PENDING: Participation.Status.IN_PROGRESS,
+         Participation.Status.IN_PROGRESS: Participation.Status.IN_PROGRESS},
+    ),
+    "decline": (
+        lambda p: record_consent(p, agreed=False, consent_version="v1"),
+        {Participation.Status.PENDING: Participation.Status.DECLINED,
+         Participation.Status.IN_PROGRESS: Participation.Status.DECLINED},
+    ),
+    "submit": (lambda p: submit(p, "key-1"), {Participation.Status.IN_PROGRESS: Participation.Status.SUBMITTED}),
+}  # fmt: skip
+
+
+def test_the_table_holds_exactly_the_moves_the_questionnaire_makes():
+    made = {pair for _call, works in PARTICIPATION_SERVICES.values() for pair in works.items()}
+    declared = {pair for pair in Participation.MOVES.pairs() if Participation.MOVES.allows(*pair)}
+    assert made == declared
+    assert Participation.MOVES.final() == {Participation.Status.SUBMITTED, Participation.Status.DECLINED}
+
+
+@pytest.mark.parametrize("current", Participation.Status.values)
+@pytest.mark.parametrize("service", PARTICIPATION_SERVICES)
+def test_consent_and_submission_move_as_the_table_says(world, started, service, current):
+    answer_all(started, "PHQ-9", ["1"] * 9)
+    answer_all(started, "GAD-7", ["1"] * 7)
+    call, works = PARTICIPATION_SERVICES[service]
+    Participation.objects.filter(pk=started.pk).update(status=current)
+    started.refresh_from_db()
+    # Consent once the questionnaire is settled, or a second submission, changes nothing and says nothing.
+    settled = (
+        current == Participation.Status.SUBMITTED if service == "submit" else current in Participation.MOVES.final()
+    )
+    if current in works:
+        call(started)
+        started.refresh_from_db()
+        assert started.status == works[current]
+    elif settled:
+        call(started)
+        started.refresh_from_db()
+        assert started.status == current
+    else:
+        with pytest.raises(QuestionnaireError):
+            call(started)
+        started.refresh_from_db()
+        assert started.status == current

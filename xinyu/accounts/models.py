@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.common.fields import EncryptedTextField
+from xinyu.common.states import Moves
 
 
 class User(AbstractUser):
@@ -123,6 +124,17 @@ class CredentialReset(models.Model):
         ISSUED = "issued", _("Issued")
         USED = "used", _("Used")
         REFUSED = "refused", _("Not confirmed")
+
+    # A reset is saved waiting or already confirmed; a newer code for the same credential sets an issued,
+    # unused one aside as not confirmed.
+    MOVES = Moves(
+        Status,
+        {
+            Status.PENDING: (Status.CONFIRMED, Status.REFUSED),
+            Status.CONFIRMED: (Status.ISSUED,),
+            Status.ISSUED: (Status.USED, Status.REFUSED),
+        },
+    )
 
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credential_resets", verbose_name=_("account")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinyu.common.states import Moves
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -113,6 +115,16 @@ class RegistryEntry(models.Model):
         REMOVED = "removed", _("Removed")
 
     LIVE = (Status.PROPOSED, Status.ACTIVE, Status.LAPSED, Status.REMOVAL_REQUESTED)
+    # A review makes a lapsed entry active again; a removal the centre does not sign off leaves it active.
+    MOVES = Moves(
+        Status,
+        {
+            Status.PROPOSED: (Status.ACTIVE,),
+            Status.ACTIVE: (Status.LAPSED, Status.REMOVAL_REQUESTED),
+            Status.LAPSED: (Status.ACTIVE, Status.REMOVAL_REQUESTED),
+            Status.REMOVAL_REQUESTED: (Status.ACTIVE, Status.REMOVED),
+        },
+    )
 
     student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="registry_entries")
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)

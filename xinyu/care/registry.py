@@ -116,6 +116,7 @@ def confirm_entry(entry, *, by, categories, risk_level: str, plan: PlanInput, re
     entry = _lock(entry)
     if not scope.may_confirm_entry(by, entry):
         raise RegistryError(_("Only the college's mental-health advisor or the psychology centre can confirm."))
+    # Not the table's question: a lapsed entry may become active too, but by review, not by confirmation.
     if entry.status != Status.PROPOSED:
         raise RegistryError(_("Only a proposed entry can be confirmed."))
     rules = care_rules()
@@ -242,8 +243,12 @@ def request_removal(entry, *, by, reason: str) -> RegistryEntry:
     entry = _lock(entry)
     if not scope.may_request_removal(by, entry):
         raise RegistryError(_("Only the student's college working group can request removal."))
-    if entry.status not in (Status.ACTIVE, Status.LAPSED):
-        raise RegistryError(_("Removal can be requested only for an active or lapsed entry."))
+    RegistryEntry.MOVES.check(
+        entry.status,
+        Status.REMOVAL_REQUESTED,
+        error=RegistryError,
+        message=_("Removal can be requested only for an active or lapsed entry."),
+    )
     reason = (reason or "").strip()
     if not reason:
         raise RegistryError(_("Please give the reason for removal."))
@@ -271,8 +276,10 @@ def decide_removal(entry, *, by, assessment: str, approve: bool) -> RegistryEntr
     entry = _lock(entry)
     if not scope.may_decide_removal(by, entry):
         raise RegistryError(_("Only the psychology centre can sign off a removal."))
-    if entry.status != Status.REMOVAL_REQUESTED:
-        raise RegistryError(_("No removal has been requested for this entry."))
+    # Only an entry that may be removed has a removal to decide, whichever way it goes.
+    RegistryEntry.MOVES.check(
+        entry.status, Status.REMOVED, error=RegistryError, message=_("No removal has been requested for this entry.")
+    )
     assessment = (assessment or "").strip()
     if not assessment:
         raise RegistryError(_("Please write the centre's assessment."))

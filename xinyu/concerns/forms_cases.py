@@ -11,7 +11,7 @@ from xinyu.care.models import FamilyContact
 from xinyu.concerns import evidence
 from xinyu.concerns.models import CrisisCase
 from xinyu.concerns.services.case_records import follow_up_assignees
-from xinyu.concerns.services.cases import LEVEL_ORDER, case_policy
+from xinyu.concerns.services.cases import case_policy
 from xinyu.concerns.services.family_contacts import describe
 
 TEXT = {"class": "form-control"}
@@ -40,8 +40,7 @@ class CaseForm(forms.Form):
 
 def _level_choices(case: CrisisCase, *, higher: bool):
     policy = case_policy(case)
-    current = LEVEL_ORDER.index(case.level)
-    levels = LEVEL_ORDER[current + 1 :] if higher else LEVEL_ORDER[:current]
+    levels = CrisisCase.Level.above(case.level) if higher else CrisisCase.Level.below(case.level)
     return [(level, policy.level(level).name) for level in levels]
 
 

@@ -5,6 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xinyu.common.states import Moves
+from xinyu.policy.loader import policy_version
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -26,6 +29,11 @@ class ConcernReport(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Taken")
         NO_CRISIS = "no_crisis", _("Handled: no crisis")
         CRISIS = "crisis", _("Handled: crisis case opened")
+
+    MOVES = Moves(
+        Status,
+        {Status.NEW: (Status.ACKNOWLEDGED,), Status.ACKNOWLEDGED: (Status.NO_CRISIS, Status.CRISIS)},
+    )
 
     student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="concern_reports")
     reporter = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="concern_reports")
@@ -63,9 +71,26 @@ class CrisisCase(models.Model):
         C = "C", _("Level C")
         D = "D", _("Level D")
 
+        # The order of the members is the order of the levels, A the lowest.
+        @property
+        def rank(self) -> int:
+            return list(type(self)).index(self)
+
+        @classmethod
+        def above(cls, level: str) -> tuple[str, ...]:
+            """The levels a case at `level` can be raised to, lowest first."""
+            return tuple(other.value for other in cls if other.rank > cls(level).rank)
+
+        @classmethod
+        def below(cls, level: str) -> tuple[str, ...]:
+            """The levels a case at `level` can be lowered to, lowest first."""
+            return tuple(other.value for other in cls if other.rank < cls(level).rank)
+
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
+
+    MOVES = Moves(Status, {Status.OPEN: (Status.CLOSED,)})
 
     student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="crisis_cases")
     level = models.CharField(_("level"), max_length=1, choices=Level.choices)
@@ -105,6 +130,19 @@ class CrisisCase(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def is_urgent(self) -> bool:
+        """Whether the case's level is urgent under the policy version it was opened under."""
+        return policy_version(self.policy_key).level(self.level).urgent
+
+    @property
+    def has_higher_level(self) -> bool:
+        return bool(self.Level.above(self.level))
+
+    @property
+    def has_lower_level(self) -> bool:
+        return bool(self.Level.below(self.level))
 
 
 class CaseMember(models.Model):

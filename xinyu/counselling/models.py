@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.common.fields import EncryptedTextField
+from xinyu.common.states import Moves
 
 USER = settings.AUTH_USER_MODEL
 
@@ -81,10 +82,15 @@ class Booking(models.Model):
     OPEN = (Status.REQUESTED, Status.CONFIRMED)
     # States that keep the slot taken: everything but a cancellation.
     HOLDS_SLOT = (Status.REQUESTED, Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW)
-    NEXT = {
-        Status.REQUESTED: {Status.CONFIRMED, Status.CANCELLED},
-        Status.CONFIRMED: {Status.ATTENDED, Status.NO_SHOW, Status.CANCELLED},
-    }
+    # Moving an open booking to another time makes it wait for confirmation again; a session can be
+    # recorded on a booking not yet confirmed.
+    MOVES = Moves(
+        Status,
+        {
+            Status.REQUESTED: (Status.REQUESTED, Status.CONFIRMED, Status.ATTENDED, Status.CANCELLED),
+            Status.CONFIRMED: (Status.REQUESTED, Status.ATTENDED, Status.NO_SHOW, Status.CANCELLED),
+        },
+    )
 
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
     student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="counselling_bookings")

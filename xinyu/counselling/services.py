@@ -247,8 +247,7 @@ def change_booking(booking: Booking, new_slot: Slot, *, by, now=None) -> Booking
     one is had. The moved booking waits for the new counsellor's confirmation."""
     now = now or timezone.now()
     booking = _lock(booking)
-    if not booking.is_open:
-        raise CounsellingError(_("This booking is no longer open."))
+    _check_move(booking, Booking.Status.REQUESTED)
     if now >= cancel_deadline(booking):
         raise CounsellingError(
             _("Bookings can be changed or cancelled only until %(hours)d hours before they begin.")
@@ -295,8 +294,7 @@ def cancel_booking(booking: Booking, *, by, now=None) -> Booking:
     """The student cancels until `counselling_cancel_before_hours` before; the counsellor at any time."""
     now = now or timezone.now()
     booking = _lock(booking)
-    if not booking.is_open:
-        raise CounsellingError(_("This booking is no longer open."))
+    _check_move(booking, Booking.Status.CANCELLED)
     by_student = _is_the_student(by, booking)
     if by_student and now >= cancel_deadline(booking):
         raise CounsellingError(
@@ -335,11 +333,20 @@ def _handle(booking: Booking, by, new_status) -> Booking:
     booking = _lock(booking)
     if not scope.may_handle_booking(by, booking):
         raise CounsellingError(_("Only the counsellor of this time or a supervisor can do this."))
-    if new_status not in Booking.NEXT.get(booking.status, set()):
-        raise CounsellingError(
-            _("A booking that is “%(status)s” cannot be changed that way.") % {"status": booking.get_status_display()}
-        )
+    Booking.MOVES.check(
+        booking.status,
+        new_status,
+        error=CounsellingError,
+        message=_("A booking that is “%(status)s” cannot be changed that way.")
+        % {"status": booking.get_status_display()},
+    )
     return booking
+
+
+def _check_move(booking: Booking, new_status) -> None:
+    Booking.MOVES.check(
+        booking.status, new_status, error=CounsellingError, message=_("This booking is no longer open.")
+    )
 
 
 @transaction.atomic
@@ -465,8 +472,7 @@ def record_session(student, *, by, booking: Booking | None = None, kind=Session.
             raise CounsellingError(_("This booking is for another student."))
         if booking.slot.counsellor_id != by.pk:
             raise CounsellingError(_("Only the counsellor of this time can record its session."))
-        if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
-            raise CounsellingError(_("This booking is no longer open."))
+        _check_move(booking, Booking.Status.ATTENDED)
         held_at = held_at or booking.slot.starts_at
         duration_minutes = duration_minutes or booking.slot.minutes
     held_at = held_at or now

@@ -73,14 +73,19 @@ def save_grant(appointment: Appointment, *, by, note: str = "", address=None, **
     return appointment
 
 
+def _check_move(appointment: Appointment, status: str) -> None:
+    Appointment.MOVES.check(
+        appointment.status, status, error=GrantError, message=_("This grant has already been decided.")
+    )
+
+
 def _decide(appointment: Appointment, *, by, status: str, what: str, reason: str, address) -> Appointment:
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("person", "granted_by")
         .get(pk=appointment.pk)
     )
-    if appointment.status != Appointment.Status.PENDING:
-        raise GrantError(_("This grant has already been decided."))
+    _check_move(appointment, status)
     if what == WITHDRAWN:
         if by.pk != appointment.granted_by_id:
             raise GrantError(_("Only the person who made a grant may withdraw it."))
@@ -116,8 +121,7 @@ def confirm_first_grant(appointment: Appointment, *, address=None) -> Appointmen
     )
     needed = rules.confirmers_needed(appointment.post, appointment.granted_by)
     school_id = rules.school_of(appointment.scope)
-    if appointment.status != Appointment.Status.PENDING:
-        raise GrantError(_("This grant has already been decided."))
+    _check_move(appointment, Appointment.Status.ACTIVE)
     if Appointment.objects.current().filter(post__in=needed, school_id=school_id).exists():
         raise GrantError(_("Someone holds a post that confirms this grant: they confirm it."))
     appointment.status = Appointment.Status.ACTIVE

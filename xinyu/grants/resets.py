@@ -216,6 +216,12 @@ def _ask_confirmers(reset: CredentialReset, confirmers) -> None:
 
 def _carry_out(reset: CredentialReset, *, by, address=None) -> str | None:
     """Make a confirmed reset effective; returns the code to hand over, for an in-person password reset."""
+    CredentialReset.MOVES.check(
+        reset.status,
+        CredentialReset.Status.ISSUED,
+        error=ResetError,
+        message=_("There is no code to issue for this reset."),
+    )
     code = None
     if reset.kind == CredentialReset.Kind.AUTHENTICATOR:
         TwoFactorDevice.objects.filter(user_id=reset.account_id).delete()
@@ -293,8 +299,13 @@ def decide(reset: CredentialReset, *, by, confirm: bool, reason: str = "", addre
         .select_related("account", "requested_by")
         .get(pk=reset.pk)
     )
-    if reset.status != CredentialReset.Status.PENDING:
-        raise ResetError(_("This reset has already been decided."))
+    # Open to a decision while it may still be confirmed (an issued code can also be set aside as refused).
+    CredentialReset.MOVES.check(
+        reset.status,
+        CredentialReset.Status.CONFIRMED,
+        error=ResetError,
+        message=_("This reset has already been decided."),
+    )
     if not may_decide(by, reset):
         raise ResetError(_("You may not confirm or refuse this reset."))
     if not confirm and not reason.strip():
@@ -319,7 +330,7 @@ def issue(reset: CredentialReset, *, by, address=None) -> str:
         .select_related("account", "requested_by")
         .get(pk=reset.pk)
     )
-    if reset.requested_by_id != by.pk or reset.status != CredentialReset.Status.CONFIRMED:
+    if reset.requested_by_id != by.pk:
         raise ResetError(_("There is no code to issue for this reset."))
     return _carry_out(reset, by=by, address=address)
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinyu.common.states import Moves
+
 
 class Notification(models.Model):
     """One item in a person's in-app inbox. Delivery is not acknowledgement: people acknowledge in Xinyu.
@@ -63,6 +65,9 @@ class OutboxMessage(models.Model):
         PENDING = "pending", _("Waiting")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Gave up")
+
+    # A failed attempt that will be tried again stays waiting.
+    MOVES = Moves(Status, {Status.PENDING: (Status.PENDING, Status.SENT, Status.FAILED)})
 
     notification = models.ForeignKey(
         Notification, on_delete=models.CASCADE, related_name="outbox", verbose_name=_("notification")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.common import crypto
+from xinyu.common.states import Moves
 from xinyu.org.id_numbers import mask_id_number
 
 
@@ -120,6 +121,10 @@ class Student(models.Model):
         GRADUATED = "graduated", _("Graduated")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DISMISSED = "dismissed", _("Dismissed")
+
+    # The moves Xinyu makes itself (leave for psychological reasons and the return from it); the roster
+    # import copies whatever status the registrar's records give.
+    MOVES = Moves(Status, {Status.ENROLLED: (Status.ON_LEAVE,), Status.ON_LEAVE: (Status.ENROLLED,)})
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students", verbose_name=_("school"))
     student_number = models.CharField(_("student number"), max_length=32)
@@ -301,6 +306,9 @@ class Appointment(models.Model):
         ACTIVE = "active", _("Confirmed")
         REFUSED = "refused", _("Not confirmed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # A grant is saved waiting or at once in force; ending a post keeps it confirmed and sets its end date.
+    MOVES = Moves(Status, {Status.PENDING: (Status.ACTIVE, Status.REFUSED, Status.WITHDRAWN)})
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,

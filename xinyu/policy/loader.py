@@ -31,6 +31,9 @@ ROLES = frozenset(
 EVIDENCE_KINDS = frozenset({"note", "family_told", "watch_shifts", "hospital"})
 CLOCKS = frozenset({"always", "office"})
 LEVELS = ("A", "B", "C", "D")
+# Levels whose case is urgent (its notices go out as urgent) when a level's `urgent` is not given: C and D,
+# where harm has been done or life is at risk (第十二条).
+URGENT_LEVELS = ("C", "D")
 
 
 class PolicyError(Exception):
@@ -58,6 +61,7 @@ class LevelRule:
     closing: str
     closing_requires_centre_review: bool
     steps: tuple[StepRule, ...]
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,10 @@ class Policy:
 
     def level(self, level: str) -> LevelRule:
         return self.levels[level]
+
+    @property
+    def urgent_levels(self) -> tuple[str, ...]:
+        return tuple(level for level, rule in self.levels.items() if rule.urgent)
 
 
 def _need(table: dict, key: str, kind, where: str):
@@ -196,6 +204,7 @@ def _level(level: str, raw: dict) -> LevelRule:
         closing=_need(raw, "closing", str, where),
         closing_requires_centre_review=_need(raw, "closing_requires_centre_review", bool, where),
         steps=steps,
+        urgent=_need(raw, "urgent", bool, where) if "urgent" in raw else level in URGENT_LEVELS,
     )
 
 

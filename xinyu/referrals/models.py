@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.common.fields import EncryptedTextField
+from xinyu.common.states import Moves
 
 USER = settings.AUTH_USER_MODEL
 
@@ -21,6 +22,8 @@ class Referral(models.Model):
         PLANNED = "planned", _("Planned")
         WENT = "went", _("Went")
         OUTCOME = "outcome", _("Outcome recorded")
+
+    MOVES = Moves(Status, {Status.PLANNED: (Status.WENT, Status.OUTCOME), Status.WENT: (Status.OUTCOME,)})
 
     class Urgency(models.TextChoices):
         ROUTINE = "routine", _("Routine")
@@ -78,6 +81,8 @@ class Leave(models.Model):
     class Status(models.TextChoices):
         ON_LEAVE = "on_leave", _("On leave")
         RETURNED = "returned", _("Returned")
+
+    MOVES = Moves(Status, {Status.ON_LEAVE: (Status.RETURNED,)})
 
     student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="leaves")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ON_LEAVE)

@@ -129,8 +129,12 @@ def mark_went(referral: Referral, *, by, went_at: dt.datetime | None = None) -> 
     """The student went (with the people named)."""
     referral = _locked_referral(referral)
     _check_t3(by, referral.student)
-    if referral.status != Referral.Status.PLANNED:
-        raise ReferralError(_("This referral is already recorded as done."))
+    Referral.MOVES.check(
+        referral.status,
+        Referral.Status.WENT,
+        error=ReferralError,
+        message=_("This referral is already recorded as done."),
+    )
     referral.went_at = went_at or timezone.now()
     if referral.went_at > timezone.now() + dt.timedelta(minutes=5):
         raise ReferralError(_("The student cannot have gone in the future."))
@@ -169,8 +173,12 @@ def record_outcome(
     """The outcome (T3), the follow-up plan (T3), and, by centre staff, the diagnosis summary and medication (T4)."""
     referral = _locked_referral(referral)
     _check_t3(by, referral.student)
-    if referral.status == Referral.Status.OUTCOME:
-        raise ReferralError(_("The outcome of this referral is already recorded."))
+    Referral.MOVES.check(
+        referral.status,
+        Referral.Status.OUTCOME,
+        error=ReferralError,
+        message=_("The outcome of this referral is already recorded."),
+    )
     if outcome not in Referral.Outcome.values:
         raise ReferralError(_("Please choose the outcome of the referral."))
     text = _required(
@@ -254,9 +262,9 @@ def start_leave(
     ]
     if missing:
         raise ReferralError(_("Please fill in: %(fields)s.") % {"fields": "、".join(missing)})
-    if student.status != Student.Status.ENROLLED:
-        raise ReferralError(_("Only an enrolled student can go on leave; this student is %(status)s.")
-                            % {"status": student.get_status_display()})  # fmt: skip
+    Student.MOVES.check(student.status, Student.Status.ON_LEAVE, error=ReferralError,
+                        message=_("Only an enrolled student can go on leave; this student is %(status)s.")
+                        % {"status": student.get_status_display()})  # fmt: skip
     if expected_return_on <= starts_on:
         raise ReferralError(_("The expected return must be after the start of the leave."))
     if statement_received_on is not None and not statement_hospital.strip():
@@ -275,8 +283,13 @@ def start_leave(
 
 def _locked_leave(leave: Leave, by) -> Leave:
     leave = Leave.objects.select_for_update(of=("self",)).select_related("student__class_group").get(pk=leave.pk)
-    if not leave.is_open:
-        raise ReferralError(_("The student has already returned from this leave."))
+    # Work on a leave goes on while it can still end in the student's return.
+    Leave.MOVES.check(
+        leave.status,
+        Leave.Status.RETURNED,
+        error=ReferralError,
+        message=_("The student has already returned from this leave."),
+    )
     return leave
 
 

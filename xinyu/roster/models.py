@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinyu.common.states import Moves
+
 
 class ImportJob(models.Model):
     """One upload: previewed first (a dry run that writes nothing), then imported when confirmed.
@@ -20,6 +22,16 @@ class ImportJob(models.Model):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+
+    # A confirmed preview is queued again as the import; a job whose worker died is queued again or failed.
+    MOVES = Moves(
+        Status,
+        {
+            Status.PENDING: (Status.RUNNING, Status.FAILED),
+            Status.RUNNING: (Status.PENDING, Status.SUCCEEDED, Status.FAILED),
+            Status.SUCCEEDED: (Status.PENDING,),
+        },
+    )
 
     class Phase(models.TextChoices):
         QUEUED = "", _("Waiting to start")

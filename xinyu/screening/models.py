@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinyu.common.states import Moves
 from xinyu.screening.definition import Definition, parse_definition
 
 _parsed: dict[tuple[int, str], Definition] = {}
@@ -208,6 +209,15 @@ class Participation(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         SUBMITTED = "submitted", _("Submitted")
         DECLINED = "declined", _("Declined")
+
+    # Agreeing again to the consent text keeps a questionnaire in progress; a student may still decline it.
+    MOVES = Moves(
+        Status,
+        {
+            Status.PENDING: (Status.IN_PROGRESS, Status.DECLINED),
+            Status.IN_PROGRESS: (Status.IN_PROGRESS, Status.DECLINED, Status.SUBMITTED),
+        },
+    )
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="participations")
     student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="participations")

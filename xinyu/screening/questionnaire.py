@@ -66,12 +66,17 @@ def record_consent(participation: Participation, *, agreed: bool, consent_versio
     """Record the student's answer to the consent text they were shown (its version must be current)."""
     participation = Participation.objects.select_for_update().select_related("campaign").get(pk=participation.pk)
     campaign = participation.campaign
-    if participation.status in (Participation.Status.SUBMITTED, Participation.Status.DECLINED):
+    if participation.status in Participation.MOVES.final():
         return participation
     if not campaign.is_open():
         raise QuestionnaireError(_("This campaign is not open."))
     if consent_version != campaign.consent_version:
         raise QuestionnaireError(_("The consent text has changed. Read it again, please."))
+    Participation.MOVES.check(
+        participation.status,
+        Participation.Status.IN_PROGRESS if agreed else Participation.Status.DECLINED,
+        error=QuestionnaireError,
+    )
     now = timezone.now()
     participation.consent_version = consent_version
     if agreed:
@@ -228,8 +233,12 @@ def submit(participation: Participation, submission_key: str, *, actor=None, add
         if participation.status == Participation.Status.SUBMITTED:
             return _stored_results(participation)
         _open_for_answers(participation)
-        if participation.status != Participation.Status.IN_PROGRESS:
-            raise QuestionnaireError(_("Agree to the consent text first."))
+        Participation.MOVES.check(
+            participation.status,
+            Participation.Status.SUBMITTED,
+            error=QuestionnaireError,
+            message=_("Agree to the consent text first."),
+        )
         page_list = pages(participation)
         missing = missing_items(participation, page_list)
         if missing:

@@ -25,8 +25,6 @@ from xinyu.org.responsibility import holders_of
 from xinyu.policy import calendar
 from xinyu.policy.loader import Deadline, Policy, policy_in_force, policy_version
 
-LEVEL_ORDER = "ABCD"
-
 
 def people_for(policy: Policy, role: str, student, *, at: dt.datetime, organiser=None) -> list:
     if role == "organiser":
@@ -66,7 +64,7 @@ def _start_level(case: CrisisCase, policy: Policy, level: str, now: dt.datetime)
         collaborators += people_for(policy, role, case.student, at=now, organiser=case.organiser)
     for person in dict.fromkeys(collaborators):
         CaseMember.objects.get_or_create(case=case, person=person, role=CaseMember.Role.COLLABORATOR)
-    urgent = level in "CD"
+    urgent = rule.urgent
     link = f"/concerns/cases/{case.pk}/"
     notify([*organisers[:1], *collaborators], key=f"case{case.pk}:level{level}:{now.timestamp():.0f}",
            student=case.student, tier=scope.Tier.T2,  # all members of the case: T2 while it is open
@@ -91,7 +89,7 @@ def _start_level(case: CrisisCase, policy: Policy, level: str, now: dt.datetime)
 
 @transaction.atomic
 def open_case(student, level: str, *, by, reason: str, report=None, is_drill: bool = False) -> CrisisCase:
-    if level not in LEVEL_ORDER:
+    if level not in CrisisCase.Level.values:
         raise ConcernError(_("Unknown crisis level."))
     now = timezone.now()
     policy = policy_in_force(timezone.localdate())
@@ -178,7 +176,7 @@ def raise_level(case: CrisisCase, *, by, to_level: str, reason: str) -> CrisisCa
     """Anyone responsible may raise the level at any time."""
     case = _lock(case)
     _require_actor(case, by)
-    if to_level not in LEVEL_ORDER or LEVEL_ORDER.index(to_level) <= LEVEL_ORDER.index(case.level):
+    if to_level not in CrisisCase.Level.above(case.level):
         raise ConcernError(_("The new level must be higher than the current one."))
     if not reason.strip():
         raise ConcernError(_("Please give the reason for raising the level."))
@@ -208,7 +206,7 @@ def lower_level(case: CrisisCase, *, by, to_level: str, reason: str) -> CrisisCa
     """Lowering needs the centre's assessment (recorded since the last level change) and a reason."""
     case = _lock(case)
     _require_actor(case, by)
-    if to_level not in LEVEL_ORDER or LEVEL_ORDER.index(to_level) >= LEVEL_ORDER.index(case.level):
+    if to_level not in CrisisCase.Level.below(case.level):
         raise ConcernError(_("The new level must be lower than the current one."))
     if not reason.strip():
         raise ConcernError(_("Please give the reason for lowering the level."))

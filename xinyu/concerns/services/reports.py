@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from xinyu.audit.models import AuditEntry
 from xinyu.concerns import scope
 from xinyu.concerns.errors import ConcernError
-from xinyu.concerns.models import ConcernReport
+from xinyu.concerns.models import ConcernReport, CrisisCase
 from xinyu.concerns.services import acks
 from xinyu.concerns.services.case_records import schedule_own_follow_up
-from xinyu.concerns.services.cases import LEVEL_ORDER, open_case
+from xinyu.concerns.services.cases import open_case
 from xinyu.org.access_log import Event, record
 from xinyu.org.models import School, Student
 from xinyu.org.responsibility import holders_of
@@ -159,7 +159,7 @@ def acknowledge_report(report: ConcernReport, *, by) -> ConcernReport:
     """Take the report (a second click, or a second person, changes nothing)."""
     report = ConcernReport.objects.select_for_update().select_related("student__class_group").get(pk=report.pk)
     _check_handler(report, by)
-    if report.status == ConcernReport.Status.NEW:
+    if ConcernReport.MOVES.allows(report.status, ConcernReport.Status.ACKNOWLEDGED):
         report.status = ConcernReport.Status.ACKNOWLEDGED
         report.acknowledged_by, report.acknowledged_at = by, timezone.now()
         report.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
@@ -183,13 +183,17 @@ def triage_report(
     a level: opens the case. Returns the case or None."""
 
     report = acknowledge_report(report, by=by)
-    if report.status != ConcernReport.Status.ACKNOWLEDGED:
-        raise ConcernError(_("This report has already been handled."))
+    ConcernReport.MOVES.check(
+        report.status,
+        ConcernReport.Status.CRISIS if crisis_level else ConcernReport.Status.NO_CRISIS,
+        error=ConcernError,
+        message=_("This report has already been handled."),
+    )
     note, reason = note.strip(), reason.strip()
     report.triaged_by, report.triaged_at, report.triage_note = by, timezone.now(), note
     case = None
     if crisis_level:
-        if crisis_level not in LEVEL_ORDER:
+        if crisis_level not in CrisisCase.Level.values:
             raise ConcernError(_("Unknown crisis level."))
         if not (reason or note):
             raise ConcernError(_("Please give the reason for the crisis level."))

@@ -238,8 +238,8 @@ def case_context(request, case, *, bound=None, done: str = "", error: str = "") 
     offered = {}
     if may_act:
         offered = {
-            "raise": RaiseForm if case.level != "D" else None,
-            "lower": LowerForm if case.level != "A" else None,
+            "raise": RaiseForm if case.has_higher_level else None,
+            "lower": LowerForm if case.has_lower_level else None,
             "assessment": AssessmentForm if context["is_centre"] else None,
             "family": FamilyContactForm,
             "followup": FollowUpForm,
