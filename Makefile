@@ -26,7 +26,9 @@ run: setup
 	@scripts/run
 
 test: setup
-	$(PY) -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	@# Compiled modules are kept (in __pycache__, ignored by git) even where the environment says not to:
+	@# every test process would otherwise parse and assertion-rewrite the whole suite again.
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup
 	$(PY) -m ruff check .

@@ -1,8 +1,16 @@
 """Small helpers shared by tests."""
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+
+def freeze_time(moment):
+    """Time stands still at `moment` (aware) inside the block, decorated function or between start() and
+    stop(); `.shift(delta)` on what it gives moves it on. time-machine patches the clock in C, so starting
+    costs microseconds, where freezegun's walk over every loaded module cost a tenth of a second."""
+    return time_machine.travel(moment, tick=False)
 
 
 def queries_for_page(client, url):

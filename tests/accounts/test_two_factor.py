@@ -12,10 +12,10 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import path, reverse
-from freezegun import freeze_time
 
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
+from tests.helpers import freeze_time
 from xinyu.accounts import twofactor
 from xinyu.accounts.forms import CODE_ERRORS
 from xinyu.accounts.models import LoginFailure, TwoFactorDevice

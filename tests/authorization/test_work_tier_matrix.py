@@ -26,7 +26,6 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from freezegun import freeze_time
 
 from tests.authorization.care_data import (
     BREAK_GLASS_KINDS,
@@ -40,6 +39,7 @@ from tests.authorization.care_data import (
 from tests.authorization.work_data import REPORT_DESCRIPTION, T3_WORDS, build_work_data
 from tests.concerns.conftest import OFFICE_TIME
 from tests.conftest import build_world
+from tests.helpers import freeze_time
 from xinyu.core.my_work import work_counts
 from xinyu.notify import delivery, senders
 from xinyu.notify.models import Notification, OutboxMessage

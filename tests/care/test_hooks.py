@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
+from tests.helpers import freeze_time
 from tests.screening.test_triage import gad7, make_campaign, submit
 from xinyu.care.models import RegistryEntry
 from xinyu.concerns.services import case_records as care

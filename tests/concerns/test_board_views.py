@@ -5,11 +5,10 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import student_with_account
-from tests.helpers import queries_for_page
+from tests.helpers import freeze_time, queries_for_page
 from xinyu.audit.models import AuditEntry
 from xinyu.concerns.services import cases, reports
 from xinyu.concerns.views.board import human_duration
@@ -109,7 +108,7 @@ def test_time_to_first_acknowledgement_over_the_last_thirty_days(crisis_world, c
                 is_drill=is_drill,
             )  # fmt: skip
             if taken_after_minutes is not None:
-                clock.tick(dt.timedelta(minutes=taken_after_minutes))
+                clock.shift(dt.timedelta(minutes=taken_after_minutes))
                 reports.acknowledge_report(made, by=w.cast["advisor"])
         return made
 
@@ -151,12 +150,12 @@ def test_board_queries_do_not_grow_with_rows(crisis_world, client_for):
     ]
     with freeze_time(OFFICE_TIME) as clock:
         cases.open_case(students[0], "C", by=w.cast["counsellor"], reason="自伤")
-        clock.tick(dt.timedelta(minutes=30))  # its first steps are overdue
+        clock.shift(dt.timedelta(minutes=30))  # its first steps are overdue
         one, response = queries_for_page(client, url)
         assert len(response.context["page"]) == 1 and response.context["overdue_steps"]
         cases.open_case(students[1], "C", by=w.cast["counsellor"], reason="自伤")
         cases.open_case(students[2], "A", by=w.cast["counsellor"], reason="适应")
-        clock.tick(dt.timedelta(minutes=30))
+        clock.shift(dt.timedelta(minutes=30))
         three, response = queries_for_page(client, url)
         assert len(response.context["page"]) == 3
     assert one == three

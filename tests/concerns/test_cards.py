@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import UserFactory
+from tests.helpers import freeze_time
 from xinyu.accounts.models import User
 from xinyu.concerns.queries import deadline_text, level_roles
 from xinyu.policy.loader import load_policy_file, policy_in_force

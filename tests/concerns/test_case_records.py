@@ -4,9 +4,9 @@ follow-up, review and support. Each is one transaction with its audit entry and,
 import datetime as dt
 
 import pytest
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
+from tests.helpers import freeze_time
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
 from xinyu.concerns.errors import ConcernError

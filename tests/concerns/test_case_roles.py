@@ -16,9 +16,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
+from tests.helpers import freeze_time
 from tests.screening.test_triage import gad7, make_campaign, submit
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp

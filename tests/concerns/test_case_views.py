@@ -13,9 +13,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
+from tests.helpers import freeze_time
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport

@@ -2,9 +2,9 @@
 closing an open case only."""
 
 import pytest
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
+from tests.helpers import freeze_time
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import CrisisCase
 from xinyu.concerns.services import cases

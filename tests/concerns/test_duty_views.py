@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from freezegun import freeze_time
 
 from tests.concerns.conftest import NIGHT_TIME, OFFICE_TIME, SHANGHAI
+from tests.helpers import freeze_time
 from xinyu.audit.models import AuditEntry
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import DutyShift

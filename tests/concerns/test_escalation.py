@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from django.db import connection, connections
-from freezegun import freeze_time
 
 from tests.concerns.conftest import NIGHT_TIME, OFFICE_TIME, SHANGHAI
+from tests.helpers import freeze_time
 from xinyu.concerns import escalation
 from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.models import Acknowledgement, AckRecipient, CaseEvent, CaseMember, CaseStep, ConcernReport

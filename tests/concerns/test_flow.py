@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
-from freezegun import freeze_time
 
 from tests.concerns.conftest import NIGHT_TIME, OFFICE_TIME
+from tests.helpers import freeze_time
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
 from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.errors import ConcernError

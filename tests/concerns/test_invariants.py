@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from freezegun import freeze_time
 
 from tests.concerns.conftest import NIGHT_TIME, OFFICE_TIME
+from tests.helpers import freeze_time
 from xinyu.concerns import escalation, invariants
 from xinyu.concerns.models import Acknowledgement, AckRecipient, CaseStep, CrisisCase
 from xinyu.concerns.services import cases, reports

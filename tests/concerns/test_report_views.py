@@ -11,11 +11,10 @@ import re
 
 import pytest
 from django.urls import reverse
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import UserFactory, student_with_account
-from tests.helpers import queries_for_page
+from tests.helpers import freeze_time, queries_for_page
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
 from xinyu.concerns.models import AckRecipient, ConcernReport, CrisisCase
@@ -221,7 +220,7 @@ def test_failed_peer_lookups_are_rate_limited_per_reporter(crisis_world, client_
         for n in range(PEER_LOOKUP_LIMIT):
             failed = client.post(url, form_data(student_number=f"20259{n:05d}", student_name="某某"))
             assert failed.status_code == 200 and "student_number" in failed.context["form"].errors
-            clock.tick(dt.timedelta(minutes=1))
+            clock.shift(dt.timedelta(minutes=1))
         assert reports.failed_peer_lookups(w.cast[who]) == PEER_LOOKUP_LIMIT
         # Past the limit even a correct pair is refused, so the form cannot confirm a guess.
         refused = client.post(url, form_data(student_number="2025000002", student_name="李四"))
@@ -231,7 +230,7 @@ def test_failed_peer_lookups_are_rate_limited_per_reporter(crisis_world, client_
         other = client_for(w.cast["wellbeing_rep"])
         assert other.post(url, form_data(student_number="2025000002", student_name="李四")).status_code == 302
         # An hour after the first failures, the reporter may try again.
-        clock.tick(dt.timedelta(minutes=52))
+        clock.shift(dt.timedelta(minutes=52))
         client = client_for(w.cast[who])  # staff sessions end after 30 idle minutes
         accepted = client.post(url, form_data(student_number="2025000002", student_name="李四"))
         assert accepted.status_code == 302 and "/thanks/" in accepted["Location"]

@@ -3,9 +3,9 @@
 import itertools
 
 import pytest
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
+from tests.helpers import freeze_time
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services import reports

@@ -5,11 +5,10 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import student_with_account
-from tests.helpers import queries_for_page
+from tests.helpers import freeze_time, queries_for_page
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
 from xinyu.concerns.models import AckRecipient, CaseMember

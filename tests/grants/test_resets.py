@@ -10,11 +10,10 @@ from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
-from freezegun import freeze_time
 
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
-from tests.helpers import unreachable, walk_move
+from tests.helpers import freeze_time, unreachable, walk_move
 from xinyu.accounts.models import CredentialReset, TwoFactorDevice
 from xinyu.accounts.stepup import SESSION_KEY as REAUTH_KEY
 from xinyu.audit.models import AuditEntry

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 from django.db import connection
-from freezegun import freeze_time
 
 from tests.factories import UserFactory
+from tests.helpers import freeze_time
 from xinyu.accounts.models import User
 from xinyu.notify import delivery, senders
 from xinyu.notify.models import Notification, OutboxMessage

@@ -4,10 +4,10 @@ name, number, phone, class, room or word of the report in any payload, header or
 import datetime as dt
 
 import pytest
-from freezegun import freeze_time
 
 from tests.concerns.conftest import NIGHT_TIME
 from tests.factories import valid_id_number
+from tests.helpers import freeze_time
 from xinyu.concerns import escalation
 from xinyu.concerns.services import cases, reports
 from xinyu.notify import delivery

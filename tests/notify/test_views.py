@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from freezegun import freeze_time
 
+from tests.helpers import freeze_time
 from xinyu.notify.models import Notification
 from xinyu.notify.services import notify
 from xinyu.org.scope import Tier

@@ -9,9 +9,9 @@ from django.http import Http404
 from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from freezegun import freeze_time
 
 from tests.factories import SchoolFactory, UserFactory
+from tests.helpers import freeze_time
 from xinyu.audit.models import AuditEntry
 from xinyu.core.work import extra_sections
 from xinyu.notify.models import Notification
