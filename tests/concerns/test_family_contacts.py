@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME
+from tests.helpers import freeze_time
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FamilyContact
 from xinyu.concerns.errors import ConcernError

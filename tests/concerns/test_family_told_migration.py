@@ -7,11 +7,10 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from freezegun import freeze_time
 
 from tests.concerns.conftest import OFFICE_TIME, SHANGHAI
 from tests.conftest import build_world
-from tests.helpers import empty_access_log_for_flush
+from tests.helpers import empty_access_log_for_flush, freeze_time
 from xinyu.care.models import FamilyContact
 from xinyu.concerns.models import CaseStep
 from xinyu.concerns.services import cases
