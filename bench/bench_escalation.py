@@ -1,6 +1,6 @@
 """Escalation at 10,000 open cases: how long one tick takes when a few hundred C/D steps fall due.
 
-Target (issue 3, DESIGN.md §7): an overdue C/D step escalates ≤ 60 s after its deadline, with 10,000 open
+Target (DESIGN.md §7): an overdue C/D step escalates ≤ 60 s after its deadline, with 10,000 open
 cases in the database. The clock runs a tick every 15 s, so the worst-case delay is the interval plus the
 time one tick takes; this measures the tick.
 

@@ -27,7 +27,7 @@ AUDIT_ANCHOR_SYSLOG = env_str("AUDIT_ANCHOR_SYSLOG")
 FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY", var_dir=VAR_DIR, required=PRODUCTION)
 FIELD_HASH_KEY = env_secret("FIELD_HASH_KEY", var_dir=VAR_DIR, required=PRODUCTION)
 # Two-factor sign-in (TOTP) for everyone with T3 or T4 access, and step-up re-authentication before
-# exports, break-glass and counselling notes (issue 5). Only the test settings switch it off.
+# exports, break-glass and counselling notes (DESIGN.md §4). Only the test settings switch it off.
 XINYU_ENFORCE_TWO_FACTOR = env_bool("XINYU_ENFORCE_TWO_FACTOR", default=True)
 # Earlier encryption keys, still accepted for reading until `rotate_encryption_keys` has run.
 FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", [])

@@ -1,4 +1,4 @@
-"""Every export asks for a fresh proof of identity (step-up) before anything leaves Xinyu (issue 5 §6)."""
+"""Every export asks for a fresh proof of identity (step-up) before anything leaves Xinyu."""
 
 import time
 

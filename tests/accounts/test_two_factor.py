@@ -1,4 +1,4 @@
-"""Two-factor sign-in (TOTP) for everyone with T3 or T4 access, and step-up re-authentication (issue 5 §6)."""
+"""Two-factor sign-in (TOTP) for everyone with T3 or T4 access, and step-up re-authentication (DESIGN.md §4)."""
 
 import base64
 import datetime as dt

@@ -2,7 +2,7 @@
 
 On top of the shared world (tests/conftest.py), for each of the three students — in_scope (IN), other_class
 (OC, moved into room R1 so that the dorm leader is their dorm-mate too) and other_college (OG) — records of
-every kind issue 5 adds, each text carrying a unique marker:
+every kind care, counselling, referrals and privacy add, each text carrying a unique marker:
 
 - the key-concern registry: IN and OG active with a care plan and a progress note, OG with removal
   requested; OC only proposed. The dorm leader is asked to check in on IN (never on OC, their other

@@ -1,4 +1,4 @@
-"""The authorization matrix of issue 5: every view of care, counselling, referrals, privacy and studentfile ×
+"""The authorization matrix of the care side: every view of care, counselling, referrals, privacy and studentfile ×
 every cast member (and a part-time counsellor who treats none of them, and the centre's supervisor of another
 school) × the in-scope, other-class and other-college students, with records of every kind present, each
 text carrying a marker (tests/authorization/care_data.py). The views are enumerated from the URL resolver: a new
@@ -7,7 +7,7 @@ view without an expectation fails.
 For each request: the status code, that no marker the viewer must not read is in the response (the text
 of a Word or Excel download included), that a refused request writes nothing to the access log, and that
 a form refused on GET is refused on POST. The expectations are written out by hand from DESIGN.md §4
-and issue 5, not derived from the scope module:
+and the regulation, not derived from the scope module:
 - counselling notes, intake and addenda (T4): the treating counsellor and the centre's supervisor, and
   only on pages behind step-up; the diagnosis, medication and hospital statements likewise for the
   counsellor who recorded them and the supervisor;

@@ -1,4 +1,4 @@
-"""The whole crisis flow in a real browser (issue 3): a dorm leader reports on a phone → the advisor takes the
+"""The whole crisis flow in a real browser: a dorm leader reports on a phone → the advisor takes the
 report and opens a level B case → raises it to C out of office hours → the duty leader is notified and takes
 the steps → the steps are completed → the case is closed with its post-crisis records (第十二条(四)).
 

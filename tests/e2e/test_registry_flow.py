@@ -1,4 +1,4 @@
-"""A key-concern registry entry in a real browser (issue 5 §1): proposed from an interview, confirmed by the
+"""A key-concern registry entry in a real browser: proposed from an interview, confirmed by the
 college's mental-health advisor with its care plan, reviewed, removal requested by the college and signed
 off by the psychology centre (desktop viewport)."""
 

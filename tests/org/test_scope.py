@@ -132,7 +132,7 @@ def test_a_failed_audit_write_fails_the_request(world, client_for, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr("xinyu.org.views.students.record_request", broken)
+    monkeypatch.setattr("xinyu.org.views.students.record_read", broken)
     client = client_for(world.cast["head_teacher"])
     client.raise_request_exception = False
     response = client.get(reverse("org:student_detail", args=[world.in_scope.pk]))

@@ -1,4 +1,4 @@
-"""Re-scoring (issue #4 §3): the rules in force re-applied to stored answers, recording rules_version."""
+"""Re-scoring: the rules in force re-applied to stored answers, recording rules_version."""
 
 import io
 from dataclasses import replace

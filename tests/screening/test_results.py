@@ -1,4 +1,4 @@
-"""Results pages at the right tiers (issue #4 §3): a student's results (T3, audited), a campaign's
+"""Results pages at the right tiers: a student's results (T3, audited), a campaign's
 aggregate (completion for T2, positive rates for T3, groups under 5 suppressed), the audited,
 formula-safe export."""
 

@@ -1,4 +1,4 @@
-"""Triage of a submitted screening (issue #4 §3): red flag → urgent report to the chain, severe → centre
+"""Triage of a submitted screening: red flag → urgent report to the chain, severe → centre
 evaluation, mild/moderate → interview due in N days, one task per student per campaign."""
 
 import datetime as dt

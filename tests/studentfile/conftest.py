@@ -1,4 +1,5 @@
-"""Records about a student of every kind that exists before issue 5, with texts that would show a leak."""
+"""Records about a student from screening, concerns and crises and the care records crises start, with texts
+that would show a leak."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""The demo college's student files (issue 5, "done when"): registry entries with plans, counselling
+"""The demo college's student files: registry entries with plans, counselling
 sessions, referrals and a student on leave each show in the file, at the right tier for the viewer."""
 
 from io import StringIO

@@ -1,6 +1,6 @@
 """Step-up re-authentication: some actions need a fresh proof of identity, not only a signed-in session.
 
-Exports, break-glass and reading counselling notes call for it (DESIGN.md §4, issue 5). Signing in
+Exports, break-glass and reading counselling notes call for it (DESIGN.md §4). Signing in
 with the second factor, or the step-up page (`accounts:step_up`), marks the session; the mark is good
 for the policy's `step_up_minutes`. Every step-up is written to the access log.
 """

@@ -1,4 +1,4 @@
-"""The key-concern registry in the demo school (issue 5 §1–§2): about thirty active entries across the
+"""The key-concern registry in the demo school: about thirty active entries across the
 colleges, each with a care plan (some with contacts overdue, so "my work" and the monthly review list have
 something to show), one proposal waiting to be confirmed, one lapsed entry, one removed with its whole
 history, and a dorm check-in for a dorm leader (the demo dorm leader's room-mate when there is one).

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.common.states import Moves
@@ -87,7 +88,7 @@ class ReviewSupport(models.Model):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The key-concern registry (重点关注学生库), care plans (一人一策) and dorm check-ins (issue 5 §1–§2).
+# The key-concern registry (重点关注学生库), care plans (一人一策) and dorm check-ins.
 
 
 class RegistryEntry(models.Model):
@@ -156,6 +157,9 @@ class RegistryEntry(models.Model):
 
     def __str__(self):
         return f"{self.student} {self.status}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("care:entry_detail", args=[self.pk])
 
     @property
     def is_live(self) -> bool:
@@ -232,6 +236,9 @@ class CarePlan(models.Model):
 
     def __str__(self):
         return f"plan {self.entry_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("care:entry_detail", args=[self.entry_id])
 
     def people(self) -> list:
         return [p for p in (self.centre_person, self.college_person, self.class_person) if p is not None]

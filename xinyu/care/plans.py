@@ -269,7 +269,7 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
                 key=f"care.overdue:{item.plan.pk}:{item.kind}:{item.due.isoformat()}",
                 title=_("Care plan work is overdue by %(days)s days")
                 % {"days": (timezone.localtime(now).date() - item.due).days},
-                link=f"/care/entries/{item.entry.pk}/",
+                link=item.entry.get_absolute_url(),
             )
             if created:
                 made += len(created)

@@ -104,7 +104,7 @@ def _notify_confirmers(entry) -> None:
         tier=Tier.T2,  # that the student is proposed for the registry; why is on the entry's page
         key=f"care.registry{entry.pk}:proposed",
         title=_("A student is proposed for the key-concern registry"),
-        link=f"/care/entries/{entry.pk}/",
+        link=entry.get_absolute_url(),
     )
 
 
@@ -263,7 +263,7 @@ def request_removal(entry, *, by, reason: str) -> RegistryEntry:
         tier=Tier.T2,
         key=f"care.registry{entry.pk}:removal:{entry.events.count()}",
         title=_("A key-concern registry removal waits for the centre's assessment"),
-        link=f"/care/entries/{entry.pk}/",
+        link=entry.get_absolute_url(),
     )
     return entry
 

@@ -1,4 +1,4 @@
-"""Who may see and do what in the key-concern registry, care plans and dorm check-ins (issue 5).
+"""Who may see and do what in the key-concern registry, care plans and dorm check-ins.
 
 Tiers (DESIGN.md §4):
 - T2, the chain (head teacher, advisor, 学工部, people on an open case of the student): that the student
@@ -19,6 +19,7 @@ Tiers (DESIGN.md §4):
 """
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from xinyu.care.models import CheckInAssignment, RegistryEntry
@@ -70,6 +71,19 @@ def registry_entries_for(user, tier: Tier = Tier.T2, *, include_removed: bool = 
     if not (include_removed and may_see_removed_entries(user)):
         entries = entries.exclude(status=RegistryEntry.Status.REMOVED)
     return entries
+
+
+def get_registry_entry_for_user(user, pk, tier: Tier = Tier.T2) -> tuple[RegistryEntry, Tier, str]:
+    """The entry with the tier `user` holds on its student and the post that gives it, if that tier is at
+    least `tier`; 404 for missing and out of scope alike. Removed entries only at T3."""
+    try:
+        entry = RegistryEntry.objects.select_related("student__class_group__college").get(pk=pk)
+    except (RegistryEntry.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    viewer_tier, grant = tier_for(user, entry.student)
+    if viewer_tier < tier or (entry.status == RegistryEntry.Status.REMOVED and viewer_tier < Tier.T3):
+        raise Http404
+    return entry, viewer_tier, grant.post if grant else ""
 
 
 def _covering_posts(user, student) -> set[str]:
@@ -146,6 +160,14 @@ def check_in_assignments_for(user) -> QuerySet:
     return CheckInAssignment.objects.filter(
         dorm_leader_id=user.pk, ended_at__isnull=True, student__dorm_room_id__in=rooms
     )
+
+
+def get_check_in_assignment_for_user(user, pk) -> CheckInAssignment:
+    """A dorm leader's own open check-in assignment; 404 for any other (or none)."""
+    try:
+        return check_in_assignments_for(user).get(pk=pk)
+    except (CheckInAssignment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def may_check_in(user) -> bool:

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,7 @@ def registry_work(user, now: dt.datetime) -> WorkSection | None:
                 tier=Tier.T2,  # that the student is (proposed) on the registry; why is on the entry's page
                 student=entry.student,
                 due=timezone.localtime(entry.proposed_at).date(),
-                url=f"/care/entries/{entry.pk}/",
+                url=entry.get_absolute_url(),
                 id=entry.pk,
             )
         )
@@ -72,7 +73,7 @@ def registry_work(user, now: dt.datetime) -> WorkSection | None:
                     student=student,
                     due=due,
                     overdue=due < today,
-                    url=f"/care/entries/{plan.entry_id}/",
+                    url=plan.get_absolute_url(),
                     id=plan.pk,
                 )
             )
@@ -111,7 +112,7 @@ def registry_timeline(student, viewer, tier: Tier):
                 tier=Tier.T2,
                 title=_("On the key-concern registry: %(status)s") % {"status": entry.get_status_display()},
                 summary=_("Risk level: %(risk)s") % {"risk": entry.get_risk_level_display() or "—"},
-                url=f"/care/entries/{entry.pk}/",
+                url=entry.get_absolute_url(),
                 header_badge=_("On the key-concern registry") if entry.is_live else "",
             )
         )
@@ -134,7 +135,7 @@ def registry_timeline(student, viewer, tier: Tier):
                 tier=Tier.T3,
                 title=event.get_kind_display(),
                 summary=event.reason[:200],
-                url=f"/care/entries/{event.entry_id}/",
+                url=reverse("care:entry_detail", args=[event.entry_id]),
             )
         )
     plan_label = _("Care plan")
@@ -147,7 +148,7 @@ def registry_timeline(student, viewer, tier: Tier):
                 tier=Tier.T3,
                 title=f"{note.get_kind_display()} · {note.by.full_name}",
                 summary=note.text[:200],
-                url=f"/care/entries/{note.plan.entry_id}/",
+                url=note.plan.get_absolute_url(),
             )
         )
     for check_in in CheckIn.objects.filter(assignment__plan__entry__in=entries).select_related("assignment__plan"):
@@ -159,7 +160,7 @@ def registry_timeline(student, viewer, tier: Tier):
                 tier=Tier.T3,
                 title=check_in.get_status_display(),
                 summary=check_in.note[:200],
-                url=f"/care/entries/{check_in.assignment.plan.entry_id}/",
+                url=check_in.assignment.plan.get_absolute_url(),
             )
         )
     return timeline

@@ -7,12 +7,11 @@ import datetime as dt
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.audit.models import AuditEntry
 from xinyu.care import plans, registry, scope
 from xinyu.care.forms import (
     ConfirmForm,
@@ -25,28 +24,15 @@ from xinyu.care.forms import (
 )
 from xinyu.care.models import CheckIn, ProgressNote, RegistryEntry
 from xinyu.common.access import requires
-from xinyu.org.access_log import Event, record_many, record_request
+from xinyu.org.access_log import Read, read_event, record_read, record_reads
 from xinyu.org.scope import Tier
 
 Status = RegistryEntry.Status
 FILTERS = ("live", *Status.values)
 
 
-def _entry_for(request, pk, tier: Tier = Tier.T2) -> tuple[RegistryEntry, Tier, str]:
-    """The entry, if the user sees its student at `tier`; 404 for missing and out of scope alike.
-    Removed entries only at T3."""
-    entry = get_object_or_404(RegistryEntry.objects.select_related("student__class_group__college"), pk=pk)
-    viewer_tier, grant = scope.tier_for(request.user, entry.student)
-    if viewer_tier < tier or (entry.status == Status.REMOVED and viewer_tier < Tier.T3):
-        raise Http404
-    return entry, viewer_tier, grant.post if grant else ""
-
-
-def _audit(request, entry, what: str, tier: Tier, post: str) -> None:
-    record_request(
-        request,
-        Event(AuditEntry.Action.VIEW, what, student=entry.student, tier=tier, post=post, detail={"entry": entry.pk}),
-    )
+def _audit(request, entry, what: Read, tier: Tier, post: str) -> None:
+    record_read(request, what, student=entry.student, tier=tier, post=post, detail={"entry": entry.pk})
 
 
 @requires(scope.may_use_registry, "registry")
@@ -61,16 +47,15 @@ def registry_list(request):
     with transaction.atomic():
         rows = list(entries)
         events = [
-            Event(
-                AuditEntry.Action.VIEW,
-                "care.registry.list",
+            read_event(
+                Read.REGISTRY_LIST,
                 student=entry.student,
                 tier=Tier.T2,
                 detail={"entry": entry.pk},
             )
             for entry in rows
         ]
-        record_many(request.user, events or [Event(AuditEntry.Action.VIEW, "care.registry.list", tier=Tier.T2)])
+        record_reads(request.user, events or [read_event(Read.REGISTRY_LIST, tier=Tier.T2)])
         return render(
             request,
             "care/registry_list.html",
@@ -89,7 +74,7 @@ def registry_list(request):
 @requires(scope.may_use_registry, "registry")
 def entry_detail(request, pk):
     with transaction.atomic():
-        entry, tier, post = _entry_for(request, pk)
+        entry, tier, post = scope.get_registry_entry_for_user(request.user, pk)
         full = tier >= Tier.T3
         plan = getattr(entry, "plan", None)
         context = {"entry": entry, "student": entry.student, "plan": plan, "full": full, "tier": int(tier)}
@@ -129,14 +114,14 @@ def entry_detail(request, pk):
             and scope.may_decide_removal(request.user, entry),
             "today": timezone.localdate(),
         }
-        _audit(request, entry, "care.registry.entry", tier=min(tier, Tier.T3), post=post)
+        _audit(request, entry, Read.REGISTRY_ENTRY, tier=min(tier, Tier.T3), post=post)
         return render(request, "care/entry_detail.html", context)
 
 
 def _action(request, pk, *, allowed, form_class, perform, action, title, done, form_kwargs=None, initial=None):
     """A T3 action page: the form (GET, audited as a read) and its service call (POST)."""
     with transaction.atomic():
-        entry, _tier, post = _entry_for(request, pk, Tier.T3)
+        entry, _tier, post = scope.get_registry_entry_for_user(request.user, pk, Tier.T3)
         if not allowed(request.user, entry):
             raise Http404
         kwargs = form_kwargs(entry) if form_kwargs else {}
@@ -154,7 +139,7 @@ def _action(request, pk, *, allowed, form_class, perform, action, title, done, f
                     return redirect("care:entry_detail", entry.pk)
             status = 400
         else:
-            _audit(request, entry, "care.registry.entry", tier=Tier.T3, post=post)
+            _audit(request, entry, Read.REGISTRY_ENTRY, tier=Tier.T3, post=post)
         rules = registry.care_rules()
         return render(
             request,
@@ -324,7 +309,7 @@ def removal_decision(request, pk):
 @require_POST
 def plan_note(request, pk):
     with transaction.atomic():
-        entry, _tier, _post = _entry_for(request, pk)
+        entry, _tier, _post = scope.get_registry_entry_for_user(request.user, pk)
         plan = getattr(entry, "plan", None)
         if plan is None or not scope.may_record_student_contact(request.user, plan):
             raise Http404
@@ -383,19 +368,18 @@ def review_list(request):
     with transaction.atomic():
         result = registry.review_list(request.user, chosen, month)
         students = result.students()
-        record_many(
+        record_reads(
             request.user,
             [
-                Event(
-                    AuditEntry.Action.VIEW,
-                    "care.registry.review_list",
+                read_event(
+                    Read.REGISTRY_REVIEW_LIST,
                     student=student,
                     tier=Tier.T3,
                     detail={"month": month.strftime("%Y-%m")},
                 )
                 for student in students
             ]
-            or [Event(AuditEntry.Action.VIEW, "care.registry.review_list", tier=Tier.T3)],
+            or [read_event(Read.REGISTRY_REVIEW_LIST, tier=Tier.T3)],
         )
         return render(
             request,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,7 +58,7 @@ def _cases_without_organiser(today: str) -> list[Problem]:
             case.student_id,
             _("Open crisis case #%(case)s (level %(level)s) has no organiser.")
             % {"case": case.pk, "level": case.level},
-            f"/concerns/cases/{case.pk}/",
+            case.get_absolute_url(),
             today,
             case.is_drill,
         )
@@ -84,7 +85,11 @@ def _acks_not_escalated(now: dt.datetime) -> list[Problem]:
                 "Concern report #%(report)s: its reminder or escalation was due at %(when)s, %(minutes)s minutes "
                 "ago, and has not happened (acknowledgement #%(ack)s). Is the clock running?"
             )
-            student_id, link, drill = ack.report.student_id, f"/concerns/reports/{ack.report_id}/", ack.report.is_drill
+            student_id, link, drill = (
+                ack.report.student_id,
+                ack.report.get_absolute_url(),
+                ack.report.is_drill,
+            )
         else:
             case = ack.step.case
             values.update(case=case.pk, step=ack.step.code)
@@ -92,7 +97,7 @@ def _acks_not_escalated(now: dt.datetime) -> list[Problem]:
                 "Crisis case #%(case)s, step %(step)s: its reminder or escalation was due at %(when)s, %(minutes)s "
                 "minutes ago, and has not happened (acknowledgement #%(ack)s). Is the clock running?"
             )
-            student_id, link, drill = case.student_id, f"/concerns/cases/{case.pk}/", case.is_drill
+            student_id, link, drill = case.student_id, case.get_absolute_url(), case.is_drill
         problems.append(
             Problem(
                 ACK_NOT_ESCALATED, ack.pk, student_id, message % values, link, ack.next_action_at.isoformat(), drill
@@ -119,7 +124,7 @@ def _steps_without_assignee(today: str) -> list[Problem]:
             step.case.student_id,
             _("Open crisis case #%(case)s: step %(step)s has nobody responsible for it.")
             % {"case": step.case_id, "step": step.code},
-            f"/concerns/cases/{step.case_id}/",
+            reverse("concerns:case_detail", args=[step.case_id]),
             today,
             step.case.is_drill,
         )
@@ -137,7 +142,7 @@ def _reports_without_recipient(today: str) -> list[Problem]:
             report.student_id,
             _("Concern report #%(report)s was sent to nobody: nobody has been asked to take it.")
             % {"report": report.pk},
-            f"/concerns/reports/{report.pk}/",
+            report.get_absolute_url(),
             today,
             report.is_drill,
         )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.common.states import Moves
@@ -62,6 +63,9 @@ class ConcernReport(models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()} · {self.student}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("concerns:report_detail", args=[self.pk])
 
 
 class CrisisCase(models.Model):
@@ -126,6 +130,9 @@ class CrisisCase(models.Model):
 
     def __str__(self):
         return f"{self.get_level_display()} · {self.student}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("concerns:case_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

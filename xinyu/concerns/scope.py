@@ -53,6 +53,14 @@ def own_reports(user):
     return ConcernReport.objects.filter(reporter_id=user.pk)
 
 
+def get_own_report_for_user(user, pk) -> ConcernReport:
+    """A report `user` made; anyone else's is 404."""
+    try:
+        return own_reports(user).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def cases_for(user):
     """Crisis cases about students `user` sees at T2 or above (case members included while open), and
     closed cases they organised or collaborated on, while their case role still reads the records."""
@@ -180,6 +188,14 @@ def may_act_on_case(user, case) -> bool:
     return any(grant.tier >= Tier.T2 and grant.covers(case.student) for grant in grants_for(user))
 
 
+def get_case_to_act_on_for_user(user, pk) -> CrisisCase:
+    """The case, if `user` may work on it (`may_act_on_case`); otherwise 404, as for a missing case."""
+    case = get_case_for_user(user, pk)
+    if not may_act_on_case(user, case):
+        raise Http404
+    return case
+
+
 def may_read_case_records(user, case) -> bool:
     """A case's own records are T3: see `case_access`."""
     return case_access(user, case).reads_records
@@ -196,6 +212,18 @@ def may_take_case_step(user, step) -> bool:
     return ack is not None and any(recipient.person_id == user.pk for recipient in ack.recipients.all())
 
 
+def get_case_step_for_user(user, pk, step_pk) -> tuple[CrisisCase, CaseStep]:
+    """The case and one of its steps, if `user` may take the step; otherwise 404, as for a missing one."""
+    case = get_case_for_user(user, pk)
+    try:
+        step = case.steps.select_related("case").get(pk=step_pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not may_take_case_step(user, step):
+        raise Http404
+    return case, step
+
+
 def may_print_crisis_cards(user) -> bool:
     """The printable crisis cards (steps, roles, phone tree): anyone holding a staff post, and the duty
     leaders on the roster."""
@@ -207,7 +235,7 @@ def may_print_crisis_cards(user) -> bool:
     return DutyShift.objects.filter(person_id=user.pk, ends_at__gt=timezone.now()).exists()
 
 
-# --- Concern reports and "my work" (issue 3, reports side) ---
+# --- Concern reports and "my work" ---
 
 # Students a reporter may pick by name are those still at school.
 PICKABLE_STATUSES = (Student.Status.ENROLLED, Student.Status.ON_LEAVE)
@@ -244,6 +272,14 @@ def may_handle_report(user, report) -> bool:
     if tier >= Tier.T2 and AckRecipient.objects.filter(ack__report_id=report.pk, person_id=user.pk).exists():
         return True
     return tier >= Tier.T3
+
+
+def get_report_to_handle_for_user(user, pk) -> ConcernReport:
+    """The report, if `user` may take and triage it; otherwise 404, as for a missing report."""
+    report = get_report_for_user(user, pk)
+    if not may_handle_report(user, report):
+        raise Http404
+    return report
 
 
 # "My work": being asked or assigned is itself the grant (DESIGN.md §4, T2 "tasks assigned to me").

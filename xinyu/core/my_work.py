@@ -8,14 +8,13 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils import timezone
 
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import staff_only
 from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.models import AckRecipient
 from xinyu.concerns.views.reports import case_url
 from xinyu.core.work import extra_sections
 from xinyu.org import scope
-from xinyu.org.access_log import Event, client_address, record_many
+from xinyu.org.access_log import Read, read_event, record_reads
 from xinyu.org.scope import Tier
 from xinyu.screening import scope as screening_scope
 
@@ -182,12 +181,11 @@ def my_work(request):
     # The page names students with the tasks about them, each at the highest tier it shows about them: the
     # read and its audit entries commit together.
     with transaction.atomic():
-        record_many(
-            request.user,
+        record_reads(
+            request,
             [
-                Event(AuditEntry.Action.VIEW, "concern.my_work", student=student, tier=tier, post="assigned")
+                read_event(Read.MY_WORK, student=student, tier=tier, post="assigned")
                 for student, tier in work.named().values()
             ],
-            address=client_address(request),
         )
         return render(request, "core/my_work.html", context)

@@ -8,6 +8,7 @@ are T4, for the treating counsellor and the centre's supervisors. T4 text is enc
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.common.fields import EncryptedTextField
@@ -177,6 +178,9 @@ class Session(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.held_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("counselling:session_detail", args=[self.pk])
 
     @property
     def exception_used(self) -> bool:

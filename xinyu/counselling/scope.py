@@ -1,4 +1,4 @@
-"""Who may see and do what in counselling: availability, bookings, sessions, and the T4 notes (issue 5).
+"""Who may see and do what in counselling: availability, bookings, sessions, and the T4 notes.
 
 - That a student attends counselling at all (their bookings, their sessions' dates, kinds and
   counsellors) is known to the centre (posts with a school-wide T3 grant or above: full- and part-time
@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xinyu.counselling.models import Booking, Room, Session, Slot
-from xinyu.org.models import Post, ScopeKind
+from xinyu.org.models import Post, ScopeKind, Student
 from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
 from xinyu.org.scope import base
 from xinyu.org.scope.base import CENTRE_POSTS, Tier, current_appointments, grants_for, posts_of, students_for
@@ -90,6 +90,14 @@ def counselling_students_for(user) -> QuerySet:
     return students_for(user, Tier.T3).filter(school_id__in=schools)
 
 
+def get_counselling_student_for_user(user, student_id) -> Student:
+    """A student a counsellor may record a session for; 404 for any other (or none)."""
+    try:
+        return counselling_students_for(user).select_related("class_group").get(pk=student_id)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def rooms_for(user) -> QuerySet:
 
     return Room.objects.filter(school_id__in=counselling_schools(user))
@@ -99,6 +107,22 @@ def slots_for_student(student) -> QuerySet:
     """Slots a student may see and book: their school's, in rooms in use, not withdrawn."""
 
     return Slot.objects.filter(room__school_id=student.school_id, room__active=True, withdrawn=False)
+
+
+def get_open_slot_for_student(student, pk) -> Slot:
+    """An open time the student may book; 404 for any other (or none)."""
+    try:
+        return slots_for_student(student).select_related("room", "counsellor").get(pk=pk)
+    except (Slot.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_own_slot_for_user(user, pk) -> Slot:
+    """A counsellor's own time, not withdrawn yet; 404 for any other (or none)."""
+    try:
+        return Slot.objects.get(pk=pk, counsellor=user, withdrawn=False)
+    except (Slot.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def bookings_for_staff(user) -> QuerySet:
@@ -137,6 +161,22 @@ def may_handle_booking(user, booking) -> bool:
     return _is_supervisor_over(user, booking.student)
 
 
+def get_booking_to_handle_for_user(user, pk):
+    """A booking `user` may confirm, decline or mark a no-show (`may_handle_booking`); otherwise 404."""
+    booking = get_booking_for_staff(user, pk)
+    if not may_handle_booking(user, booking):
+        raise Http404
+    return booking
+
+
+def get_booking_to_record_for_user(user, pk):
+    """A booking whose session `user` may record: the slot's counsellor only; otherwise 404."""
+    booking = get_booking_for_staff(user, pk)
+    if booking.slot.counsellor_id != user.pk:
+        raise Http404
+    return booking
+
+
 def sessions_for(user) -> QuerySet:
     """Sessions the user may know happened (T3 for the centre): date, kind, counsellor."""
 
@@ -173,6 +213,14 @@ def may_read_session_record(user, session) -> bool:
 def may_write_session(user, session) -> bool:
     """Notes, intake and addenda are written by the treating counsellor only."""
     return session.counsellor_id == user.pk and is_counsellor(user)
+
+
+def get_session_to_write_for_user(user, pk):
+    """A session whose record `user` may write (`may_write_session`); otherwise 404, as for a missing one."""
+    session = get_session_record_for_user(user, pk)
+    if not may_write_session(user, session):
+        raise Http404
+    return session
 
 
 def may_manage_rooms(user) -> bool:

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -340,6 +341,17 @@ def may_decide(user, reset: CredentialReset) -> bool:
         return False
     needed = needs_confirmation(reset.account)
     return any(appointment.post in needed for appointment in current_appointments(user))
+
+
+def get_reset_to_decide_for_user(user, pk) -> CredentialReset:
+    """A reset `user` asked for (to issue its code) or may confirm; 404 for missing and not-theirs alike."""
+    try:
+        reset = CredentialReset.objects.select_related("account", "requested_by").get(pk=pk)
+    except (CredentialReset.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if reset.requested_by_id != user.pk and not may_decide(user, reset):
+        raise Http404
+    return reset
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ import enum
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from xinyu.org.models import COLLEGE_WORKING_GROUP_POSTS, Appointment, ClassGroup, College, DormRoom, Post, School
@@ -223,6 +224,17 @@ def manageable_appointments(user):
         if confirmed and held.school_id:
             condition |= Q(post__in=confirmed) & _in_school(held.school_id)
     return Appointment.objects.filter(condition)
+
+
+def get_grant_to_decide_for_user(user, pk, related=()) -> Appointment:
+    """A pending grant `user` made (to withdraw it) or may confirm; 404 for missing and not-theirs alike."""
+    try:
+        appointment = Appointment.objects.pending().select_related(*related).get(pk=pk)
+    except (Appointment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if appointment.granted_by_id != user.pk and not confirm_authority(user, appointment):
+        raise Http404
+    return appointment
 
 
 def _in_school(school_id):

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from xinyu.audit.models import AuditEntry
 from xinyu.common.admin import BackOfficeAdmin, ReadOnlyBackOfficeAdmin
 from xinyu.org import scope
-from xinyu.org.access_log import Event, client_address, record, record_many
+from xinyu.org.access_log import Event, Read, client_address, read_event, record, record_reads
 from xinyu.org.models import (
     Appointment,
     ClassGroup,
@@ -44,8 +44,7 @@ class AuditedReadsAdmin:
 
     def _audited(self, request, objects) -> None:  # one entry per student shown
         events = [
-            Event(
-                AuditEntry.Action.VIEW,
+            read_event(
                 self.audit_what,
                 student=self.audit_student(obj),
                 tier=self.audit_tier,
@@ -54,7 +53,7 @@ class AuditedReadsAdmin:
             )
             for obj in objects
         ]
-        record_many(request.user, events, address=client_address(request))
+        record_reads(request, events)
 
     def changelist_view(self, request, extra_context=None):
         with transaction.atomic():
@@ -143,7 +142,7 @@ STUDENT_READ_ONLY = [
 class StudentAdmin(AuditedReadsAdmin, BackOfficeAdmin, admin.ModelAdmin):
     """Students at T1 for the technical administrator (roster and contact details), every read in the log."""
 
-    audit_what = "student.admin"
+    audit_what = Read.STUDENT_ADMIN
     fields = [*STUDENT_READ_ONLY, "phone"]
     readonly_fields = STUDENT_READ_ONLY
     list_display = ["student_number", "name", "class_group", "status", "dorm_room"]

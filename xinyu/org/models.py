@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -87,6 +88,9 @@ class ClassGroup(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("org:class_group", args=[self.pk])
+
 
 class DormRoom(models.Model):
     """寝室: a room in a building."""
@@ -165,6 +169,9 @@ class Student(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.student_number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("org:student_detail", args=[self.pk])
 
     @property
     def college(self) -> College:

@@ -2,7 +2,7 @@
 
 An instrument definition names the settings it uses (`{"setting": "upi_class1_min_total"}` in place of a
 number, an operator or an item list; `"when_setting": {"upi_item64_request": "class_1"}` to switch a rule
-on); the values come from a `ScoringRules`. The defaults are the rules of DESIGN.md §5 and issue #4:
+on); the values come from a `ScoringRules`. The defaults are the rules of DESIGN.md §5:
 
 UPI (大学生人格问卷)
 - `upi_class1_min_total` 25: 第一类 when the total (items 1–60 without the lie items, 0–56) is at least this.

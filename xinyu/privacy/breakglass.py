@@ -1,5 +1,5 @@
 """Break-glass (紧急调阅): a staff member outside a student's chain opens the student's file in an
-emergency (DESIGN.md §4, issue 5 §6).
+emergency (DESIGN.md §4).
 
 The student is found by exact 学号 and name only (no browsing; look-ups that match nobody are logged and
 limited). A reason is required. The grant gives T3 on that student for the policy's `break_glass_minutes`
@@ -11,7 +11,7 @@ through xinyu.org.scope; every read under it is logged by the page that reads, w
 import datetime as dt
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,7 @@ from xinyu.audit.models import AuditEntry
 from xinyu.common.work import WorkItem, WorkSection
 from xinyu.concerns.services.reports import normalise_typed, reporter_school
 from xinyu.notify.services import notify
-from xinyu.org.access_log import Event, record
+from xinyu.org.access_log import Event, Read, record, record_read
 from xinyu.org.models import Appointment, Student
 from xinyu.org.responsibility import holders_of
 from xinyu.org.scope import Tier
@@ -32,7 +32,7 @@ REASON_MIN_LENGTH = 10
 # Naming a student by 学号 and name must not become a way to browse the roster (as for peer reports).
 LOOKUP_LIMIT = 5
 LOOKUP_WINDOW = dt.timedelta(hours=1)
-LOOKUP_FAILED = "privacy.break_glass.lookup_failed"
+LOOKUP_FAILED = Read.BREAK_GLASS_LOOKUP_FAILED
 GRANT_OPENED = "privacy.break_glass"
 
 
@@ -41,11 +41,8 @@ class BreakGlassError(DomainError):
 
 
 def student_file_url(student) -> str:
-    """The student file page (`studentfile:file`); the roster page until the student file exists."""
-    try:
-        return reverse("studentfile:file", args=[student.pk])
-    except NoReverseMatch:
-        return reverse("org:student_detail", args=[student.pk])
+    """The student file page (`studentfile:file`)."""
+    return reverse("studentfile:file", args=[student.pk])
 
 
 def failed_lookups(user, *, now: dt.datetime | None = None) -> int:
@@ -74,12 +71,8 @@ def find_student(user, student_number: str, name: str, *, address=None) -> Stude
             .first()
         )
     if student is None:
-        record(
-            user,
-            Event(
-                AuditEntry.Action.VIEW, LOOKUP_FAILED, detail={"student_number": number[:32]}, post=scope.BREAK_GLASS
-            ),
-            address=address,
+        record_read(
+            user, LOOKUP_FAILED, detail={"student_number": number[:32]}, post=scope.BREAK_GLASS, address=address
         )
         raise BreakGlassError(_("No student has this student number and name. Check both and try again."))
     return student

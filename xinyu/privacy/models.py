@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,9 @@ class BreakGlassGrant(models.Model):
 
     def __str__(self):
         return f"{self.person_id} → {self.student_id} {self.granted_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("privacy:break_glass_detail", args=[self.pk])
 
     def is_active(self, at=None) -> bool:
         moment = at or timezone.now()

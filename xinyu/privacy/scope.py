@@ -1,6 +1,7 @@
-"""Break-glass, consent, retention and two-factor requirements (issue 5)."""
+"""Break-glass, consent, retention and two-factor requirements."""
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from xinyu.org.models import Post
 from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
@@ -64,6 +65,14 @@ def break_glass_reviews_for(user) -> QuerySet:
     return BreakGlassGrant.objects.filter(student__school_id__in=schools, outcome="").exclude(person_id=user.pk)
 
 
+def get_break_glass_grant_for_user(user, pk) -> BreakGlassGrant:
+    """An emergency access `user` may open (`break_glass_grants_for`); otherwise 404, as for a missing one."""
+    try:
+        return break_glass_grants_for(user).select_related("person", "student", "reviewed_by").get(pk=pk)
+    except (BreakGlassGrant.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def consents_of(user) -> QuerySet:
     """A student's own consent records; nobody else's."""
 
@@ -71,3 +80,11 @@ def consents_of(user) -> QuerySet:
     if student is None:
         return ConsentRecord.objects.none()
     return ConsentRecord.objects.filter(student=student)
+
+
+def get_own_consent_for_user(user, pk) -> ConsentRecord:
+    """A student's own consent record; anyone else's is 404."""
+    try:
+        return consents_of(user).get(pk=pk)
+    except (ConsentRecord.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

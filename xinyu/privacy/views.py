@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,9 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyu.accounts.stepup import step_up_required
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires, student_only
-from xinyu.org.access_log import Event, client_address, record_many, record_request
+from xinyu.org.access_log import (
+    Read,
+    client_address,
+    read_event,
+    record_read,
+    record_reads,
+)
 from xinyu.org.scope import Tier
 from xinyu.policy.loader import policy_in_force
 from xinyu.privacy import access_log, breakglass, consent, scope
@@ -66,11 +70,7 @@ def break_glass_list(request):
     students = {grant.student_id: grant.student for grant in grants}.values()
     with transaction.atomic():
         # That a student's file was opened in an emergency is "needs attention" (T2): the list is logged.
-        record_many(
-            request.user,
-            [Event(AuditEntry.Action.VIEW, "privacy.break_glass.list", student=s, tier=Tier.T2) for s in students],
-            address=client_address(request),
-        )
+        record_reads(request, [read_event(Read.BREAK_GLASS_LIST, student=s, tier=Tier.T2) for s in students])
         return render(
             request,
             "privacy/break_glass_list.html",
@@ -78,28 +78,18 @@ def break_glass_list(request):
         )
 
 
-def _grant_for(user, pk):
-    grant = scope.break_glass_grants_for(user).select_related("person", "student", "reviewed_by").filter(pk=pk).first()
-    if grant is None:
-        raise Http404
-    return grant
-
-
 @requires(scope.may_break_glass, "break_glass")
 def break_glass_detail(request, pk):
-    grant = _grant_for(request.user, pk)
+    grant = scope.get_break_glass_grant_for_user(request.user, pk)
     with transaction.atomic():
         # The reason often says why the student is in danger: reading it is logged.
-        record_request(
+        record_read(
             request,
-            Event(
-                AuditEntry.Action.VIEW,
-                "privacy.break_glass",
-                student=grant.student,
-                tier=Tier.T2,
-                post=scope.BREAK_GLASS if grant.person_id == request.user.pk else "",
-                detail={"grant": grant.pk},
-            ),
+            Read.BREAK_GLASS,
+            student=grant.student,
+            tier=Tier.T2,
+            post=scope.BREAK_GLASS if grant.person_id == request.user.pk else "",
+            detail={"grant": grant.pk},
         )
         may_review = scope.break_glass_reviews_for(request.user).filter(pk=grant.pk).exists()
         return render(
@@ -120,7 +110,7 @@ def break_glass_detail(request, pk):
 @requires(scope.may_break_glass, "break_glass")
 @require_POST
 def break_glass_end(request, pk):
-    grant = _grant_for(request.user, pk)
+    grant = scope.get_break_glass_grant_for_user(request.user, pk)
     try:
         breakglass.end_break_glass(grant, by=request.user, address=client_address(request))
         messages.success(request, _("The emergency access has ended."))
@@ -132,7 +122,7 @@ def break_glass_end(request, pk):
 @requires(scope.may_review_break_glass, "break_glass_review")
 @require_POST
 def break_glass_review(request, pk):
-    grant = _grant_for(request.user, pk)
+    grant = scope.get_break_glass_grant_for_user(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Review: choose justified or not justified."))
@@ -173,9 +163,7 @@ def mine(request):
 @student_only
 @require_POST
 def consent_withdraw(request, pk):
-    record = scope.consents_of(request.user).filter(pk=pk).first()
-    if record is None:
-        raise Http404
+    record = scope.get_own_consent_for_user(request.user, pk)
     form = WithdrawForm(request.POST)
     form.is_valid()
     try:

@@ -1,4 +1,4 @@
-"""Referral, leave and return in the demo college (issue 5 §4).
+"""Referral, leave and return in the demo college.
 
 - two referrals: one to the first green-channel hospital, gone, with its outcome, a follow-up plan and (by
   the centre's counsellor) a diagnosis summary and medication; one planned for the coming days;

@@ -7,6 +7,7 @@ only by the centre's supervisors and the counsellor who recorded them (`xinyu.or
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.common.fields import EncryptedTextField
@@ -70,6 +71,9 @@ class Referral(models.Model):
     def __str__(self):
         return f"{self.student} → {self.destination}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:referral_detail", args=[self.pk])
+
     @property
     def has_clinical(self) -> bool:
         return bool(self.diagnosis_summary or self.medication)
@@ -128,6 +132,9 @@ class Leave(models.Model):
 
     def __str__(self):
         return f"{self.student} {self.starts_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:leave_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

@@ -1,4 +1,4 @@
-"""Who may see and do what in referral, leave and the return gate (issue 5).
+"""Who may see and do what in referral, leave and the return gate.
 
 - Referrals, leaves and the gate are T3: the college's working group (mental-health advisor, leader in
   charge, …) over their college and the centre over the school read and record them.

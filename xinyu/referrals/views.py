@@ -11,9 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.accounts.stepup import step_up_required
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires, staff_only
-from xinyu.org.access_log import Event, client_address, record_many, record_request
+from xinyu.org.access_log import (
+    Read,
+    read_event,
+    record_read,
+    record_reads,
+)
 from xinyu.org.scope import Tier
 from xinyu.referrals import scope, services
 from xinyu.referrals.forms import (
@@ -31,8 +35,8 @@ from xinyu.referrals.models import Leave, Referral
 from xinyu.referrals.services import ReferralError
 
 
-def _view_events(what, students, tier=Tier.T3, **detail):
-    return [Event(AuditEntry.Action.VIEW, what, student=s, tier=tier, detail=detail) for s in students]
+def _view_events(what: Read, students, tier=Tier.T3, **detail):
+    return [read_event(what, student=s, tier=tier, detail=detail) for s in students]
 
 
 # --- pages ---
@@ -65,7 +69,7 @@ def index(request):
         )
     students = {item.student_id: item.student for item in [*referrals, *leaves]}
     with transaction.atomic():
-        record_many(user, _view_events("referrals.index", students.values()), address=client_address(request))
+        record_reads(request, _view_events(Read.REFERRALS_INDEX, students.values()))
         return render(
             request,
             "referrals/index.html",
@@ -103,8 +107,7 @@ def _referral_page(request, referral, *, outcome_form=None, status=200):
         user, referral.student, referral.clinical_recorded_by_id
     )
     with transaction.atomic():
-        record_request(request, Event(AuditEntry.Action.VIEW, "referrals.referral", student=referral.student,
-                                      tier=Tier.T3, detail={"referral": referral.pk}))  # fmt: skip
+        record_read(request, Read.REFERRAL, student=referral.student, tier=Tier.T3, detail={"referral": referral.pk})
         return render(request, "referrals/referral_detail.html", {
             "referral": referral,
             "student": referral.student,
@@ -171,9 +174,8 @@ def referral_clinical(request, pk):
             return redirect("referrals:referral_clinical", pk=referral.pk)
     with transaction.atomic():
         if reads:
-            event = Event(AuditEntry.Action.VIEW, "referrals.referral.clinical", student=referral.student,
-                          tier=Tier.T4, detail={"referral": referral.pk})  # fmt: skip
-            record_request(request, event)
+            record_read(request, Read.REFERRAL_CLINICAL, student=referral.student, tier=Tier.T4,
+                        detail={"referral": referral.pk})  # fmt: skip
         return render(request, "referrals/referral_clinical.html", {
             "referral": referral, "student": referral.student, "reads": reads, "may_record": may_record, "form": form,
         }, status=400 if request.method == "POST" else 200)  # fmt: skip
@@ -259,8 +261,7 @@ def _leave_page(request, leave, *, bound=None, status=200):
         if text
     )
     with transaction.atomic():
-        record_request(request, Event(AuditEntry.Action.VIEW, "referrals.leave", student=student, tier=Tier.T3,
-                                      detail={"leave": leave.pk}))  # fmt: skip
+        record_read(request, Read.LEAVE, student=student, tier=Tier.T3, detail={"leave": leave.pk})
         return render(request, "referrals/leave_detail.html", {
             "leave": leave,
             "student": student,
@@ -343,7 +344,6 @@ def leave_confidential(request, pk):
     if not statements:
         raise Http404
     with transaction.atomic():
-        record_request(request, Event(AuditEntry.Action.VIEW, "referrals.leave.confidential", student=leave.student,
-                                      tier=Tier.T4, detail={"leave": leave.pk}))  # fmt: skip
+        record_read(request, Read.LEAVE_CONFIDENTIAL, student=leave.student, tier=Tier.T4, detail={"leave": leave.pk})
         return render(request, "referrals/leave_confidential.html",
                       {"leave": leave, "student": leave.student, "statements": statements})  # fmt: skip

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.common.states import Moves
@@ -86,6 +87,9 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("roster:job", args=[self.pk])
 
     @property
     def is_active(self) -> bool:

@@ -1,4 +1,4 @@
-"""Screening in the demo college: a finished freshmen census and an open semester screening (issue #4).
+"""Screening in the demo college: a finished freshmen census and an open semester screening.
 
 - 新生心理普查 for the current freshmen (the latest enrolment year) with PHQ-9, GAD-7 and UPI, closed three
   weeks ago: about 3% never answered and 0.5% declined; everyone else submitted answers drawn with

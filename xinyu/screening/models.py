@@ -11,6 +11,7 @@ A version loaded from a file or a FHIR Questionnaire is a draft until the psycho
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,9 @@ class Instrument(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code}@{self.version})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:instrument_detail", args=[self.pk])
 
     @property
     def is_draft(self) -> bool:
@@ -139,6 +143,9 @@ class Campaign(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("screening:completion", args=[self.pk])
+
     def is_open(self, at=None) -> bool:
         moment = at or timezone.now()
         return self.opens_at <= moment < self.closes_at
@@ -180,6 +187,9 @@ class Sitting(models.Model):
 
     def __str__(self):
         return f"{self.class_group} {self.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:sitting_detail", args=[self.pk])
 
 
 class Reminder(models.Model):

@@ -1,4 +1,4 @@
-"""Screening results for the people responsible (issue #4 §3): a student's results over time (T3), and a
+"""Screening results for the people responsible: a student's results over time (T3), and a
 campaign's aggregate by class and college.
 
 Who sees what (xinyu.org.scope decides the students):

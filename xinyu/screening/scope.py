@@ -16,9 +16,9 @@ from xinyu.org.scope.base import (
     is_centre_staff,
     students_for,
 )
-from xinyu.screening.models import Campaign, Interview
+from xinyu.screening.models import Campaign, Interview, Sitting
 
-# --- Screening campaigns (issue 4, campaigns side) ---
+# --- Screening campaigns ---
 
 SITTING_POSTS = frozenset({Post.HEAD_TEACHER, Post.ADVISOR})
 
@@ -45,9 +45,48 @@ def sitting_class_groups_for(user) -> QuerySet[ClassGroup]:
     return ClassGroup.objects.filter(pk__in=ids)
 
 
+def get_sitting_class_group_for_user(user, pk) -> ClassGroup:
+    """A class `user` may open a sitting for; 404 for any other (or none)."""
+    try:
+        group = ClassGroup.objects.get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not may_open_sitting(user, group):
+        raise Http404
+    return group
+
+
+def get_sitting_for_user(user, pk) -> Sitting:
+    """A sitting of a class `user` may open sittings for; 404 for any other (or none)."""
+    try:
+        sitting = Sitting.objects.select_related("campaign", "class_group").get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not may_open_sitting(user, sitting.class_group):
+        raise Http404
+    return sitting
+
+
 def may_manage_campaigns(user) -> bool:
     """Creating and listing assessment campaigns: the psychology centre."""
     return is_centre_staff(user)
+
+
+def centre_school(user):
+    """The school whose psychology centre `user` works in, if any."""
+    appointment = next((a for a in current_appointments(user) if a.post in CENTRE_POSTS), None)
+    return appointment.school if appointment else None
+
+
+def get_managed_campaign_for_user(user, pk) -> Campaign:
+    """A campaign of the centre's own school; 404 for any other (or none)."""
+    school = centre_school(user)
+    if school is None:
+        raise Http404
+    try:
+        return Campaign.objects.get(pk=pk, school=school)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def may_manage_instruments(user) -> bool:
@@ -66,7 +105,7 @@ def completion_class_groups_for(user, campaign) -> QuerySet[ClassGroup]:
     return groups | sitting_class_groups_for(user).filter(college__school_id=campaign.school_id)
 
 
-# Screening: results and interviews (issue #4 §3). Scores, bands, flags and interview records are T3.
+# Screening: results and interviews (DESIGN.md §5). Scores, bands, flags and interview records are T3.
 
 
 def results_students_for(user) -> QuerySet[Student]:

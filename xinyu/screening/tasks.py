@@ -1,4 +1,4 @@
-"""Re-scoring (issue #4 §3): re-apply the scoring rules in force to stored answers, as a background task.
+"""Re-scoring: re-apply the scoring rules in force to stored answers, as a background task.
 
 When the policy's [screening.scoring] settings change (or a scorer fix bumps SCORER_VERSION), every
 stored Result whose rules_version is no longer the current one is scored again from its Response's

@@ -1,4 +1,4 @@
-"""Routing a submitted screening to people (DESIGN.md §5, issue #4 §3).
+"""Routing a submitted screening to people (DESIGN.md §5).
 
 Called by the submission service inside its transaction, with the Result rows just written:
 - a red flag (the policy's [screening] red_flags: PHQ-9 item 9, UPI item 25, SCL-90 item 15) raises an
@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,7 +157,7 @@ def create_task(
         tier=Tier.T3,  # that the screening called for a task (the assignee holds T3: assignee_for)
         key=f"screening.interview:{interview.pk}",
         title=title,
-        link=f"/screening/interviews/{interview.pk}/",
+        link=reverse("screening:interview_detail", args=[interview.pk]),
         body=_("Due by %(day)s.") % {"day": interview.due_on.isoformat()},
     )
     return interview

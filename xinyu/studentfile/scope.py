@@ -1,4 +1,4 @@
-"""Who may open a student file, and who may see who opened it (issue 5).
+"""Who may open a student file, and who may see who opened it.
 
 - The file (心理健康档案) is opened by staff holding T2 or more on the student: the responsible chain
   (head teacher, advisor, the college's working group, the centre, 学工部), people working on an open

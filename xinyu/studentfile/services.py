@@ -19,13 +19,14 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from xinyu.audit.models import AuditEntry
+from xinyu.audit.reads import Read
 from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 from xinyu.studentfile import scope
 from xinyu.studentfile.timeline import TimelineEntry, timeline_for
 
 WHAT = {
-    AuditEntry.Action.VIEW: "studentfile.file",
+    AuditEntry.Action.VIEW: Read.STUDENT_FILE,
     AuditEntry.Action.PRINT: "studentfile.print",
     AuditEntry.Action.EXPORT: "studentfile.export",
 }

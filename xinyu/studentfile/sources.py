@@ -1,5 +1,5 @@
-"""Timeline sources for the records that exist before issue 5: screening, concern reports and crises, and
-the care records crises start (family contact, follow-up, review and support).
+"""Timeline sources for screening, concern reports and crises, and the care records crises start
+(family contact, follow-up, review and support).
 
 Each source answers for one student and one viewer's tier with a fixed number of queries, whatever the
 number of records, and shows at each tier what the existing pages show at that tier (DESIGN.md §4):

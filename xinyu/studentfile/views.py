@@ -16,7 +16,7 @@ from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires, staff_only, student_only
 from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.services import reports
-from xinyu.org.access_log import Event, client_address, record_request
+from xinyu.org.access_log import Read, client_address, record_read
 from xinyu.privacy import breakglass
 from xinyu.studentfile import scope
 from xinyu.studentfile.services import file_to_docx, read_file
@@ -106,16 +106,13 @@ def access_log(request, student_id):
         reasons = breakglass.reasons_behind(request.user, rows)
         for entry in rows:
             entry.shown_reason = reasons.get(entry.seq, entry.reason)
-        record_request(
+        record_read(
             request,
-            Event(
-                AuditEntry.Action.VIEW,
-                "studentfile.access_log",
-                student=student,
-                tier=tier,
-                post=grant.post if grant else "",
-                detail={"page": page.number},
-            ),
+            Read.FILE_ACCESS_LOG,
+            student=student,
+            tier=tier,
+            post=grant.post if grant else "",
+            detail={"page": page.number},
         )
     return render(request, "studentfile/access_log.html", {"student": student, "page": page, "rows": rows})
 

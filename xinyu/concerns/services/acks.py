@@ -116,7 +116,7 @@ def subject_of(ack: Acknowledgement, policy: Policy) -> Subject:
             student=report.student,
             case=None,
             step=None,
-            link=f"/concerns/reports/{report.pk}/",
+            link=report.get_absolute_url(),
             roles=policy.urgent_report_receivers if urgent else policy.report_receivers,
             clock=(policy.urgent_report_ack if urgent else policy.report_ack).clock,
             urgent=urgent,
@@ -132,7 +132,7 @@ def subject_of(ack: Acknowledgement, policy: Policy) -> Subject:
         student=case.student,
         case=case,
         step=step,
-        link=f"/concerns/cases/{case.pk}/",
+        link=case.get_absolute_url(),
         roles=(role,),
         clock=step_rule.clock if step_rule else "always",  # unknown to the policy: the faster clock
         urgent=True,

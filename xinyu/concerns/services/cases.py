@@ -65,7 +65,7 @@ def _start_level(case: CrisisCase, policy: Policy, level: str, now: dt.datetime)
     for person in dict.fromkeys(collaborators):
         CaseMember.objects.get_or_create(case=case, person=person, role=CaseMember.Role.COLLABORATOR)
     urgent = rule.urgent
-    link = f"/concerns/cases/{case.pk}/"
+    link = case.get_absolute_url()
     notify([*organisers[:1], *collaborators], key=f"case{case.pk}:level{level}:{now.timestamp():.0f}",
            student=case.student, tier=scope.Tier.T2,  # all members of the case: T2 while it is open
            title=_titled(case, _("Crisis case %(level)s: you are on it") % {"level": rule.name}), link=link,

@@ -14,7 +14,7 @@ from xinyu.concerns.models import ConcernReport, CrisisCase
 from xinyu.concerns.services import acks
 from xinyu.concerns.services.case_records import schedule_own_follow_up
 from xinyu.concerns.services.cases import open_case
-from xinyu.org.access_log import Event, record
+from xinyu.org.access_log import Event, Read, record, record_read
 from xinyu.org.models import School, Student
 from xinyu.org.responsibility import holders_of
 from xinyu.policy.loader import policy_in_force
@@ -23,7 +23,7 @@ from xinyu.policy.loader import policy_in_force
 # that matched nobody within the window, a reporter's look-ups are refused until the window has passed.
 PEER_LOOKUP_LIMIT = 10
 PEER_LOOKUP_WINDOW = dt.timedelta(hours=1)
-PEER_LOOKUP_FAILED = "concern.report.peer_lookup_failed"
+PEER_LOOKUP_FAILED = Read.PEER_LOOKUP_FAILED
 # A report may say the thing was seen a little "in the future" when the phone's clock runs ahead.
 CLOCK_SLACK = dt.timedelta(minutes=10)
 
@@ -76,11 +76,7 @@ def find_student_for_report(school, student_number: str, name: str, *, reporter=
         student = Student.objects.filter(school=school, student_number=number, name=name).first()
     if student is None:
         if reporter is not None:
-            record(
-                reporter,
-                Event(AuditEntry.Action.VIEW, PEER_LOOKUP_FAILED, detail={"student_number": number[:32]}),
-                address=address,
-            )
+            record_read(reporter, PEER_LOOKUP_FAILED, detail={"student_number": number[:32]}, address=address)
         raise ConcernError(_("No student has this student number and name. Please check both and try again."))
     return student
 
@@ -141,7 +137,7 @@ def submit_report(reporter, student, *, category, urgency, description, observed
         deadline=policy.urgent_report_ack if urgent else policy.report_ack,
         report=report,
         title=title,
-        link=f"/concerns/reports/{report.pk}/",
+        link=report.get_absolute_url(),
         urgent=urgent,
     )
     record(reporter, Event(AuditEntry.Action.CREATE, "concern.report", student=student, detail={"report": report.pk}))

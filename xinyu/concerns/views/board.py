@@ -12,12 +12,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires
 from xinyu.concerns import queries, scope
 from xinyu.concerns.models import CaseStep, ConcernReport, CrisisCase
 from xinyu.concerns.views.reports import case_url
-from xinyu.org.access_log import Event, client_address, record_many
+from xinyu.org.access_log import Read, read_event, record_reads
 from xinyu.org.models import Post
 from xinyu.org.scope import Tier
 
@@ -151,12 +150,8 @@ def board(request):
     post = board_posts[0] if board_posts else ""
     # Open crises and their levels are T2 data about each student named: audited with the read.
     with transaction.atomic():
-        record_many(
-            request.user,
-            [
-                Event(AuditEntry.Action.VIEW, "crisis.board", student=student, tier=Tier.T2, post=post)
-                for student in students.values()
-            ],
-            address=client_address(request),
+        record_reads(
+            request,
+            [read_event(Read.CRISIS_BOARD, student=student, tier=Tier.T2, post=post) for student in students.values()],
         )
         return render(request, "concerns/board.html", context)

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xinyu.accounts.models import User
-from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FollowUp
 from xinyu.common.access import requires, staff_only
 from xinyu.concerns import evidence as evidence_rules
@@ -44,7 +43,7 @@ from xinyu.concerns.queries import role_label
 from xinyu.concerns.services import case_records as care
 from xinyu.concerns.services import cases
 from xinyu.concerns.services.family_contacts import describe
-from xinyu.org.access_log import Event, record_request
+from xinyu.org.access_log import Read, record_read
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError
 
@@ -176,17 +175,14 @@ def _audit_read(request, case, access: scope.CaseAccess) -> None:
     if access.role in ROLE_REASONS:
         with translation.override(settings.LANGUAGE_CODE):
             reason = str(ROLE_REASONS[access.role])
-    record_request(
+    record_read(
         request,
-        Event(
-            AuditEntry.Action.VIEW,
-            "crisis.case",
-            student=case.student,
-            tier=access.tier,
-            post=access.post,
-            detail={"case": case.pk, "held": int(tier)},
-            reason=reason,
-        ),
+        Read.CRISIS_CASE,
+        student=case.student,
+        tier=access.tier,
+        post=access.post,
+        detail={"case": case.pk, "held": int(tier)},
+        reason=reason,
     )
 
 
@@ -304,17 +300,10 @@ def _act(request, case, form, perform, done: str):
         return _render_case(request, fresh, bound={form.name: form}, status=200 if request.htmx else 400)
 
 
-def _case_to_act_on(request, pk):
-    case = scope.get_case_for_user(request.user, pk)
-    if not scope.may_act_on_case(request.user, case):
-        raise Http404
-    return case
-
-
 @staff_only
 @require_POST
 def case_raise(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         cases.raise_level(case, by=request.user, to_level=form.cleaned_data["to_level"],
@@ -326,7 +315,7 @@ def case_raise(request, pk):
 @staff_only
 @require_POST
 def case_lower(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         cases.lower_level(case, by=request.user, to_level=form.cleaned_data["to_level"],
@@ -338,7 +327,7 @@ def case_lower(request, pk):
 @staff_only
 @require_POST
 def case_assessment(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         cases.record_centre_assessment(case, by=request.user, summary=form.cleaned_data["summary"])
@@ -347,18 +336,10 @@ def case_assessment(request, pk):
                 _("The centre's assessment is recorded."))  # fmt: skip
 
 
-def _step_to_take(request, pk, step_pk):
-    case = scope.get_case_for_user(request.user, pk)
-    step = get_object_or_404(case.steps.select_related("case"), pk=step_pk)
-    if not scope.may_take_case_step(request.user, step):
-        raise Http404
-    return case, step
-
-
 @staff_only
 @require_POST
 def case_step_acknowledge(request, pk, step_pk):
-    case, step = _step_to_take(request, pk, step_pk)
+    case, step = scope.get_case_step_for_user(request.user, pk, step_pk)
     done = _("You have taken the step.")
     with transaction.atomic():
         try:
@@ -377,7 +358,7 @@ def case_step_acknowledge(request, pk, step_pk):
 @staff_only
 @require_POST
 def case_step_complete(request, pk, step_pk):
-    case, step = _step_to_take(request, pk, step_pk)
+    case, step = scope.get_case_step_for_user(request.user, pk, step_pk)
 
     def perform(form):
         cases.complete_step(step, by=request.user, evidence=form.evidence())
@@ -389,7 +370,7 @@ def case_step_complete(request, pk, step_pk):
 @staff_only
 @require_POST
 def case_family_contact(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         care.record_family_contact(case.student, by=request.user, case=case, **form.cleaned_data)
@@ -401,7 +382,7 @@ def case_family_contact(request, pk):
 @staff_only
 @require_POST
 def case_follow_up(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         care.schedule_follow_up(case, by=request.user, due_on=form.cleaned_data["due_on"],
@@ -428,7 +409,7 @@ def case_follow_up_done(request, pk, follow_up_pk):
 @staff_only
 @require_POST
 def case_review_support(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         care.record_review_support(case.student, by=request.user, case=case, **form.cleaned_data)
@@ -440,7 +421,7 @@ def case_review_support(request, pk):
 @staff_only
 @require_POST
 def case_close(request, pk):
-    case = _case_to_act_on(request, pk)
+    case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
         cases.close_case(case, by=request.user, filing_note=form.cleaned_data["filing_note"],

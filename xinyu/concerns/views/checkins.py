@@ -2,12 +2,10 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.audit.models import AuditEntry
 from xinyu.care import checkins
 from xinyu.care import scope as care_scope
 from xinyu.care.models import CheckIn
@@ -15,7 +13,7 @@ from xinyu.common.access import requires
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.forms_reports import CheckInForm
 from xinyu.concerns.services.checkins import record_check_in
-from xinyu.org.access_log import Event, record_many
+from xinyu.org.access_log import Read, read_event, record_reads
 from xinyu.org.scope import Tier
 
 # --- dorm check-ins: names only -----------------------------------------------------------------------
@@ -40,12 +38,9 @@ def check_in_list(request):
             }
             for a in assignments
         ]
-        record_many(
+        record_reads(
             request.user,
-            [
-                Event(AuditEntry.Action.VIEW, "care.check_in.list", student=a.student, tier=Tier.T2, post="dorm_leader")
-                for a in assignments
-            ],
+            [read_event(Read.CHECK_IN_LIST, student=a.student, tier=Tier.T2, post="dorm_leader") for a in assignments],
         )
         return render(request, "concerns/check_ins.html", {"rows": rows})
 
@@ -53,9 +48,7 @@ def check_in_list(request):
 @requires(care_scope.may_check_in, "dorm_checkin")
 @require_POST
 def check_in(request, assignment_pk):
-    assignment = care_scope.check_in_assignments_for(request.user).filter(pk=assignment_pk).first()
-    if assignment is None:
-        raise Http404
+    assignment = care_scope.get_check_in_assignment_for_user(request.user, assignment_pk)
     form = CheckInForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please choose “all right” or “something is wrong”."))

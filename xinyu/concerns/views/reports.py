@@ -5,20 +5,18 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import signed_in, staff_only
 from xinyu.concerns import scope
 from xinyu.concerns.forms_reports import ReportForm, TriageForm
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services import reports
-from xinyu.org.access_log import Event, client_address, record_request
+from xinyu.org.access_log import Read, client_address, record_read
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError
 from xinyu.policy.loader import policy_in_force
@@ -57,11 +55,8 @@ def help_lines() -> list[dict]:
 
 
 def case_url(case_id: int) -> str:
-    """The crisis case page (built beside this module as concerns:case_detail)."""
-    try:
-        return reverse("concerns:case_detail", args=[case_id])
-    except NoReverseMatch:
-        return f"/concerns/cases/{case_id}/"
+    """The crisis case page, from its id alone (no query for the case)."""
+    return reverse("concerns:case_detail", args=[case_id])
 
 
 def _picker(user, query: str):
@@ -127,9 +122,7 @@ def report_new(request):
 
 @signed_in
 def report_thanks(request, pk):
-    report = scope.own_reports(request.user).filter(pk=pk).first()
-    if report is None:
-        raise Http404
+    report = scope.get_own_report_for_user(request.user, pk)
     urgent = report.urgency == ConcernReport.Urgency.URGENT
     roles = [ROLE_LABELS.get(role, role) for role in reports.receiver_roles(urgent=urgent)]
     context = {"report": report, "urgent": urgent, "roles": roles, "help_lines": help_lines() if urgent else []}
@@ -173,16 +166,13 @@ def _report_page(request, report, *, triage_form=None, status=200):
             "case_url": case_url(report.case_id) if report.case_id else "",
             "levels": list(policy_in_force(timezone.localdate()).levels.values()),
         }
-        record_request(
+        record_read(
             request,
-            Event(
-                AuditEntry.Action.VIEW,
-                "concern.report",
-                student=student,
-                tier=max(tier, Tier.T2),
-                post=grant.post,  # reports_for: only those holding T2 or above reach the page
-                detail={"report": report.pk},
-            ),
+            Read.CONCERN_REPORT,
+            student=student,
+            tier=max(tier, Tier.T2),
+            post=grant.post,  # reports_for: only those holding T2 or above reach the page
+            detail={"report": report.pk},
         )
         return render(request, "concerns/report_detail.html", context, status=status)
 
@@ -192,18 +182,10 @@ def report_detail(request, pk):
     return _report_page(request, scope.get_report_for_user(request.user, pk))
 
 
-def _handled_report(request, pk):
-    """The report, if the user may take and triage it; otherwise 404, as for a missing report."""
-    report = scope.get_report_for_user(request.user, pk)
-    if not scope.may_handle_report(request.user, report):
-        raise Http404
-    return report
-
-
 @staff_only
 @require_POST
 def report_acknowledge(request, pk):
-    report = _handled_report(request, pk)
+    report = scope.get_report_to_handle_for_user(request.user, pk)
     try:
         reports.acknowledge_report(report, by=request.user)
     except DomainError as error:
@@ -216,7 +198,7 @@ def report_acknowledge(request, pk):
 @staff_only
 @require_POST
 def report_triage(request, pk):
-    report = _handled_report(request, pk)
+    report = scope.get_report_to_handle_for_user(request.user, pk)
     form = TriageForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

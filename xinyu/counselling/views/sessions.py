@@ -10,13 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.accounts.stepup import step_up_required
-from xinyu.audit.models import AuditEntry
 from xinyu.counselling import scope, services
 from xinyu.counselling.forms import AddendumForm, ExceptionForm, IntakeForm, SessionForm
 from xinyu.counselling.models import Intake, Session
 from xinyu.counselling.views.staff import counsellor_view
-from xinyu.org.access_log import Event, client_address, record_many, record_request
-from xinyu.org.models import Student
+from xinyu.org.access_log import (
+    Read,
+    read_event,
+    record_read,
+    record_reads,
+)
 from xinyu.org.scope import Tier
 
 SESSIONS_SHOWN = 200
@@ -46,13 +49,12 @@ def session_list(request):
         session.readable = session.pk in readable
     students = {session.student_id: session.student for session in sessions}
     with transaction.atomic():
-        record_many(
-            user,
+        record_reads(
+            request,
             [
-                Event(AuditEntry.Action.VIEW, "counselling.session_list", student=student, tier=Tier.T3, post="centre")
+                read_event(Read.SESSION_LIST, student=student, tier=Tier.T3, post="centre")
                 for student in students.values()
             ],
-            address=client_address(request),
         )
         return render(request, "counselling/session_list.html", {"sessions": sessions})
 
@@ -80,10 +82,7 @@ def _session_form_page(request, *, student, booking=None):
                 return redirect("counselling:session_detail", pk=session.pk)
         status = 400
     with transaction.atomic():
-        record_request(
-            request,
-            Event(AuditEntry.Action.VIEW, "counselling.session_form", student=student, tier=Tier.T3, post="centre"),
-        )
+        record_read(request, Read.SESSION_FORM, student=student, tier=Tier.T3, post="centre")
         return render(
             request,
             "counselling/session_form.html",
@@ -95,19 +94,14 @@ def _session_form_page(request, *, student, booking=None):
 @counsellor_view
 def session_new(request, booking_id):
     """Record the session of a booking: the slot's counsellor only."""
-    booking = scope.get_booking_for_staff(request.user, booking_id)
-    if booking.slot.counsellor_id != request.user.pk:
-        raise Http404
+    booking = scope.get_booking_to_record_for_user(request.user, booking_id)
     return _session_form_page(request, student=booking.student, booking=booking)
 
 
 @counsellor_view
 def session_new_walk_in(request, student_id):
     """A session without a booking (a walk-in, a crisis): any counsellor of the student's school."""
-    try:
-        student = scope.counselling_students_for(request.user).select_related("class_group").get(pk=student_id)
-    except (Student.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    student = scope.get_counselling_student_for_user(request.user, student_id)
     return _session_form_page(request, student=student)
 
 
@@ -122,16 +116,13 @@ def session_detail(request, pk):
     locked = services.is_locked(session)
     is_first = not Session.objects.filter(student_id=session.student_id, held_at__lt=session.held_at).exists()
     with transaction.atomic():
-        record_request(
+        record_read(
             request,
-            Event(
-                AuditEntry.Action.VIEW,
-                "counselling.session_notes",
-                student=session.student,
-                tier=Tier.T4,
-                post=_post(user, session),
-                detail={"session": session.pk},
-            ),
+            Read.SESSION_NOTES,
+            student=session.student,
+            tier=Tier.T4,
+            post=_post(user, session),
+            detail={"session": session.pk},
         )
         return render(
             request,
@@ -153,9 +144,7 @@ def session_detail(request, pk):
 @counsellor_view
 @step_up_required
 def session_edit(request, pk):
-    session = scope.get_session_record_for_user(request.user, pk)
-    if not scope.may_write_session(request.user, session):
-        raise Http404
+    session = scope.get_session_to_write_for_user(request.user, pk)
     if services.is_locked(session):
         messages.error(request, _("The notes are locked; add an addendum instead."))
         return redirect("counselling:session_detail", pk=session.pk)
@@ -173,16 +162,13 @@ def session_edit(request, pk):
                 return redirect("counselling:session_detail", pk=session.pk)
         status = 400
     with transaction.atomic():
-        record_request(
+        record_read(
             request,
-            Event(
-                AuditEntry.Action.VIEW,
-                "counselling.session_notes",
-                student=session.student,
-                tier=Tier.T4,
-                post="treating_counsellor",
-                detail={"session": session.pk, "editing": True},
-            ),
+            Read.SESSION_NOTES,
+            student=session.student,
+            tier=Tier.T4,
+            post="treating_counsellor",
+            detail={"session": session.pk, "editing": True},
         )
         return render(
             request,
@@ -195,8 +181,8 @@ def session_edit(request, pk):
 @counsellor_view
 @step_up_required
 def addendum_add(request, pk):
-    session = scope.get_session_record_for_user(request.user, pk)
-    if not scope.may_write_session(request.user, session) or request.method != "POST":
+    session = scope.get_session_to_write_for_user(request.user, pk)
+    if request.method != "POST":
         raise Http404
     form = AddendumForm(request.POST)
     if form.is_valid():
@@ -214,9 +200,7 @@ def addendum_add(request, pk):
 @counsellor_view
 @step_up_required
 def intake(request, pk):
-    session = scope.get_session_record_for_user(request.user, pk)
-    if not scope.may_write_session(request.user, session):
-        raise Http404
+    session = scope.get_session_to_write_for_user(request.user, pk)
     existing = Intake.objects.filter(session=session).first()
     initial = {name: getattr(existing, name) for name in services.INTAKE_FIELDS} if existing else {}
     form = IntakeForm(request.POST or None, initial=initial)
@@ -233,16 +217,13 @@ def intake(request, pk):
         status = 400
     with transaction.atomic():
         if existing:
-            record_request(
+            record_read(
                 request,
-                Event(
-                    AuditEntry.Action.VIEW,
-                    "counselling.intake",
-                    student=session.student,
-                    tier=Tier.T4,
-                    post="treating_counsellor",
-                    detail={"session": session.pk},
-                ),
+                Read.INTAKE,
+                student=session.student,
+                tier=Tier.T4,
+                post="treating_counsellor",
+                detail={"session": session.pk},
             )
         return render(
             request,
@@ -264,11 +245,8 @@ def session_exception(request, pk):
     form = ExceptionForm(request.POST or None, initial={"urgency": "urgent", "category": "self_harm"})
     status = 200
     if request.method != "POST":  # the page names the student and the session: a read of the centre's T3
-        record_request(
-            request,
-            Event(AuditEntry.Action.VIEW, "counselling.exception_form", student=session.student, tier=Tier.T3,
-                  post="centre"),
-        )  # fmt: skip
+        record_read(request, Read.EXCEPTION_FORM, student=session.student, tier=Tier.T3,
+                  post="centre")  # fmt: skip
     if request.method == "POST":
         if form.is_valid():
             try:

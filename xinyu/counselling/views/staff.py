@@ -5,18 +5,16 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires
 from xinyu.counselling import scope, services
 from xinyu.counselling.forms import RoomForm, SlotRunForm
 from xinyu.counselling.models import Booking, Slot
-from xinyu.org.access_log import Event, client_address, record_many
+from xinyu.org.access_log import Read, read_event, record_reads
 from xinyu.org.models import School
 from xinyu.org.scope import Tier
 
@@ -26,16 +24,11 @@ SCHEDULE_DAYS_AHEAD = 28
 counsellor_view = requires(scope.is_counsellor, "counsellor")
 
 
-def audit_bookings(request, bookings, what: str) -> None:
+def audit_bookings(request, bookings, what: Read) -> None:
     """One entry per student named on the page (T3: that they attend counselling)."""
     students = {booking.student_id: booking.student for booking in bookings}
-    record_many(
-        request.user,
-        [
-            Event(AuditEntry.Action.VIEW, what, student=student, tier=Tier.T3, post="centre")
-            for student in students.values()
-        ],
-        address=client_address(request),
+    record_reads(
+        request, [read_event(what, student=student, tier=Tier.T3, post="centre") for student in students.values()]
     )
 
 
@@ -89,7 +82,7 @@ def schedule(request):
             .select_related("slot__room", "slot__counsellor", "student__class_group")
         )
     with transaction.atomic():
-        audit_bookings(request, [*bookings.values(), *waiting], "counselling.schedule")
+        audit_bookings(request, [*bookings.values(), *waiting], Read.COUNSELLING_SCHEDULE)
         return render(request, "counselling/schedule.html", {"slots": slots, "waiting": waiting, "now": now})
 
 
@@ -119,10 +112,7 @@ def availability_new(request):
 @counsellor_view
 @require_POST
 def slot_withdraw(request, pk):
-    try:
-        slot = Slot.objects.get(pk=pk, counsellor=request.user, withdrawn=False)
-    except (Slot.DoesNotExist, ValueError):
-        raise Http404 from None
+    slot = scope.get_own_slot_for_user(request.user, pk)
     try:
         services.withdraw_slot(slot, by=request.user)
     except services.CounsellingError as error:
@@ -133,9 +123,7 @@ def slot_withdraw(request, pk):
 
 
 def _booking_action(request, pk, action, done_message):
-    booking = scope.get_booking_for_staff(request.user, pk)
-    if not scope.may_handle_booking(request.user, booking):
-        raise Http404
+    booking = scope.get_booking_to_handle_for_user(request.user, pk)
     try:
         action(booking, by=request.user)
     except services.CounsellingError as error:

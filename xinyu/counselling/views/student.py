@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from xinyu.common.access import student_only
 from xinyu.counselling import scope, services
 from xinyu.counselling.forms import BookingForm
-from xinyu.counselling.models import Booking, Slot
+from xinyu.counselling.models import Booking
 
 OPEN_SLOTS_SHOWN = 120
 
@@ -33,13 +33,6 @@ def open_slots(student, *, now=None):
         .select_related("room", "counsellor")
         .order_by("starts_at", "pk")[:OPEN_SLOTS_SHOWN]
     )
-
-
-def _get_open_slot(student, pk) -> Slot:
-    try:
-        return scope.slots_for_student(student).select_related("room", "counsellor").get(pk=pk)
-    except (Slot.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 @student_only
@@ -67,7 +60,7 @@ def slot_list(request):
 @student_only
 def book(request, slot_id):
     student = _student(request)
-    slot = _get_open_slot(student, slot_id)
+    slot = scope.get_open_slot_for_student(student, slot_id)
     form = BookingForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -87,7 +80,7 @@ def book(request, slot_id):
 def booking_change(request, pk):
     booking = scope.get_own_booking(request.user, pk)
     if request.method == "POST":
-        new_slot = _get_open_slot(booking.student, request.POST.get("slot"))
+        new_slot = scope.get_open_slot_for_student(booking.student, request.POST.get("slot"))
         try:
             services.change_booking(booking, new_slot, by=request.user)
         except services.CounsellingError as error:

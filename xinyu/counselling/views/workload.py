@@ -12,7 +12,7 @@ from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires
 from xinyu.counselling import scope
 from xinyu.counselling import workload as wl
-from xinyu.org.access_log import Event, record_request
+from xinyu.org.access_log import Event, Read, record_read, record_request
 from xinyu.roster import export
 
 workload_view = requires(scope.may_view_workload, "workload")
@@ -31,10 +31,7 @@ def workload(request):
     previous = (month.replace(day=1) - wl.dt.timedelta(days=1)).replace(day=1)
     following = (month + wl.dt.timedelta(days=32)).replace(day=1)
     with transaction.atomic():
-        record_request(
-            request,
-            Event(AuditEntry.Action.VIEW, "counselling.workload", detail={"month": f"{month:%Y-%m}", "all": everyone}),
-        )
+        record_read(request, Read.COUNSELLING_WORKLOAD, detail={"month": f"{month:%Y-%m}", "all": everyone})
         return render(
             request,
             "counselling/workload.html",

@@ -129,9 +129,7 @@ def grants(request):
 @require_POST
 @requires(grant_rules.may_use_post_pages, "posts")
 def grant_decision(request, pk, decision):
-    appointment = get_object_or_404(Appointment.objects.pending().select_related(*RELATED), pk=pk)
-    if appointment.granted_by_id != request.user.pk and not grant_rules.confirm_authority(request.user, appointment):
-        raise Http404
+    appointment = grant_rules.get_grant_to_decide_for_user(request.user, pk, RELATED)
     address = client_address(request)
     try:
         match decision:

@@ -99,9 +99,7 @@ def reset_list(request):
 @requires(resets.may_use_reset_pages, "credentials")
 @step_up_required
 def reset_decision(request, pk, decision):
-    reset = get_object_or_404(CredentialReset.objects.select_related("account", "requested_by"), pk=pk)
-    if reset.requested_by_id != request.user.pk and not resets.may_decide(request.user, reset):
-        raise Http404
+    reset = resets.get_reset_to_decide_for_user(request.user, pk)
     address = client_address(request)
     try:
         match decision:

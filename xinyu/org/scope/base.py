@@ -37,6 +37,7 @@ __all__ = [
     "current_appointments",
     "dorm_rooms_for",
     "forget_break_glass",
+    "get_class_group_for_user",
     "get_student_for_user",
     "grants_for",
     "is_centre_staff",
@@ -355,6 +356,14 @@ def class_groups_for(user, tier: Tier = Tier.T1) -> QuerySet[ClassGroup]:
             case ScopeKind.CLASS_GROUP:
                 condition |= Q(pk=grant.scope_id)
     return ClassGroup.objects.filter(condition)
+
+
+def get_class_group_for_user(user, pk) -> ClassGroup:
+    """The class group, if `user` sees its students as a class; otherwise 404, as for a missing one."""
+    try:
+        return class_groups_for(user).select_related("college").get(pk=pk)
+    except (ClassGroup.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def colleges_for(user, tier: Tier = Tier.T1) -> QuerySet[College]:

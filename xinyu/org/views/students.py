@@ -1,14 +1,12 @@
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import render
 
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires, staff_only
 from xinyu.common.params import id_param
 from xinyu.org import scope
-from xinyu.org.access_log import Event, record_request
+from xinyu.org.access_log import Read, record_read
 from xinyu.org.network import build_network
 from xinyu.org.scope import Tier
 
@@ -64,18 +62,13 @@ def student_detail(request, pk):
     # T2 and above: the read and its audit entry commit together, or the request fails.
     with transaction.atomic():
         context["guardians"] = list(student.guardians.all())
-        record_request(
-            request,
-            Event(AuditEntry.Action.VIEW, "student.detail", student=student, tier=tier, post=grant.post),
-        )
+        record_read(request, Read.STUDENT_DETAIL, student=student, tier=tier, post=grant.post)
         return render(request, "org/student_detail.html", context)
 
 
 @staff_only
 def class_group(request, pk):
-    group = scope.class_groups_for(request.user).select_related("college").filter(pk=pk).first()
-    if group is None:
-        raise Http404
+    group = scope.get_class_group_for_user(request.user, pk)
     students = (
         scope.students_for(request.user, Tier.T1)
         .filter(class_group=group)

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,17 +12,11 @@ from django.views.decorators.http import require_POST
 from xinyu.common.access import requires, staff_only
 from xinyu.common.params import id_param
 from xinyu.org.access_log import client_address
-from xinyu.org.models import ClassGroup
 from xinyu.screening import scope
 from xinyu.screening.campaigns import close_campaign, create_campaign, editable_fields, update_campaign
 from xinyu.screening.forms import CampaignEditForm, CampaignForm, CloseCampaignForm
 from xinyu.screening.models import Campaign, Participation, Sitting
 from xinyu.screening.sittings import EntryError, entry_link_qr_svg, open_sitting
-
-
-def _centre_school(user):
-    appointment = next((a for a in scope.current_appointments(user) if a.post in scope.CENTRE_POSTS), None)
-    return appointment.school if appointment else None
 
 
 @requires(scope.may_list_campaigns, "campaigns")
@@ -39,7 +32,7 @@ def campaign_list(request):
 
 @requires(scope.may_manage_campaigns, "campaigns")
 def campaign_new(request):
-    school = _centre_school(request.user)
+    school = scope.centre_school(request.user)
     form = CampaignForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -52,14 +45,6 @@ def campaign_new(request):
     return render(request, "screening/campaign_new.html", {"form": form})
 
 
-def _managed_campaign(user, pk) -> Campaign:
-    """A campaign of the centre's own school; 404 for any other (or none)."""
-    school = _centre_school(user)
-    if school is None:
-        raise Http404
-    return get_object_or_404(Campaign, pk=pk, school=school)
-
-
 def _state(campaign) -> str:
     if not campaign.has_opened():
         return "draft"
@@ -70,7 +55,7 @@ def _state(campaign) -> str:
 def campaign_edit(request, pk):
     """Before it opens everything; while open the close time (later only), resources and reminder text;
     after closing the resources. Every change is audited (in the service)."""
-    campaign = _managed_campaign(request.user, pk)
+    campaign = scope.get_managed_campaign_for_user(request.user, pk)
     editable = editable_fields(campaign)
     form = CampaignEditForm(request.POST or None, campaign=campaign, editable=editable)
     status = 200
@@ -94,7 +79,7 @@ def campaign_edit(request, pk):
 @requires(scope.may_manage_campaigns, "campaigns")
 def campaign_close(request, pk):
     """“Close now”, after a confirmation."""
-    campaign = _managed_campaign(request.user, pk)
+    campaign = scope.get_managed_campaign_for_user(request.user, pk)
     form = CloseCampaignForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -129,10 +114,8 @@ def sitting_list(request):
 @staff_only
 @require_POST
 def sitting_open(request):
-    group = get_object_or_404(ClassGroup, pk=id_param(request.POST.get("class_group")) or 0)
+    group = scope.get_sitting_class_group_for_user(request.user, id_param(request.POST.get("class_group")) or 0)
     campaign = get_object_or_404(Campaign, pk=id_param(request.POST.get("campaign")) or 0)
-    if not scope.may_open_sitting(request.user, group):
-        raise Http404
     try:
         sitting = open_sitting(campaign, group, request.user)
     except EntryError:
@@ -140,17 +123,10 @@ def sitting_open(request):
     return redirect("screening:sitting_detail", sitting.pk)
 
 
-def _sitting_for(user, pk) -> Sitting:
-    sitting = get_object_or_404(Sitting.objects.select_related("campaign", "class_group"), pk=pk)
-    if not scope.may_open_sitting(user, sitting.class_group):
-        raise Http404
-    return sitting
-
-
 @staff_only
 def sitting_detail(request, pk):
     """The code big on the screen, the link students open, and the live counts (htmx poll)."""
-    sitting = _sitting_for(request.user, pk)
+    sitting = scope.get_sitting_for_user(request.user, pk)
     participations = Participation.objects.filter(campaign=sitting.campaign, student__class_group=sitting.class_group)
     link = request.build_absolute_uri(reverse("screening:enter") + f"?code={sitting.code}")
     # segno's own markup of our own URL (the counts poll needs no QR code).
@@ -173,7 +149,7 @@ def sitting_detail(request, pk):
 @staff_only
 def sitting_print(request, pk):
     """A printable sheet: the code, the QR code and the address, to hand out or pin up."""
-    sitting = _sitting_for(request.user, pk)
+    sitting = scope.get_sitting_for_user(request.user, pk)
     link = request.build_absolute_uri(reverse("screening:enter") + f"?code={sitting.code}")
     context = {"sitting": sitting, "link": link, "qr": mark_safe(entry_link_qr_svg(link))}  # noqa: S308
     return render(request, "screening/sitting_print.html", context)

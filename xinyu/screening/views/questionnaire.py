@@ -15,11 +15,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import public, student_only
 from xinyu.common.params import id_param
 from xinyu.org import scope
-from xinyu.org.access_log import Event, client_address, record, record_many
+from xinyu.org.access_log import Read, client_address, read_event, record_read, record_reads
 from xinyu.screening import questionnaire as service
 from xinyu.screening.campaigns import DEFAULT_RESOURCES
 from xinyu.screening.forms import EntryForm
@@ -78,19 +77,17 @@ def my_results(request):
         history = own_history(student)
         shown = [row for row in history if row.shows_summary]
         if shown:
-            record_many(
-                request.user,
+            record_reads(
+                request,
                 [
-                    Event(
-                        AuditEntry.Action.VIEW,
-                        "screening.own_summary",
+                    read_event(
+                        Read.OWN_SCREENING_SUMMARY,
                         student=student,
                         tier=scope.Tier.T3,
                         detail={"campaign": row.campaign.pk},
                     )
                     for row in shown
                 ],
-                address=client_address(request),
             )
     return render(
         request,
@@ -373,16 +370,12 @@ def done(request):
     summary = []
     if participation.campaign.show_summary_to_student:
         with transaction.atomic():
-            record(
-                request.user if request.user.is_authenticated else None,
-                Event(
-                    AuditEntry.Action.VIEW,
-                    "screening.own_summary",
-                    student=participation.student,
-                    tier=scope.Tier.T3,
-                    detail={"campaign": participation.campaign_id},
-                ),
-                address=client_address(request),
+            record_read(
+                request,
+                Read.OWN_SCREENING_SUMMARY,
+                student=participation.student,
+                tier=scope.Tier.T3,
+                detail={"campaign": participation.campaign_id},
             )
         summary = summary_rows(results)
     return render(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import staff_only
-from xinyu.org.access_log import Event, client_address, record_many, record_request
+from xinyu.org.access_log import Event, Read, client_address, record_many, record_read
 from xinyu.org.scope import Tier
 from xinyu.roster import export
 from xinyu.screening import results, scope
@@ -28,16 +28,7 @@ def student_results(request, student_id):
     with transaction.atomic():
         rows = list(results.student_results(student))
         interviews = list(scope.interviews_for(request.user).filter(student=student).order_by("-due_on", "-pk"))
-        record_request(
-            request,
-            Event(
-                AuditEntry.Action.VIEW,
-                "screening.results",
-                student=student,
-                tier=Tier.T3,
-                post=grant.post if grant else "",
-            ),
-        )
+        record_read(request, Read.SCREENING_RESULTS, student=student, tier=Tier.T3, post=grant.post if grant else "")
         return render(
             request,
             "screening/results_student.html",

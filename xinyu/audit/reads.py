@@ -1,0 +1,61 @@
+"""Reads in the access log: every page that shows a student's data records one of the reads named here, so
+the log's pages can say in words what was read. The values are the log's `what` and never change (old
+entries keep them); a new page adds its read here."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xinyu.audit.models import AuditEntry
+from xinyu.audit.services import Event
+
+
+class Read(models.TextChoices):
+    STUDENT_DETAIL = "student.detail", _("Student's record (roster, contacts, guardians)")
+    STUDENT_ADMIN = "student.admin", _("Student's record in the back office")
+    STUDENT_FILE = "studentfile.file", _("Student's mental-health file")
+    FILE_ACCESS_LOG = "studentfile.access_log", _("Who opened a student's file")
+    REFERRALS_INDEX = "referrals.index", _("List of referrals and leaves")
+    REFERRAL = "referrals.referral", _("Referral")
+    REFERRAL_CLINICAL = "referrals.referral.clinical", _("Referral: diagnosis and medication")
+    LEAVE = "referrals.leave", _("Leave of absence")
+    LEAVE_CONFIDENTIAL = "referrals.leave.confidential", _("Leave of absence: hospital statements")
+    OWN_SCREENING_SUMMARY = "screening.own_summary", _("Own screening summary")
+    SCREENING_RESULTS = "screening.results", _("Student's screening results")
+    INTERVIEW = "screening.interview", _("Interview record")
+    INTERVIEW_LIST = "screening.interview_list", _("List of interview tasks")
+    SESSION_LIST = "counselling.session_list", _("List of counselling sessions")
+    SESSION_FORM = "counselling.session_form", _("Counselling session form")
+    SESSION_NOTES = "counselling.session_notes", _("Counselling session notes")
+    INTAKE = "counselling.intake", _("Counselling intake form")
+    EXCEPTION_FORM = "counselling.exception_form", _("Confidentiality exception form")
+    COUNSELLING_SCHEDULE = "counselling.schedule", _("Counselling schedule and bookings")
+    COUNSELLING_WORKLOAD = "counselling.workload", _("Counselling workload")
+    REGISTRY_ENTRY = "care.registry.entry", _("Key-concern registry entry and care plan")
+    REGISTRY_LIST = "care.registry.list", _("Key-concern registry list")
+    REGISTRY_REVIEW_LIST = "care.registry.review_list", _("Monthly key-concern review list")
+    CHECK_IN_LIST = "care.check_in.list", _("Dorm check-in list")
+    BREAK_GLASS = "privacy.break_glass", _("Emergency access")
+    BREAK_GLASS_LIST = "privacy.break_glass.list", _("List of emergency accesses")
+    BREAK_GLASS_LOOKUP_FAILED = "privacy.break_glass.lookup_failed", _("Emergency access: no student found")
+    PEER_LOOKUP_FAILED = "concern.report.peer_lookup_failed", _("Concern report: no student found")
+    MY_WORK = "concern.my_work", _("My work")
+    CONCERN_REPORT = "concern.report", _("Concern report")
+    CRISIS_BOARD = "crisis.board", _("Crisis board")
+    CRISIS_CASE = "crisis.case", _("Crisis case")
+
+
+def read_event(what: Read, *, student=None, tier: int = 0, post: str = "", detail=None, reason: str = "") -> Event:
+    """The access-log event of one read. A name outside `Read` is refused (ValueError)."""
+    return Event(
+        AuditEntry.Action.VIEW, Read(what).value, student=student, tier=tier, post=post, detail=detail, reason=reason
+    )
+
+
+def is_read(event: Event) -> bool:
+    return event.action == AuditEntry.Action.VIEW and event.what in Read.values
+
+
+def what_label(what: str) -> str:
+    """The words for a log entry's `what`: the read's label, or the stored value itself for anything else
+    (changes, and names from before a read was listed here)."""
+    return str(Read(what).label) if what in Read.values else what
