@@ -39,7 +39,14 @@ def _closable_case(w):
         cases.complete_step(
             step,
             by=organiser,
-            evidence={"note": "已谈话", "family_who": "母亲", "family_when": "今天", "family_how": "电话"},
+            evidence={
+                "note": "已谈话",
+                "family_who": "张母",
+                "family_relation": "母亲",
+                "family_when": "2026-11-25 09:30",
+                "family_how": "phone",
+                "family_outcome": "已知情",
+            },
         )
     care.record_family_contact(
         w.in_scope,

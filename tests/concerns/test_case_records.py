@@ -154,8 +154,10 @@ def test_follow_ups_run_on_after_the_case_is_closed(crisis_world):
     case = cases.open_case(w.in_scope, "A", by=w.cast["advisor"], reason="适应问题")
     organiser = w.cast["mental_health_advisor"]
     for open_step in case.steps.all():
-        cases.complete_step(open_step, by=organiser, evidence={"note": "已谈话", "family_who": "母亲",
-                            "family_when": "今天", "family_how": "电话"})  # fmt: skip
+        cases.complete_step(open_step, by=organiser, evidence={
+            "note": "已谈话", "family_who": "张母", "family_relation": "母亲", "family_when": "2026-11-25 09:30",
+            "family_how": "phone", "family_outcome": "已知情",
+        })  # fmt: skip
     family_contact(w, case, organiser)
     later = care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 12, 9), assignee=w.cast["advisor"])
     care.record_review_support(w.in_scope, by=organiser, case=case, assessment="稳定", support="每周谈话")

@@ -49,7 +49,8 @@ def case_url(case) -> str:
 
 def complete_all_steps(case, by):
     evidence = {
-        "note": EVIDENCE, "family_who": "母亲", "family_when": "2026-11-25 10:30", "family_how": "电话",
+        "note": EVIDENCE, "family_who": "张母", "family_relation": "母亲", "family_when": "2026-11-25 09:30",
+        "family_how": "phone", "family_outcome": "已知情",
         "watchers": "王老师、李同学", "watch_from": "2026-11-25 10:30", "hospital": "衢州市第三医院",
         "hospital_when": "2026-11-25 14:00",
     }  # fmt: skip

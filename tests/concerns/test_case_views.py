@@ -393,7 +393,8 @@ def test_family_contact_follow_up_and_review_through_the_page(crisis_world, clie
 
 
 def complete_all_steps(case, by):
-    evidence = {"note": "已完成", "family_who": "母亲", "family_when": "2026-11-25 10:00", "family_how": "电话",
+    evidence = {"note": "已完成", "family_who": "张母", "family_relation": "母亲", "family_when": "2026-11-25 09:30",
+                "family_how": "phone", "family_outcome": "已知情",
                 "watchers": "王老师、李同学", "watch_from": "2026-11-25 10:00", "hospital": "衢州市第三医院",
                 "hospital_when": "2026-11-25 11:00"}  # fmt: skip
     for open_step in case.steps.filter(superseded_at__isnull=True, completed_at__isnull=True):
@@ -521,6 +522,10 @@ def test_the_demo_college_has_open_cases_a_drill_and_reports_waiting(client_for)
     # The demo class's head teacher and advisor find the level B case; the drill says it is one.
     b_case = next(c for c in demo.cases if c.level == "B" and not c.is_drill)
     assert client_for(head_teacher).get(url("concerns:case_detail", b_case)).status_code == 200
+    # The level A case's family contact is the evidence of its step that asks for it.
+    a_case = next(c for c in demo.cases if c.level == "A")
+    family_step = a_case.steps.get(code="family_contact", superseded_at__isnull=True)
+    assert family_step.evidence == {"family_contact": a_case.family_contacts.get().pk}
     drill = next(c for c in demo.cases if c.is_drill)
     supervisor = User.objects.get(username=accounts["centre_supervisor"].username)
     assert 'data-testid="drill-label"' in body(client_for(supervisor).get(url("concerns:case_detail", drill)))

@@ -156,7 +156,14 @@ def test_closing_needs_the_post_crisis_records_and_the_organisers_sign_off(crisi
         cases.close_case(case, by=organiser, filing_note="已备案")
     assert "family contact" in str(failure.value) and "follow-up" in str(failure.value)
     for step in case.steps.all():
-        evidence = {"note": "已谈话", "family_who": "母亲", "family_when": "今天", "family_how": "电话"}
+        evidence = {
+            "note": "已谈话",
+            "family_who": "张母",
+            "family_relation": "母亲",
+            "family_when": "2026-11-25 09:30",
+            "family_how": "phone",
+            "family_outcome": "已知情",
+        }
         cases.complete_step(step, by=organiser, evidence=evidence)
     FamilyContact.objects.create(student=w.in_scope, case=case, contacted_at=OFFICE_TIME, contacted_by=organiser,
                                  contact_name="母亲", relation="母亲", method="phone", outcome="已知情")  # fmt: skip

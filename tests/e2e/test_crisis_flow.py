@@ -37,7 +37,13 @@ EVIDENCE = {
     "on_site_protection": {"note": "已到现场，送校医院处置伤口"},
     "leaders_told": {"note": "22:05 已电话报告分管校领导"},
     "watch_24h": {"watchers": "周辅导员、郑副书记、室友赵寝", "watch_from": NOW_TEXT},
-    "family_told": {"family_who": "张三的母亲", "family_when": NOW_TEXT, "family_how": "电话，已请其明早到校"},
+    "family_told": {
+        "family_who": "张三的母亲",
+        "family_relation": "母亲",
+        "family_when": NOW_TEXT,
+        "family_how": "phone",
+        "family_outcome": "已知情，已请其明早到校",
+    },
     "psychiatric_evaluation": {"hospital": "衢州市第三医院", "hospital_when": NOW_TEXT},
     "written_report": {"note": "书面报告已交学工部"},
 }
@@ -131,7 +137,11 @@ def complete_step(page: Page, case: CrisisCase, code: str, values: dict) -> None
     row.get_by_test_id("complete").locator("summary").click()
     form = row.get_by_test_id("complete-form")
     for name, value in values.items():
-        form.locator(f"[name={name}]").fill(value)
+        field = form.locator(f"[name={name}]")
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
     step_pk = case.steps.get(code=code, superseded_at__isnull=True).pk
     with case_action(page, reverse("concerns:case_step_complete", args=[case.pk, step_pk])):
         form.locator("button[type=submit]").click()

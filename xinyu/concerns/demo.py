@@ -119,11 +119,13 @@ def seed_open_cases(school, seed: int) -> DemoCases:
     a_case = cases.open_case(a_student, "A", by=mental_health, reason="新生适应困难，已在专科医院接受治疗，情况平稳。")
     first_talk = a_case.steps.get(code="first_talk", superseded_at__isnull=True)
     cases.complete_step(first_talk, by=mental_health, evidence={"note": "谈心谈话一次，学生愿意配合治疗。"})
-    care.record_family_contact(
+    contact = care.record_family_contact(
         a_student, by=mental_health, case=a_case, contact_name=f"{a_student.name[0]}先生", relation="父亲",
         contacted_at=now - dt.timedelta(hours=2), method=FamilyContact.Method.PHONE,
         outcome="家长知情，同意按方案配合。",
     )  # fmt: skip
+    family_step = a_case.steps.get(code="family_contact", superseded_at__isnull=True)
+    cases.complete_step(family_step, by=mental_health, evidence={"family_contact": str(contact.pk)})
 
     # C: the head teacher reports at once, the mental-health advisor opens it at level C; the school leader
     # in charge (out of office hours: the duty leader) organises.

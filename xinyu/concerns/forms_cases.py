@@ -12,6 +12,7 @@ from xinyu.concerns import evidence
 from xinyu.concerns.models import CrisisCase
 from xinyu.concerns.services.case_records import follow_up_assignees
 from xinyu.concerns.services.cases import case_policy
+from xinyu.concerns.services.family_contacts import describe
 
 TEXT = {"class": "form-control"}
 AREA = {"class": "form-control", "rows": 2}
@@ -66,30 +67,50 @@ class AssessmentForm(CaseForm):
     summary = forms.CharField(label=_("The centre's assessment"), widget=forms.Textarea(attrs=AREA))
 
 
+def _evidence_field(field: str, label, attrs: dict) -> forms.Field:
+    if field in evidence.MOMENTS:
+        return forms.DateTimeField(label=label, required=False, widget=_moment_widget(**attrs))
+    if field in ("note", "family_outcome"):
+        return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={**AREA, **attrs}))
+    if field == "family_how":
+        choices = [("", "---------"), *FamilyContact.Method.choices]
+        return forms.ChoiceField(label=label, required=False, choices=choices, widget=_select(attrs))
+    if field == "family_contact":
+        return forms.ChoiceField(label=label, required=False, widget=_select(attrs))
+    return forms.CharField(label=label, required=False, max_length=200, widget=forms.TextInput(attrs={**TEXT, **attrs}))
+
+
+def _select(attrs: dict) -> forms.Select:
+    return forms.Select(attrs={"class": "form-select", **attrs})
+
+
 class StepForm(CaseForm):
     """Exactly the records the step's policy asks for (evidence.FIELDS), and an optional note."""
 
     name = "step"
 
-    def __init__(self, *args, step, **kwargs):
+    def __init__(self, *args, step, offers_contacts: bool = False, **kwargs):
+        """`offers_contacts`: the case's family contacts may be chosen (T3: only for those who read them)."""
         self.name = f"step{step.pk}"
         super().__init__(*args, **kwargs)
         self.step = step
         wanted = evidence.fields_for(step.evidence_required)
+        contacts = list(self.case.family_contacts.all()) if offers_contacts and "family_contact" in wanted else []
+        if "family_contact" in wanted and not contacts:
+            wanted.remove("family_contact")
         for field in [*wanted, *([] if "note" in wanted else ["note"])]:
             required = field in wanted
-            attrs = {"required": True} if required else {}
+            # With contacts to choose from, a new contact's fields are filled only when none is chosen.
+            asked = required and field != "family_contact" and not (contacts and field in evidence.NEW_FAMILY_CONTACT)
+            attrs = {"required": True} if asked else {}
             label = evidence.LABELS[field] if required else _("Note (optional)")
-            if field in evidence.MOMENTS:
-                self.fields[field] = forms.DateTimeField(label=label, required=False, widget=_moment_widget(**attrs))
-            elif field == "note":
-                self.fields[field] = forms.CharField(
-                    label=label, required=False, widget=forms.Textarea(attrs={**AREA, **attrs})
-                )
-            else:
-                self.fields[field] = forms.CharField(
-                    label=label, required=False, max_length=200, widget=forms.TextInput(attrs={**TEXT, **attrs})
-                )
+            self.fields[field] = _evidence_field(field, label, attrs)
+        if contacts:
+            self.fields["family_contact"].choices = [
+                ("", _("A new family contact (fill in below)")),
+                *[(contact.pk, describe(contact)) for contact in contacts],
+            ]
+            self.fields["family_contact"].help_text = _("A family contact already recorded on the case, or a new one.")
         if "watchers" in self.fields:
             self.fields["watchers"].help_text = _("Names, separated by commas.")
 

@@ -15,6 +15,7 @@ from xinyu.concerns import scope
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import CaseEvent, CrisisCase
 from xinyu.concerns.services import cases
+from xinyu.concerns.services.family_contacts import new_family_contact
 from xinyu.notify.services import notify
 from xinyu.org.access_log import Event, record
 
@@ -55,22 +56,12 @@ def record_family_contact(
         student = case.student
     else:
         _check_student(student, by)
-    text = _required(
-        contact_name=(_("who was contacted"), contact_name),
-        relation=(_("relation"), relation),
-        outcome=(_("outcome"), outcome),
-    )
-    if method not in FamilyContact.Method.values:
-        raise ConcernError(_("Please choose how the family was contacted."))
-    if contacted_at is None:
-        raise ConcernError(_("Please fill in: %(fields)s.") % {"fields": _("when")})
-    if contacted_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ConcernError(_("A family contact cannot be in the future."))
-    contact = FamilyContact.objects.create(
-        student=student, case=case, contacted_at=contacted_at, contacted_by=by, method=method, **text
-    )
+    contact = new_family_contact(
+        student, by=by, case=case, contact_name=contact_name, relation=relation, contacted_at=contacted_at,
+        method=method, outcome=outcome,
+    )  # fmt: skip
     if case is not None:
-        _event(case, CaseEvent.Kind.FAMILY_CONTACT, by, reason=text["outcome"], family_contact=contact.pk)
+        _event(case, CaseEvent.Kind.FAMILY_CONTACT, by, reason=contact.outcome, family_contact=contact.pk)
     _audit(by, student, "care.family_contact", family_contact=contact.pk, case=case.pk if case else None)
     return contact
 

@@ -5,16 +5,20 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.care.models import FamilyContact
 from xinyu.care.registry import propose_entry
 from xinyu.concerns import scope
 from xinyu.concerns.errors import ConcernError
-from xinyu.concerns.evidence import clean_evidence
+from xinyu.concerns.evidence import LABELS as EVIDENCE_LABELS
+from xinyu.concerns.evidence import NEW_FAMILY_CONTACT, EvidenceError, clean_evidence
 from xinyu.concerns.models import CaseEvent, CaseMember, CaseStep, CrisisCase
 from xinyu.concerns.services import acks
 from xinyu.concerns.services.duty import duty_leader_for
+from xinyu.concerns.services.family_contacts import new_family_contact
 from xinyu.notify.services import notify
 from xinyu.org.access_log import Event, record
 from xinyu.org.responsibility import holders_of
@@ -249,6 +253,32 @@ def acknowledge_step(step: CaseStep, *, by) -> CaseStep:
     return step
 
 
+def _family_contact_evidence(step: CaseStep, by, cleaned: dict) -> dict:
+    """The step's family contact: one recorded on the case, or a new one recorded now (with the case's event
+    and audit entry). The evidence keeps the row's id instead of the fields."""
+    chosen = cleaned.pop("family_contact", "")
+    fields = {field: cleaned.pop(field, "") for field in NEW_FAMILY_CONTACT}
+    case = step.case
+    if chosen:
+        # Choosing a recorded contact is for those who read the case's records (T3).
+        readable = case.family_contacts.all() if scope.may_read_case_records(by, case) else FamilyContact.objects.none()
+        contact = readable.filter(pk=int(chosen)).first()
+        if contact is None:
+            label = str(EVIDENCE_LABELS["family_contact"])
+            raise EvidenceError(_("Please choose a family contact recorded on this case."), {"family_contact": label})
+    else:
+        contact = new_family_contact(
+            case.student, by=by, case=case, contact_name=fields["family_who"], relation=fields["family_relation"],
+            contacted_at=parse_datetime(fields["family_when"]), method=fields["family_how"],
+            outcome=fields["family_outcome"],
+        )  # fmt: skip
+        log_event(case, CaseEvent.Kind.FAMILY_CONTACT, by=by, reason=contact.outcome, family_contact=contact.pk,
+                  step=step.code)  # fmt: skip
+        record(by, Event(AuditEntry.Action.CREATE, "care.family_contact", student=case.student, tier=scope.Tier.T3,
+                         detail={"family_contact": contact.pk, "case": case.pk}))  # fmt: skip
+    return {**cleaned, "family_contact": contact.pk}
+
+
 @transaction.atomic
 def complete_step(step: CaseStep, *, by, evidence: dict) -> CaseStep:
     """Done, with the records the policy asks for (acknowledging it too, if nobody had)."""
@@ -256,12 +286,28 @@ def complete_step(step: CaseStep, *, by, evidence: dict) -> CaseStep:
     if not step.is_active:
         raise ConcernError(_("This step is already done or no longer applies."))
     cleaned = clean_evidence(step.evidence_required, evidence)
+    if "family_told" in step.evidence_required:
+        cleaned = _family_contact_evidence(step, by, cleaned)
     acknowledge_step(step, by=by)
     step.completed_by, step.completed_at, step.evidence = by, timezone.now(), cleaned
     step.save(update_fields=["completed_by", "completed_at", "evidence"])
     log_event(step.case, CaseEvent.Kind.STEP_COMPLETED, by=by, step=step.code)
     _audit(by, step.case, "crisis.step.complete", step=step.code)
     return step
+
+
+def _steps_without_family_contact(case: CrisisCase) -> list[CaseStep]:
+    """Done steps asking for "family_told" whose family contact is not one of the case's rows. A step done
+    before family contacts were its evidence, that no row matched, keeps what was written (`family_who`)."""
+    contacts = set(case.family_contacts.values_list("pk", flat=True))
+    steps = case.steps.filter(completed_at__isnull=False, superseded_at__isnull=True)
+    return [
+        step
+        for step in steps
+        if "family_told" in step.evidence_required
+        and (step.evidence or {}).get("family_contact") not in contacts
+        and not (step.evidence or {}).get("family_who")
+    ]
 
 
 def closing_gaps(case: CrisisCase) -> list[str]:
@@ -271,6 +317,8 @@ def closing_gaps(case: CrisisCase) -> list[str]:
         gaps.append(_("Some steps are not done yet."))
     if not case.family_contacts.exists():
         gaps.append(_("No family contact is recorded."))
+    elif _steps_without_family_contact(case):
+        gaps.append(_("A step that tells the family has no family contact recorded."))
     if not case.follow_ups.exists():
         gaps.append(_("No follow-up is scheduled."))
     if not case.review_supports.exists():

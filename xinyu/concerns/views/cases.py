@@ -42,6 +42,7 @@ from xinyu.concerns.models import CaseEvent, CaseStep
 from xinyu.concerns.queries import role_label
 from xinyu.concerns.services import case_records as care
 from xinyu.concerns.services import cases
+from xinyu.concerns.services.family_contacts import describe
 from xinyu.org.access_log import Read, record_read
 from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError
@@ -80,20 +81,27 @@ def _ack_state(step: CaseStep) -> str:
     return "cancelled" if ack.cancelled_at else "waiting"
 
 
-def _evidence_rows(step: CaseStep) -> list[tuple[str, str]]:
-    return [(str(evidence_rules.LABELS.get(key, key)), value) for key, value in (step.evidence or {}).items() if value]
+def _evidence_rows(step: CaseStep, contacts: dict) -> list[tuple[str, str]]:
+    rows = []
+    for key, value in (step.evidence or {}).items():
+        if key == "family_contact":
+            value = describe(contacts[value]) if value in contacts else ""
+        if value:
+            rows.append((str(evidence_rules.LABELS.get(key, key)), value))
+    return rows
 
 
 def _step_rows(request, case, steps, bound, *, may_act: bool, reads_records: bool) -> list[StepRow]:
     now = timezone.now()
     rows = []
+    contacts = {contact.pk: contact for contact in case.family_contacts.all()} if reads_records else {}
     for step in steps:
         step.case = case
         state = _ack_state(step)
         can_take = may_act and step.superseded_at is None and scope.may_take_case_step(request.user, step)
         form = None
         if can_take and step.is_active:
-            form = bound.get(f"step{step.pk}") or StepForm(case=case, step=step)
+            form = bound.get(f"step{step.pk}") or StepForm(case=case, step=step, offers_contacts=reads_records)
         rows.append(
             StepRow(
                 step=step,
@@ -103,7 +111,7 @@ def _step_rows(request, case, steps, bound, *, may_act: bool, reads_records: boo
                 ack_overdue=state == "waiting" and step.ack.due_at < now,
                 can_take=can_take,
                 form=form,
-                evidence=_evidence_rows(step) if reads_records else [],
+                evidence=_evidence_rows(step, contacts) if reads_records else [],
             )
         )
     return rows
@@ -355,7 +363,8 @@ def case_step_complete(request, pk, step_pk):
     def perform(form):
         cases.complete_step(step, by=request.user, evidence=form.evidence())
 
-    return _act(request, case, StepForm(request.POST, case=case, step=step), perform, _("The step is done."))
+    form = StepForm(request.POST, case=case, step=step, offers_contacts=scope.may_read_case_records(request.user, case))
+    return _act(request, case, form, perform, _("The step is done."))
 
 
 @staff_only
