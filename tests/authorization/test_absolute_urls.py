@@ -11,7 +11,7 @@ from xinyu.org.models import ClassGroup, Student
 from xinyu.privacy.models import BreakGlassGrant
 from xinyu.referrals.models import Leave, Referral
 from xinyu.roster.models import ImportJob
-from xinyu.screening.models import Campaign, Instrument, Sitting
+from xinyu.screening.models import Campaign, Instrument, Interview, Sitting
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,7 @@ from xinyu.screening.models import Campaign, Instrument, Sitting
         (Instrument(pk=7), "screening:instrument_detail"),
         (Sitting(pk=7), "screening:sitting_detail"),
         (Campaign(pk=7), "screening:completion"),
+        (Interview(pk=7), "screening:interview_detail"),
     ],
     ids=lambda value: type(value).__name__ if not isinstance(value, str) else value,
 )

@@ -1,4 +1,4 @@
-"""Interview tasks and records (issue #4 §3): outcomes, the one write path, the pages × the cast."""
+"""Interview tasks and records: outcomes, the one write path, the pages × the cast."""
 
 import datetime as dt
 

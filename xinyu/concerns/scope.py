@@ -339,6 +339,18 @@ def may_complete_follow_up(user, follow_up) -> bool:
     return case is not None and case.is_open and may_act_on_case(user, case)
 
 
+def get_follow_up_to_complete_for_user(user, pk, follow_up_pk) -> tuple[CrisisCase, FollowUp]:
+    """A case and one of its follow-ups, if `user` may record it as done; otherwise 404, as for a missing one."""
+    case = get_case_for_user(user, pk)
+    try:
+        follow_up = FollowUp.objects.select_related("case").get(pk=follow_up_pk, case=case)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not may_complete_follow_up(user, follow_up):
+        raise Http404
+    return case, follow_up
+
+
 def crisis_card_colleges_for(user) -> QuerySet[College]:
     """Colleges whose phone tree `user` may put on a crisis card: those of the schools where they hold a
     staff post (the card names staff and their phones, no student)."""

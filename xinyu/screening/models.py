@@ -339,3 +339,6 @@ class Interview(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.student_id} {self.due_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:interview_detail", args=[self.pk])

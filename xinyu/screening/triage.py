@@ -18,7 +18,6 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,7 +156,7 @@ def create_task(
         tier=Tier.T3,  # that the screening called for a task (the assignee holds T3: assignee_for)
         key=f"screening.interview:{interview.pk}",
         title=title,
-        link=reverse("screening:interview_detail", args=[interview.pk]),
+        link=interview.get_absolute_url(),
         body=_("Due by %(day)s.") % {"day": interview.due_on.isoformat()},
     )
     return interview

@@ -92,7 +92,7 @@ def schedule_follow_up(case: CrisisCase, *, by, due_on: dt.date | None, assignee
     if assignee != by:
         notify([assignee], key=f"follow_up{follow_up.pk}:scheduled", student=case.student, tier=scope.Tier.T2,
                title=_("A follow-up is due on %(day)s") % {"day": due_on.isoformat()},
-               link=f"/concerns/cases/{case.pk}/", drill=case.is_drill)  # fmt: skip
+               link=case.get_absolute_url(), drill=case.is_drill)  # fmt: skip
     return follow_up
 
 

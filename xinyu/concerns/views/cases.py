@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xinyu.accounts.models import User
-from xinyu.care.models import FollowUp
 from xinyu.common.access import requires, staff_only
 from xinyu.concerns import evidence as evidence_rules
 from xinyu.concerns import scope
@@ -394,10 +392,7 @@ def case_follow_up(request, pk):
 @staff_only
 @require_POST
 def case_follow_up_done(request, pk, follow_up_pk):
-    case = scope.get_case_for_user(request.user, pk)
-    follow_up = get_object_or_404(FollowUp.objects.select_related("case"), pk=follow_up_pk, case=case)
-    if not scope.may_complete_follow_up(request.user, follow_up):
-        raise Http404
+    case, follow_up = scope.get_follow_up_to_complete_for_user(request.user, pk, follow_up_pk)
     form = FollowUpDoneForm(request.POST, case=case, follow_up=follow_up)
 
     def perform(form):

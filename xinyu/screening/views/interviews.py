@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xinyu.audit.models import AuditEntry
 from xinyu.common.access import staff_only
-from xinyu.org.access_log import Event, client_address, record_many, record_request
+from xinyu.org.access_log import Read, client_address, read_event, record_read, record_reads
 from xinyu.org.scope import Tier
 from xinyu.screening import scope
 from xinyu.screening.interviews import InterviewError, record_interview
@@ -58,11 +57,11 @@ def interview_list(request):
     for interview in [*mine, *readable]:
         interview.overdue = interview.due_on < today
     events = [
-        Event(AuditEntry.Action.VIEW, "screening.interview_list", student=i.student, tier=Tier.T3, post="interview")
+        read_event(Read.INTERVIEW_LIST, student=i.student, tier=Tier.T3, post="interview")
         for i in {i.student_id: i for i in [*mine, *readable]}.values()
     ]
     with transaction.atomic():
-        record_many(user, events, address=client_address(request))
+        record_reads(request, events)
         return render(
             request, "screening/interview_list.html", {"mine": mine, "readable": readable, "withheld": withheld}
         )
@@ -80,16 +79,13 @@ def _page(request, interview, *, form=None, status=200):
             "reads_results": scope.results_students_for(user).filter(pk=interview.student_id).exists(),
             "form": form or InterviewForm(initial={"conducted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}),
         }
-        record_request(
+        record_read(
             request,
-            Event(
-                AuditEntry.Action.VIEW,
-                "screening.interview",
-                student=interview.student,
-                tier=Tier.T3,
-                post=grant.post if grant else "assignee",
-                detail={"interview": interview.pk},
-            ),
+            Read.INTERVIEW,
+            student=interview.student,
+            tier=Tier.T3,
+            post=grant.post if grant else "assignee",
+            detail={"interview": interview.pk},
         )
         return render(request, "screening/interview_detail.html", context, status=status)
 
@@ -101,7 +97,7 @@ def interview_detail(request, pk):
         return _page(request, interview)
     if not scope.may_record_interview(request.user, interview):
         messages.error(request, _("Only the person it is assigned to can record this interview."))
-        return redirect("screening:interview_detail", pk=interview.pk)
+        return redirect(interview)
     form = InterviewForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -114,5 +110,5 @@ def interview_detail(request, pk):
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The interview is recorded."))
-            return redirect("screening:interview_detail", pk=interview.pk)
+            return redirect(interview)
     return _page(request, interview, form=form, status=400)
