@@ -1,7 +1,10 @@
 import datetime as dt
 import zoneinfo
 
+import pytest
+
 from tests.factories import DepartmentFactory, UserFactory
+from tests.helpers import freeze_time
 from tests.shared import shared_fixture
 from xinyu.concerns.models import DutyShift
 from xinyu.org.models import Department, Post
@@ -28,3 +31,10 @@ def crisis_world(world):
     appoint(security, Post.DEPARTMENT_STAFF, department, starts_on=dt.date(2026, 1, 1))
     world.cast.update({"school_leader": leader, "duty_leader": duty, "security": security})
     return world
+
+
+@pytest.fixture
+def office_time():
+    """Time stands still on a Wednesday in term, in office hours (modules ask for it in their pytestmark)."""
+    with freeze_time(OFFICE_TIME) as frozen:
+        yield frozen

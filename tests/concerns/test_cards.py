@@ -10,12 +10,11 @@ from django.utils import translation
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import UserFactory
-from tests.helpers import freeze_time
 from xinyu.accounts.models import User
 from xinyu.concerns.queries import deadline_text, level_roles
 from xinyu.policy.loader import load_policy_file, policy_in_force
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_time")]
 
 CAST = [
     "dorm_leader", "wellbeing_rep", "head_teacher", "advisor", "mental_health_advisor", "college_leader",
@@ -23,12 +22,6 @@ CAST = [
     "school_leader", "duty_leader", "security",
 ]  # fmt: skip
 STUDENTS = {"dorm_leader", "wellbeing_rep", "student"}
-
-
-@pytest.fixture(autouse=True)
-def office_time():
-    with freeze_time(OFFICE_TIME) as frozen:
-        yield frozen
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 
 from tests.concerns.conftest import OFFICE_TIME
-from tests.helpers import freeze_time
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
 from xinyu.concerns.errors import ConcernError
@@ -16,13 +15,7 @@ from xinyu.concerns.services import cases
 from xinyu.notify.models import Notification
 from xinyu.policy.errors import DomainError
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def office_time():
-    with freeze_time(OFFICE_TIME) as frozen:
-        yield frozen
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_time")]
 
 
 @pytest.fixture

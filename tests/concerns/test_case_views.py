@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from tests.concerns.conftest import OFFICE_TIME
-from tests.helpers import freeze_time
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
@@ -28,7 +27,7 @@ from xinyu.concerns.services.case_records import record_family_contact, record_r
 from xinyu.notify.models import Notification
 from xinyu.org.demo import build_demo_college, demo_accounts
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_time")]
 
 CAST = [
     "dorm_leader", "wellbeing_rep", "head_teacher", "advisor", "mental_health_advisor", "college_leader",
@@ -46,12 +45,6 @@ SEES_CASE = {
 # (the advisor opened it, 学工部 collaborates at B). The head teacher holds T2 only.
 READS_RECORDS = SEES_CASE - {"head_teacher"}
 REASON = "说了不想活了"
-
-
-@pytest.fixture(autouse=True)
-def office_time():
-    with freeze_time(OFFICE_TIME) as frozen:
-        yield frozen
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from tests.concerns.conftest import OFFICE_TIME
-from tests.helpers import freeze_time
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import FamilyContact
 from xinyu.concerns.errors import ConcernError
@@ -17,18 +16,12 @@ from xinyu.concerns.models import CaseEvent, CaseStep
 from xinyu.concerns.services import case_records as care
 from xinyu.concerns.services import cases
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_time")]
 
 NEW_CONTACT = {
     "family_who": "张母", "family_relation": "母亲", "family_when": "2026-11-25 09:30", "family_how": "phone",
     "family_outcome": "已知情，今晚到校",
 }  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def office_time():
-    with freeze_time(OFFICE_TIME) as frozen:
-        yield frozen
 
 
 @pytest.fixture
