@@ -4,16 +4,28 @@ actor acted (`scope.acting_post`), when the caller did not name one. Every app w
 from dataclasses import replace
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from xinyu.audit import services
 from xinyu.audit.reads import Read, is_read, read_event
 from xinyu.audit.services import Event, client_address
-from xinyu.org.scope.base import acting_post
+from xinyu.org.models import Post
+from xinyu.org.scope.base import (
+    BREAK_GLASS,
+    CASE_COLLABORATOR,
+    CASE_ESCALATED,
+    CASE_MEMBER,
+    CASE_ORGANISER,
+    CASE_STEP_OWNER,
+    TECHNICAL_ADMIN,
+    acting_post,
+)
 
 __all__ = [
     "Event",
     "Read",
     "client_address",
+    "post_label",
     "read_event",
     "record",
     "record_many",
@@ -21,6 +33,31 @@ __all__ = [
     "record_reads",
     "record_request",
 ]
+
+
+# The capacities in which entries are written besides posts: emergency access, roles on a crisis case, the
+# technical administrator, and the names the apps give the people doing their work.
+CAPACITIES = {
+    BREAK_GLASS: _("Emergency access"),
+    CASE_MEMBER: _("Crisis case team"),
+    CASE_ORGANISER: _("Organiser of a crisis case"),
+    CASE_COLLABORATOR: _("Collaborator on a crisis case"),
+    CASE_STEP_OWNER: _("Responsible for a step of a crisis case"),
+    CASE_ESCALATED: _("Escalated to on a crisis case"),
+    TECHNICAL_ADMIN: _("Technical administrator"),
+    "centre": _("Psychology centre"),
+    "treating_counsellor": _("Treating counsellor"),
+    "interview": _("Interviewer"),
+    "assignee": _("Person the task is assigned to"),
+    "assigned": _("Person the task is assigned to"),
+}
+
+
+def post_label(post: str) -> str:
+    """The words for the post or capacity an entry names; a value from before it was listed, as stored."""
+    if post in Post.values:
+        return str(Post(post).label)
+    return str(CAPACITIES.get(post, post))
 
 
 def _with_posts(actor, events: list[Event]) -> list[Event]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.org.access_log import CAPACITIES
 from xinyu.org.models import Post
 from xinyu.org.scope import BREAK_GLASS, CASE_COLLABORATOR, CASE_ESCALATED, CASE_MEMBER, CASE_ORGANISER, CASE_STEP_OWNER
 
@@ -31,12 +32,8 @@ KINDS = (
 STUDENT_POSTS = (Post.DORM_LEADER, Post.WELLBEING_REP)
 # Reads not under a post: emergency access, and the reader's role on a crisis case about the student.
 OTHER_POSTS = {
-    BREAK_GLASS: _("Emergency access"),
-    CASE_MEMBER: _("Crisis case team"),
-    CASE_ORGANISER: _("Organiser of a crisis case"),
-    CASE_COLLABORATOR: _("Collaborator on a crisis case"),
-    CASE_STEP_OWNER: _("Responsible for a step of a crisis case"),
-    CASE_ESCALATED: _("Escalated to on a crisis case"),
+    capacity: CAPACITIES[capacity]
+    for capacity in (BREAK_GLASS, CASE_MEMBER, CASE_ORGANISER, CASE_COLLABORATOR, CASE_STEP_OWNER, CASE_ESCALATED)
 }
 
 
