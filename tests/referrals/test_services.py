@@ -452,3 +452,15 @@ def test_a_leave_moves_the_student_as_the_table_says(world, current):
         )  # fmt: skip
 
     walk_move(Student.MOVES, world.in_scope, current, Student.Status.ON_LEAVE, go_on_leave, error=ReferralError)
+
+
+def test_a_student_the_roster_took_off_the_roll_during_the_leave_is_not_enrolled_again(world, leave):
+    for code in ITEMS[:-1]:
+        do_item(code, leave, world.cast)
+    Student.objects.filter(pk=world.in_scope.pk).update(status=Student.Status.WITHDRAWN)  # as the roster would
+    with pytest.raises(ReferralError, match="Only a student on leave can return; this student is now Withdrawn"):
+        do_item(ITEMS[-1], leave, world.cast)
+    leave.refresh_from_db()
+    assert leave.status == Leave.Status.ON_LEAVE and leave.signed_off_at is None
+    assert Student.objects.get(pk=world.in_scope.pk).status == Student.Status.WITHDRAWN
+    assert not FollowUp.objects.filter(student=world.in_scope).exists()

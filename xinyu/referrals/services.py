@@ -388,6 +388,11 @@ def return_student(leave: Leave, *, by, on: dt.date | None = None) -> list[Follo
         raise ReferralError(message)
     day = on or timezone.localdate()
     student = Student.objects.select_for_update().select_related("class_group").get(pk=leave.student_id)
+    # The roster may have changed the student's status during the leave (graduated, withdrawn): a return
+    # does not enrol such a student again.
+    Student.MOVES.check(student.status, Student.Status.ENROLLED, error=ReferralError,
+                        message=_("Only a student on leave can return; this student is now %(status)s.")
+                        % {"status": student.get_status_display()})  # fmt: skip
     leave.status, leave.returned_on, leave.returned_by = Leave.Status.RETURNED, day, by
     leave.save(update_fields=["status", "returned_on", "returned_by"])
     _audit(by, student, "referrals.leave.returned", action=AuditEntry.Action.UPDATE, leave=leave.pk)
