@@ -114,7 +114,9 @@ def test_interview_detail_readers(world, interview, client_for, who):
     # "screening:interview_detail"
     response = client_for(world.cast[who]).get(detail(interview))
     assert response.status_code == 200
-    assert "GAD-7: moderate (moderate)" in response.content.decode()
+    page = response.content.decode()
+    assert "广泛性焦虑量表（GAD-7）: Moderate (moderate)" in page  # the reason, in the words of its day
+    assert 'data-testid="interview-score">广泛性焦虑量表（GAD-7） 12 中度焦虑</dd>' in page
     assert f'href="/screening/results/students/{world.in_scope.pk}/"' in response.content.decode()
     assert AuditEntry.objects.filter(what="screening.interview", action="view", tier=3).count() == 1
 

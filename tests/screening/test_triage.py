@@ -88,7 +88,7 @@ def test_red_flag_raises_an_urgent_report_to_the_chain_in_the_same_transaction(w
     # Why (the screening, the item) is T3; the description, which the whole chain reads, says what to do.
     assert report.restricted_detail == (
         "Screening “2026 秋季心理普查” raised a red flag:\n"
-        "PHQ-9 item 9: suicidal_ideation\n"
+        "患者健康问卷抑郁量表（PHQ-9）: Item 9: thoughts of death or self-harm\n"
         "Raised automatically from the student's answers; please talk with the student in person."
     )
     assert report.description == (
@@ -119,8 +119,9 @@ def test_upi_item25_and_scl_style_flags_each_named_once_in_one_report(world):
     )
     outcome = triage_submission(participation, results)
     assert ConcernReport.objects.count() == 1
-    assert "PHQ-9 item 9: suicidal_ideation" in outcome.report.restricted_detail
-    assert "UPI item 25: suicidal_ideation" in outcome.report.restricted_detail
+    assert "患者健康问卷抑郁量表（PHQ-9）: Item 9: thoughts of death or self-harm" in outcome.report.restricted_detail
+    assert "大学生人格问卷（UPI）: Item 25: wants to end their life" in outcome.report.restricted_detail
+    assert "suicidal_ideation" not in outcome.report.restricted_detail
     assert "PHQ-9" not in outcome.report.description and "UPI" not in outcome.report.description
     # Severe PHQ-9 and UPI 第一类 (severe): one centre evaluation, not one per instrument.
     assert Interview.objects.count() == 1
@@ -138,7 +139,7 @@ def test_severe_result_goes_to_the_centre_for_evaluation_within_the_policy_days(
     assert interview.due_on == timezone.localdate() + dt.timedelta(days=3)
     assert interview.result == results[0]
     assert interview.campaign == campaign
-    assert interview.reason == "PHQ-9: severe (severe)"
+    assert interview.reason == "患者健康问卷抑郁量表（PHQ-9）: Severe (severe)"  # the band's words, then severity
     note = Notification.objects.get(recipient=world.cast["counsellor"])
     assert note.title == "A screening result for the centre to evaluate"
     assert note.link == f"/screening/interviews/{interview.pk}/"
@@ -153,7 +154,7 @@ def test_mild_or_moderate_result_makes_an_interview_for_the_mental_health_adviso
     assert interview.kind == Interview.Kind.INTERVIEW
     assert interview.assignee == world.cast["mental_health_advisor"]
     assert interview.due_on == timezone.localdate() + dt.timedelta(days=7)
-    assert interview.reason == f"GAD-7: {band} ({band})"
+    assert interview.reason == f"广泛性焦虑量表（GAD-7）: {band.capitalize()} ({band})"
     assert Notification.objects.filter(recipient=world.cast["mental_health_advisor"]).count() == 1
 
 

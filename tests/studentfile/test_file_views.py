@@ -54,7 +54,7 @@ def test_t3_readers_see_scores_interview_notes_and_family_contacts(world, client
         "screening_result", "interview", "concern_report", "crisis", "family_contact", "follow_up", "review_support"
     }  # fmt: skip
     result = next(entry for entry in response.context["file"].entries if entry.kind == "screening_result")
-    assert "12" in result.summary and "moderate" in result.summary
+    assert "12" in result.summary and "中度焦虑" in result.summary and "moderate" not in result.summary
 
 
 @pytest.mark.parametrize("who", ["dorm_leader", "wellbeing_rep", "student", "outsider", "leading_group_member"])

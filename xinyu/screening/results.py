@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from xinyu.org.models import ClassGroup, College
 from xinyu.org.scope import Tier
 from xinyu.screening import scope
+from xinyu.screening.labels import band_label, classification_label, severity_label
 from xinyu.screening.models import Participation, Result
 
 SUPPRESS_BELOW = 5
@@ -166,9 +167,9 @@ def export_row(result) -> list:
         student.class_group.name,
         result.instrument.code,
         "" if result.total is None else f"{result.total:g}",
-        result.band,
-        result.classification,
-        result.severity,
+        band_label(result),
+        classification_label(result),
+        severity_label(result.severity),
         flags,
         result.rules_version,
     ]

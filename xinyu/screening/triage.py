@@ -29,6 +29,7 @@ from xinyu.org import scope
 from xinyu.org.responsibility import holders_of
 from xinyu.org.scope import Tier
 from xinyu.policy.loader import ScreeningRules, policy_in_force
+from xinyu.screening.labels import flag_label, outcome_label, severity_label
 from xinyu.screening.models import Interview
 
 logger = logging.getLogger(__name__)
@@ -88,13 +89,10 @@ def needed_task(results, rules: ScreeningRules) -> tuple[str, object] | None:
 def _describe_red_flags(campaign, flagged) -> str:
     lines = [_("Screening “%(campaign)s” raised a red flag:") % {"campaign": campaign.title}]
     for result, flag, item in flagged:
-        if item is None:
-            lines.append(_("%(instrument)s: %(flag)s") % {"instrument": result.instrument.code, "flag": flag})
-        else:
-            lines.append(
-                _("%(instrument)s item %(item)s: %(flag)s")
-                % {"instrument": result.instrument.code, "item": item, "flag": flag}
-            )
+        words = flag_label(result, flag)
+        if words == flag and item is not None:  # a flag its definition does not name: its item, at least
+            words = _("item %(item)s") % {"item": item}
+        lines.append(_("%(instrument)s: %(flag)s") % {"instrument": result.instrument.name, "flag": words})
     lines.append(_("Raised automatically from the student's answers; please talk with the student in person."))
     return "\n".join(lines)
 
@@ -108,8 +106,13 @@ def red_flag_description() -> str:
 
 
 def _reason(result) -> str:
-    label = result.band or result.classification or result.severity
-    return f"{result.instrument.code}: {label} ({result.severity})"[:200]
+    """The task's reason in words: the instrument, what its result came to and how severe that is."""
+    values = {
+        "instrument": result.instrument.name,
+        "outcome": outcome_label(result) or severity_label(result.severity),
+        "severity": severity_label(result.severity),
+    }
+    return (_("%(instrument)s: %(outcome)s (%(severity)s)") % values)[:200]
 
 
 def assignee_for(kind: str, student):

@@ -24,6 +24,7 @@ from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
 from xinyu.common.timeline import TimelineEntry
 from xinyu.concerns.models import CaseEvent, ConcernReport, CrisisCase
 from xinyu.org.scope import Tier
+from xinyu.screening.labels import outcome_label, severity_label
 from xinyu.screening.models import Interview, Result
 
 SUMMARY_WORDS = 80  # characters of free text shown in a timeline entry (the record's page has the rest)
@@ -71,8 +72,8 @@ def screening_results(student, viewer, tier):
                 tier=Tier.T3,
                 summary=_join(
                     total and _("total %(total)s") % {"total": total},
-                    result.band or result.classification,
-                    result.severity and _("severity %(severity)s") % {"severity": result.severity},
+                    outcome_label(result),
+                    result.severity and _("severity %(severity)s") % {"severity": severity_label(result.severity)},
                     flags and _("flags: %(flags)s") % {"flags": flags},
                 ),
                 url=url,

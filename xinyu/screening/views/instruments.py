@@ -12,16 +12,10 @@ from xinyu.screening import scope
 from xinyu.screening.activation import ActivationRefused, activate_instrument, safety_net
 from xinyu.screening.definition import DefinitionError, check_size
 from xinyu.screening.forms import InstrumentActivateForm, InstrumentImportForm
+from xinyu.screening.labels import severity_label
 from xinyu.screening.models import Instrument
 from xinyu.screening.services import read_definition_upload, store_definition
 
-SEVERITIES = {
-    "none": gettext_lazy("none"),
-    "mild": gettext_lazy("mild"),
-    "moderate": gettext_lazy("moderate"),
-    "moderately_severe": gettext_lazy("moderately severe"),
-    "severe": gettext_lazy("severe"),
-}
 ROLES = {
     "scored": gettext_lazy("scored"),
     "key": gettext_lazy("scored, named in rules"),
@@ -92,7 +86,7 @@ def _detail(request, instrument, form, status=200):
     definition = instrument.parsed()
     net = safety_net(definition)
     bands = [
-        {"band": band, "severity": SEVERITIES.get(band.severity, band.severity)}
+        {"band": band, "severity": severity_label(band.severity)}
         for band in (definition.bands.ranges if definition.bands else ())
     ]
     context = {
@@ -103,8 +97,7 @@ def _detail(request, instrument, form, status=200):
         "bands": bands,
         "band_score": definition.score(definition.bands.score).name if definition.bands else "",
         "classification": [
-            {"rule": rule, "severity": SEVERITIES.get(rule.severity, rule.severity)}
-            for rule in definition.classification
+            {"rule": rule, "severity": severity_label(rule.severity)} for rule in definition.classification
         ],
         "items": _items(definition, net),
         "form": form,
