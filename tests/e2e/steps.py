@@ -1,6 +1,7 @@
 """Steps the browser tests share. Selectors use data-testid, URLs and people's names, never the
 wording of labels, so the tests hold whatever the translation says."""
 
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -43,6 +44,8 @@ def follow_nav(page: Page, url: str, *, phone: bool = False) -> None:
     if phone:
         expect(link).to_be_hidden()
         page.get_by_test_id("nav-toggler").click()
+        # Bootstrap slides the menu open ("collapsing"); a click during the slide can miss the link.
+        expect(page.get_by_test_id("main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     if link.locator("xpath=ancestor::ul[contains(@class, 'dropdown-menu')]").count():
         page.get_by_test_id("nav-more").click()
     expect(link).to_be_visible()
