@@ -1,0 +1,33 @@
+"""One English word, two meanings: where a page means something else than the common sense of a word, it
+asks the catalogue in a context, so the Chinese says what the column or badge holds."""
+
+import pytest
+from django.urls import reverse
+
+from tests.counselling.conftest import make_slot
+from xinyu.counselling.models import Room
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_unbooked_slot_is_open_for_booking_not_a_case_in_hand(world, client_for):
+    room = Room.objects.create(school=world.school, name="个体咨询室1", kind=Room.Kind.INDIVIDUAL)
+    make_slot(world.cast["counsellor"], room)
+    html = page(client_for(world.cast["counsellor"]), reverse("counselling:schedule"))
+    assert "可预约" in html and "处置中" not in html
+
+
+def test_the_access_logs_last_column_holds_addresses(world, client_for):
+    html = page(client_for(world.cast["supervisor"]), reverse("privacy:log"))
+    assert "<th>IP 地址</th>" in html and "<th>起始日期</th>" not in html
+
+
+def test_an_emergency_access_has_a_status_not_a_student_status(world, client_for):
+    html = page(client_for(world.cast["supervisor"]), reverse("privacy:break_glass_list"))
+    assert "<th>状态</th>" in html and "学籍状态" not in html
