@@ -37,15 +37,20 @@ def sign_in_to_home(page: Page, username: str) -> None:
     page.wait_for_url(lambda url: urlparse(url).path == home)
 
 
+def open_phone_menu(page: Page) -> None:
+    """Opens the collapsed menu on a phone and waits until it has slid open ("collapsing" becomes "show"):
+    a click during the slide can miss what it aims at."""
+    page.get_by_test_id("nav-toggler").click()
+    expect(page.get_by_test_id("main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+
+
 def follow_nav(page: Page, url: str, *, phone: bool = False) -> None:
     """Opens a page from the navbar; on a phone the links sit behind the collapsed menu's toggler, and the
     less frequent ones behind the "More" menu."""
     link = page.get_by_test_id("main-nav").locator(f'a[href="{url}"]')
     if phone:
         expect(link).to_be_hidden()
-        page.get_by_test_id("nav-toggler").click()
-        # Bootstrap slides the menu open ("collapsing"); a click during the slide can miss the link.
-        expect(page.get_by_test_id("main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+        open_phone_menu(page)
     if link.locator("xpath=ancestor::ul[contains(@class, 'dropdown-menu')]").count():
         page.get_by_test_id("nav-more").click()
     expect(link).to_be_visible()

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from tests.concerns.conftest import crisis_world  # noqa: F401 - the crisis cast of tests/concerns, as a fixture here
 from tests.e2e.conftest import PHONE
-from tests.e2e.steps import assert_fits_width, screenshot, sign_in_to_home
+from tests.e2e.steps import assert_fits_width, open_phone_menu, screenshot, sign_in_to_home
 from xinyu.concerns.models import CaseEvent, ConcernReport, CrisisCase, DutyShift
 from xinyu.notify.models import Notification
 from xinyu.policy import calendar
@@ -73,7 +73,7 @@ def after_hours(settings, crisis_world):  # noqa: F811 - the fixture imported ab
 
 def sign_out(page: Page, *, phone: bool = False) -> None:
     if phone:
-        page.get_by_test_id("nav-toggler").click()
+        open_phone_menu(page)
     page.locator(f'form[action="{reverse("accounts:logout")}"] button[type=submit]').click()
     page.wait_for_url(f"**{reverse('accounts:login')}")
 
