@@ -5,6 +5,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from xinyu.care.models import Interview
+from xinyu.screening.models import InterviewLink
+
 
 def freeze_time(moment):
     """Time stands still at `moment` (aware) inside the block, decorated function or between start() and
@@ -63,3 +66,10 @@ def unreachable(moves) -> set[str]:
     """The states no move leads to (a record starts in them and never comes back)."""
     reached = set().union(*(moves.allowed(state) for state in moves.states.values))
     return set(moves.states.values) - reached
+
+
+def screening_interview(student, *, campaign=None, result=None, **fields):
+    """An interview a screening raised (care.Interview with its screening.InterviewLink), written directly."""
+    interview = Interview.objects.create(student=student, source=Interview.Source.SCREENING, **fields)
+    InterviewLink.objects.create(interview=interview, campaign=campaign, result=result)
+    return interview

@@ -4,14 +4,14 @@ are built from the URL configuration, never typed out."""
 import pytest
 from django.urls import resolve
 
-from xinyu.care.models import CarePlan, RegistryEntry
+from xinyu.care.models import CarePlan, Interview, RegistryEntry
 from xinyu.concerns.models import ConcernReport, CrisisCase
 from xinyu.counselling.models import Session
 from xinyu.org.models import ClassGroup, Student
 from xinyu.privacy.models import BreakGlassGrant
 from xinyu.referrals.models import Leave, Referral
 from xinyu.roster.models import ImportJob
-from xinyu.screening.models import Campaign, Instrument, Interview, Sitting
+from xinyu.screening.models import Campaign, Instrument, Sitting
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ from xinyu.screening.models import Campaign, Instrument, Interview, Sitting
         (Instrument(pk=7), "screening:instrument_detail"),
         (Sitting(pk=7), "screening:sitting_detail"),
         (Campaign(pk=7), "screening:completion"),
-        (Interview(pk=7), "screening:interview_detail"),
+        (Interview(pk=7), "core:interview_detail"),
     ],
     ids=lambda value: type(value).__name__ if not isinstance(value, str) else value,
 )

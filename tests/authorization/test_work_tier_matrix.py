@@ -83,8 +83,11 @@ NO_T3 = {who for who, tiers in TIER.items() if max(tiers) < 3} - {"foreign_super
 # The tier of what each kind of work item reveals, written out from DESIGN.md §4.
 KIND_TIER = {
     # built-in lists of "my work"
-    "report": 2, "report-to-triage": 2, "step": 2, "follow-up": 2,
-    "interview": 3,  # that a screening called for an interview (or the centre's evaluation)
+    "report": 2, "report-to-triage": 2, "step": 2,
+    # an interview, by what raised it: that a screening called for one (or the centre's evaluation), or that
+    # the student is back from leave, is T3; a talk after a report or a crisis case's follow-up is T2
+    "interview-screening": 3, "interview-return_from_leave": 3, "interview-concern_report": 2,
+    "interview-crisis_case": 2,
     # the key-concern registry and care plans: that the student is on it, and what I am asked to do
     "registry_proposed": 2, "registry_removal_requested": 2, "care_student_contact": 2, "care_family_contact": 2,
     "care_review": 2,
@@ -94,13 +97,13 @@ KIND_TIER = {
     "break_glass_review": 2,  # that someone opened the student's file in an emergency
 }  # fmt: skip
 BUILT_IN = {
-    "reports_waiting": "report", "reports_taken": "report-to-triage", "steps": "step", "follow_ups": "follow-up",
-    "interviews": "interview",
+    "reports_waiting": "report", "reports_taken": "report-to-triage", "steps": "step", "interviews": "interview",
 }  # fmt: skip
 # The tier of what each kind of notification says, by its key, written out from DESIGN.md §4.
 KEY_TIER = (
-    (r"ack\d+:", 2), (r"case\d+:level", 2), (r"follow_up\d+:", 2), (r"care\.registry\d+:", 2),
-    (r"care\.overdue:", 2), (r"care\.checkin\d+:", 0), (r"counselling\.booking\.", 3), (r"screening\.interview:", 3),
+    (r"ack\d+:", 2), (r"case\d+:level", 2), (r"interview\.(crisis_case|concern_report):", 2),
+    (r"interview\.(screening|return_from_leave):", 3), (r"care\.registry\d+:", 2), (r"care\.overdue:", 2),
+    (r"care\.checkin\d+:", 0), (r"counselling\.booking\.", 3),
     (r"screening-remind:", 0), (r"privacy\.break_glass\d+", 2), (r"invariant:", 2), (r"leave\d+:returned", 3),
 )  # fmt: skip
 WITHHELD_TITLES = {
@@ -111,7 +114,8 @@ WITHHELD_TITLES = {
 }
 T3_MARKER_KINDS = T3_KINDS + COUNSELLING_KINDS + SESSION_KINDS + CLINICAL_KINDS + BREAK_GLASS_KINDS
 # Links whose path says something T3 (a campaign's or a sitting's page does not).
-T3_AREAS = ("/screening/interviews/", "/screening/results/", "/counselling/", "/referrals/")
+# (An interview's page says as much as its source: see KIND_TIER.)
+T3_AREAS = ("/screening/results/", "/counselling/", "/referrals/")
 
 
 def key_tier(dedupe_key: str) -> int:
@@ -192,7 +196,7 @@ def shown_items(world, work) -> list[tuple[str, str, int | None]]:
     for name, kind in BUILT_IN.items():
         for row in getattr(work, name):
             student = row.case.student if name == "steps" else row.student
-            items.append((kind, student_key(world, student), None))
+            items.append((f"{kind}-{row.source}" if name == "interviews" else kind, student_key(world, student), None))
     for section in work.sections:
         for item in section.items:
             items.append((item.kind, student_key(world, item.student), int(item.tier)))
@@ -225,11 +229,12 @@ def test_my_work_shows_each_item_only_to_holders_of_its_tier(matrix, who):
 
 # What the page does show (so that the matrix cannot pass on empty pages), and what it withholds.
 SHOWS = {
-    "head_teacher": {("care_student_contact", "in_scope"), ("follow-up", "in_scope")},
+    "head_teacher": {("care_student_contact", "in_scope"), ("interview-concern_report", "in_scope")},
     "advisor": {("report", "in_scope")},
     "mental_health_advisor": {
-        ("interview", "in_scope"), ("report", "in_scope"), ("registry_proposed", "other_class"),
-        ("referral_outcome", "in_scope"), ("care_family_contact", "in_scope"), ("follow-up", "in_scope"),
+        ("interview-screening", "in_scope"), ("report", "in_scope"), ("registry_proposed", "other_class"),
+        ("referral_outcome", "in_scope"), ("care_family_contact", "in_scope"),
+        ("interview-return_from_leave", "in_scope"),
     },
     "college_leader": {("report", "in_scope"), ("step", "other_class"), ("return_sign_off", "other_class")},
     "counsellor": {("report", "in_scope"), ("step", "other_class"), ("counselling-to-confirm", "in_scope"),
@@ -237,7 +242,7 @@ SHOWS = {
     "other_counsellor": {("counselling-to-confirm", "other_college"), ("return_assessment", "other_class")},
     "supervisor": {("break_glass_review", "other_college"), ("report", "in_scope")},
     "outsider": {("report-to-triage", "other_college"), ("care_family_contact", "other_college")},
-    "student_affairs": {("report", "in_scope"), ("step", "other_class"), ("follow-up", "other_class")},
+    "student_affairs": {("report", "in_scope"), ("step", "other_class"), ("interview-crisis_case", "other_class")},
     "school_leader": {("step", "other_class")},  # a case role: escalated to on 李四's case
 }  # fmt: skip
 WITHHELD = {"school_leader": 1, "security": 2}  # 张三's report; the interview and 李四's follow-up
@@ -274,7 +279,7 @@ def test_the_home_page_counts_only_what_my_work_shows(matrix, who):
     expected = {
         "reports": len(work.reports_waiting) + len(work.reports_taken),
         "steps": len(work.steps),
-        "follow-ups": sum(1 for follow_up in work.follow_ups if follow_up.due_on <= today),
+        "interviews": sum(1 for interview in work.interviews if interview.due_on <= today),
     }
     for name, count in expected.items():
         assert f'data-testid="count-{name}" data-count="{count}"' in summary, name
@@ -315,7 +320,7 @@ def test_the_inbox_tells_each_recipient_only_what_they_hold_the_tier_for(matrix,
 INBOX_SHOWS = {
     # who: (dedupe key pattern, withheld?)
     "school_leader": [(r"ack\d+:4:", True), (r"ack\d+:[34]:", False)],  # the report withheld; 李四's step told
-    "mental_health_advisor": [(r"screening\.interview:", False), (r"leave\d+:returned", False)],
+    "mental_health_advisor": [(r"interview\.screening:", False), (r"leave\d+:returned", False)],
     "head_teacher": [(r"screening-remind:", False)],
     "dorm_leader": [(r"care\.checkin\d+:", False), (r"screening-remind:", False)],
     "student_affairs": [(r"invariant:", False), (r"privacy\.break_glass\d+:not_justified", False)],

@@ -30,11 +30,11 @@ from tests.factories import DepartmentFactory, UserFactory
 from tests.referrals.conftest import do_item
 from tests.screening.test_triage import make_campaign, phq9, submit
 from xinyu.care import plans
-from xinyu.care.models import CarePlan, FollowUp
+from xinyu.care.models import CarePlan, Interview
 from xinyu.concerns import escalation, invariants
 from xinyu.concerns.models import CrisisCase
 from xinyu.concerns.services import cases, reports
-from xinyu.concerns.services.case_records import schedule_follow_up
+from xinyu.concerns.services.interviews import schedule_follow_up
 from xinyu.counselling import services as counselling
 from xinyu.org.models import Department, Post
 from xinyu.org.services import appoint
@@ -43,16 +43,17 @@ from xinyu.privacy import breakglass
 from xinyu.privacy.models import BreakGlassGrant
 from xinyu.referrals import services as referrals
 from xinyu.screening import campaigns
-from xinyu.screening.models import Interview, Participation
+from xinyu.screening.models import Participation
 from xinyu.screening.triage import triage_submission
 
-# Words that say something T3 about a student: a screening (an interview, a score, an instrument, its item
-# 9 and the flag it raised), counselling, referral, leave and return. None may reach someone holding less
-# than T3 over the student. (A concern report's category, "self-harm or suicidal talk", is T2: the chain
-# is told that a student needs attention and what to do.)
+# Words that say something T3 about a student: a screening (a score, an instrument, its item 9 and the flag
+# it raised), counselling, referral, leave and return. None may reach someone holding less than T3 over the
+# student. (A concern report's category, "self-harm or suicidal talk", is T2: the chain is told that a
+# student needs attention and what to do. An interview is T2 or T3 by what raised it: the words of a
+# screening's or a return's give it away, "约谈" alone does not.)
 T3_WORDS = (
-    "约谈", "测评", "PHQ", "GAD", "量表", "第9题", "item 9", "suicidal_ideation", "咨询", "转介", "休学", "复学",
-    "interview", "screening", "counselling", "referral", "leave", "return",
+    "测评", "筛查", "PHQ", "GAD", "量表", "第9题", "item 9", "suicidal_ideation", "咨询", "转介", "休学",
+    "复学", "screening", "counselling", "referral", "leave", "return",
 )  # fmt: skip
 REPORT_DESCRIPTION = "REPORT-DESC-OG-说了不想活了"  # the taken report's text: T2 for 王五's chain
 
@@ -134,15 +135,16 @@ def build_work_data(world, care) -> dict:
 
     # Items left with someone who does not hold the tier they need.
     Interview.objects.create(
-        student=world.in_scope, kind=Interview.Kind.INTERVIEW, reason="PHQ-9: mild (mild)", assignee=security,
-        due_on=timezone.localdate(),
+        student=world.in_scope, source=Interview.Source.SCREENING, kind=Interview.Kind.INTERVIEW,
+        reason="PHQ-9: mild (mild)", assignee=security, due_on=timezone.localdate(),
     )  # fmt: skip
-    FollowUp.objects.create(
-        student=world.other_class, due_on=timezone.localdate(), assignee=security, scheduled_by=cast["supervisor"]
-    )
-    FollowUp.objects.create(
-        student=world.in_scope, due_on=timezone.localdate(), assignee=cast["head_teacher"],
-        scheduled_by=cast["mental_health_advisor"],
+    Interview.objects.create(
+        student=world.other_class, source=Interview.Source.CONCERN_REPORT, due_on=timezone.localdate(),
+        assignee=security, scheduled_by=cast["supervisor"],
+    )  # fmt: skip
+    Interview.objects.create(
+        student=world.in_scope, source=Interview.Source.CONCERN_REPORT, due_on=timezone.localdate(),
+        assignee=cast["head_teacher"], scheduled_by=cast["mental_health_advisor"],
     )  # fmt: skip
     for user in cast.values():
         user.__dict__.pop("_xinyu_break_glass", None)

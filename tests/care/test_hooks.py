@@ -12,7 +12,7 @@ from tests.screening.test_triage import gad7, make_campaign, submit
 from xinyu.care.models import RegistryEntry
 from xinyu.concerns.services import case_records as care
 from xinyu.concerns.services import cases
-from xinyu.screening.interviews import record_interview
+from xinyu.concerns.services.interviews import record_interview, schedule_follow_up
 from xinyu.screening.triage import triage_submission
 
 
@@ -29,7 +29,7 @@ def test_an_interview_recommending_the_registry_proposes_an_entry(world):
     )
     entry = RegistryEntry.objects.get(student=world.in_scope)
     assert (entry.status, entry.source, entry.reason) == ("proposed", "census_interview", "家庭经济困难，情绪低落")
-    assert entry.events.get().detail["source_object"] == f"screening.interview:{interview.pk}"
+    assert entry.events.get().detail["source_object"] == f"care.interview:{interview.pk}"
 
 
 def _closable_case(w):
@@ -58,7 +58,7 @@ def _closable_case(w):
         method="phone",
         outcome="知情",
     )
-    care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 12, 9), assignee=w.cast["advisor"])
+    schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 12, 9), assignee=w.cast["advisor"])
     care.record_review_support(w.in_scope, by=organiser, case=case, assessment="稳定", support="每周谈话")
     cases.record_centre_assessment(case, by=w.cast["counsellor"], summary="可结案")
     return case, organiser

@@ -79,9 +79,8 @@ def test_a_table_naming_something_that_is_not_a_state_is_refused():
         Moves(Light, {"purple": (Light.RED,)})
 
 
-# A check-in's status is what the student answers, not a state it moves through. The interviews (约谈 and
-# 跟踪回访) are being brought into one model, which declares its moves with its own services.
-EXEMPT = {("care", "CheckIn"), ("screening", "Interview"), ("care", "FollowUp")}
+# A check-in's status is what the student answers, not a state it moves through.
+EXEMPT = {("care", "CheckIn")}
 
 
 def _status_fields():

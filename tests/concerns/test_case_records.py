@@ -1,5 +1,6 @@
-"""The care records a crisis leaves behind (第十二条(四)), through xinyu.concerns.services.case_records: family contact,
-follow-up, review and support. Each is one transaction with its audit entry and, on a case, its event."""
+"""The care records a crisis leaves behind (第十二条(四)), through xinyu.concerns.services.case_records: family
+contact, review and support (a case's follow-ups: test_interviews.py). Each is one transaction with its audit
+entry and, on a case, its event."""
 
 import datetime as dt
 
@@ -7,12 +8,11 @@ import pytest
 
 from tests.concerns.conftest import OFFICE_TIME
 from xinyu.audit.models import AuditEntry
-from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
+from xinyu.care.models import FamilyContact, Interview, ReviewSupport
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import CaseEvent
 from xinyu.concerns.services import case_records as care
-from xinyu.concerns.services import cases
-from xinyu.notify.models import Notification
+from xinyu.concerns.services import cases, interviews
 from xinyu.policy.errors import DomainError
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_time")]
@@ -71,8 +71,8 @@ def test_people_not_on_the_case_cannot_write_its_records(crisis_world, case, who
     with pytest.raises(ConcernError):
         care.record_review_support(w.in_scope, by=w.cast[who], case=case, assessment="x", support="y")
     with pytest.raises(ConcernError):
-        care.schedule_follow_up(case, by=w.cast[who], due_on=dt.date(2026, 12, 2), assignee=w.cast["advisor"])
-    assert not (FamilyContact.objects.exists() or ReviewSupport.objects.exists() or FollowUp.objects.exists())
+        interviews.schedule_follow_up(case, by=w.cast[who], due_on=dt.date(2026, 12, 2), assignee=w.cast["advisor"])
+    assert not (FamilyContact.objects.exists() or ReviewSupport.objects.exists() or Interview.objects.exists())
     assert AuditEntry.objects.count() == audit_before
 
 
@@ -93,76 +93,6 @@ def test_records_outside_a_case_are_for_the_working_group_and_the_centre(crisis_
         ("care.family_contact", w.in_scope.student_number),
         ("care.review_support", w.in_scope.student_number),
     }
-
-
-def test_a_follow_up_goes_to_someone_on_the_case_and_reminds_them(crisis_world, case):
-    w = crisis_world
-    organiser = w.cast["college_leader"]
-    assert set(care.follow_up_assignees(case)) == {
-        organiser, w.cast["advisor"], w.cast["student_affairs"], w.cast["mental_health_advisor"], w.cast["counsellor"],
-    }  # fmt: skip
-    with pytest.raises(ConcernError, match="someone working on the case"):
-        care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 12, 2), assignee=w.cast["head_teacher"])
-    with pytest.raises(ConcernError, match="past"):
-        care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 11, 24), assignee=w.cast["advisor"])
-    with pytest.raises(ConcernError):
-        care.schedule_follow_up(case, by=organiser, due_on=None, assignee=w.cast["advisor"])
-    follow_up = care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 12, 2), assignee=w.cast["advisor"])
-    assert (follow_up.student, follow_up.scheduled_by, follow_up.done_at) == (w.in_scope, organiser, None)
-    event = case.events.last()
-    assert (event.kind, event.detail) == (
-        CaseEvent.Kind.FOLLOW_UP, {"follow_up": follow_up.pk, "due_on": "2026-12-02", "assignee": "T10002"},
-    )  # fmt: skip
-    reminder = Notification.objects.get(recipient=w.cast["advisor"], dedupe_key__startswith=f"follow_up{follow_up.pk}")
-    assert reminder.link == f"/concerns/cases/{case.pk}/"
-    assert w.in_scope.name not in reminder.title  # nothing about the student leaves in the title
-    # Scheduling one for yourself sends you nothing.
-    mine = care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 12, 9), assignee=organiser)
-    assert not Notification.objects.filter(dedupe_key__startswith=f"follow_up{mine.pk}").exists()
-
-
-def test_completing_a_follow_up(crisis_world, case):
-    w = crisis_world
-    organiser = w.cast["college_leader"]
-    follow_up = care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 12, 2), assignee=w.cast["advisor"])
-    with pytest.raises(ConcernError, match="outcome"):
-        care.complete_follow_up(follow_up, by=w.cast["advisor"], outcome=" ")
-    with pytest.raises(ConcernError):
-        care.complete_follow_up(follow_up, by=w.cast["outsider"], outcome="谈了")
-    care.complete_follow_up(follow_up, by=w.cast["advisor"], outcome="谈话顺利")
-    follow_up.refresh_from_db()
-    assert (follow_up.outcome, follow_up.done_at) == ("谈话顺利", OFFICE_TIME)
-    with pytest.raises(ConcernError, match="already"):
-        care.complete_follow_up(follow_up, by=w.cast["advisor"], outcome="again")
-    event = case.events.last()
-    assert (event.kind, event.by, event.detail) == (
-        CaseEvent.Kind.NOTE,
-        w.cast["advisor"],
-        {"follow_up_done": follow_up.pk},
-    )
-
-
-def test_follow_ups_run_on_after_the_case_is_closed(crisis_world):
-    w = crisis_world
-    case = cases.open_case(w.in_scope, "A", by=w.cast["advisor"], reason="适应问题")
-    organiser = w.cast["mental_health_advisor"]
-    for open_step in case.steps.all():
-        cases.complete_step(open_step, by=organiser, evidence={
-            "note": "已谈话", "family_who": "张母", "family_relation": "母亲", "family_when": "2026-11-25 09:30",
-            "family_how": "phone", "family_outcome": "已知情",
-        })  # fmt: skip
-    family_contact(w, case, organiser)
-    later = care.schedule_follow_up(case, by=organiser, due_on=dt.date(2026, 12, 9), assignee=w.cast["advisor"])
-    care.record_review_support(w.in_scope, by=organiser, case=case, assessment="稳定", support="每周谈话")
-    cases.record_centre_assessment(case, by=w.cast["counsellor"], summary="可结案")
-    cases.close_case(case, by=organiser, filing_note="已备案")
-    # Closed: no new records on it, but the scheduled follow-up is still done by its assignee.
-    with pytest.raises(ConcernError, match="closed"):
-        family_contact(w, case, organiser)
-    with pytest.raises(ConcernError):
-        care.complete_follow_up(later, by=organiser, outcome="我来记")  # not theirs, and the case is closed
-    care.complete_follow_up(later, by=w.cast["advisor"], outcome="情况稳定")
-    assert case.events.last().detail == {"follow_up_done": later.pk}
 
 
 def test_a_record_failing_midway_leaves_nothing(crisis_world, case, monkeypatch):

@@ -21,7 +21,7 @@ from tests.concerns.conftest import OFFICE_TIME
 from tests.helpers import freeze_time
 from tests.screening.test_triage import gad7, make_campaign, submit
 from xinyu.audit.models import AuditEntry
-from xinyu.care.models import FollowUp
+from xinyu.care.models import Interview
 from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.models import CaseMember, CrisisCase
 from xinyu.concerns.services import cases
@@ -75,8 +75,8 @@ def level_c(crisis_world):
             method="phone", outcome=FAMILY_OUTCOME,
         )  # fmt: skip
         record_review_support(w.in_scope, by=organiser, case=case, assessment=REVIEW, support="每周谈话")
-        FollowUp.objects.create(student=w.in_scope, case=case, due_on=OFFICE_TIME.date(), assignee=organiser,
-                                scheduled_by=organiser)  # fmt: skip
+        Interview.objects.create(student=w.in_scope, case=case, source="crisis_case", due_on=OFFICE_TIME.date(),
+                                 assignee=organiser, scheduled_by=organiser)  # fmt: skip
         cases.record_centre_assessment(case, by=w.cast["counsellor"], summary=CENTRE)
     return case
 
@@ -160,7 +160,7 @@ def test_a_case_role_reads_that_case_only_not_the_students_other_records(crisis_
     leader = client_for(w.cast["school_leader"])
     with freeze_time(OFFICE_TIME + dt.timedelta(hours=2)):
         assert leader.get(reverse("screening:student_results", args=[w.in_scope.pk])).status_code == 404
-        interview = leader.get(reverse("screening:interview_detail", args=[w.interview.pk]))
+        interview = leader.get(reverse("core:interview_detail", args=[w.interview.pk]))
         assert interview.status_code == 404
         response = leader.get(reverse("studentfile:file", args=[w.in_scope.pk]))
         assert response.status_code == 200

@@ -17,13 +17,14 @@ from django.utils.translation import gettext
 from tests.concerns.conftest import OFFICE_TIME
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
-from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
+from xinyu.care.models import FamilyContact, Interview, ReviewSupport
 from xinyu.concerns import queries
 from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.demo import seed_open_cases
 from xinyu.concerns.models import CaseEvent, CaseStep, ConcernReport, CrisisCase, DutyShift
 from xinyu.concerns.services import cases, reports
-from xinyu.concerns.services.case_records import record_family_contact, record_review_support, schedule_follow_up
+from xinyu.concerns.services.case_records import record_family_contact, record_review_support
+from xinyu.concerns.services.interviews import schedule_follow_up
 from xinyu.notify.models import Notification
 from xinyu.org.demo import build_demo_college, demo_accounts
 
@@ -150,7 +151,10 @@ def test_step_and_follow_up_actions_are_404_for_everyone_outside(crisis_world, c
     assert client.post(url("concerns:case_step_acknowledge", case, risk.pk)).status_code == 404
     assert client.post(url("concerns:case_step_complete", case, risk.pk), {"note": "x"}).status_code == 404
     assert client.post(url("concerns:case_follow_up", case), {"due_on": "2026-12-09"}).status_code == 404
-    assert client.post(url("concerns:case_follow_up_done", case, follow_up.pk), {"outcome": "x"}).status_code == 404
+    record = {"conducted_at": "2026-11-25T09:00", "method": "phone", "outcome": "watch", "notes": "x"}
+    assert client.post(url("core:interview_detail", follow_up), record).status_code == 404
+    follow_up.refresh_from_db()
+    assert follow_up.conducted_at is None
     risk.refresh_from_db()
     assert risk.ack.acknowledged_at is None and risk.completed_at is None
 
@@ -350,9 +354,9 @@ def test_family_contact_follow_up_and_review_through_the_page(crisis_world, clie
         url("concerns:case_follow_up", case), {"due_on": "2026-12-02", "assignee": w.cast["advisor"].pk}
     )
     assert response.status_code == 302
-    follow_up = FollowUp.objects.get()
-    assert (follow_up.assignee, follow_up.due_on) == (w.cast["advisor"], dt.date(2026, 12, 2))
-    assert Notification.objects.filter(recipient=w.cast["advisor"], link=url("concerns:case_detail", case)).exists()
+    follow_up = Interview.objects.get()
+    assert (follow_up.assignee, follow_up.due_on, follow_up.case) == (w.cast["advisor"], dt.date(2026, 12, 2), case)
+    assert Notification.objects.filter(recipient=w.cast["advisor"], link=follow_up.get_absolute_url()).exists()
 
     response = client.post(url("concerns:case_review_support", case), {"assessment": "情绪平稳", "support": ""})
     assert response.status_code == 400 and 'data-field="support"' in body(response)
@@ -364,16 +368,14 @@ def test_family_contact_follow_up_and_review_through_the_page(crisis_world, clie
     )
     assert ReviewSupport.objects.get().case == case
 
-    # The follow-up's assignee records it as done from the case page.
+    # The follow-up's assignee records it through the one interview form the case page links to.
     advisor = client_for(w.cast["advisor"])
     page = body(advisor.get(url("concerns:case_detail", case)))
-    assert 'data-testid="follow-up-done-form"' in page
-    assert (
-        advisor.post(url("concerns:case_follow_up_done", case, follow_up.pk), {"outcome": "谈话顺利"}).status_code
-        == 302
-    )
+    assert 'data-testid="follow-up-record"' in page and follow_up.get_absolute_url() in page
+    record = {"conducted_at": "2026-11-25T09:00", "method": "in_person", "outcome": "watch", "notes": "谈话顺利"}
+    assert advisor.post(follow_up.get_absolute_url(), record).status_code == 302
     follow_up.refresh_from_db()
-    assert follow_up.outcome == "谈话顺利" and follow_up.done_at is not None
+    assert (follow_up.notes, follow_up.outcome, follow_up.conducted_by) == ("谈话顺利", "watch", w.cast["advisor"])
 
     # T3 content for the records' readers; the head teacher sees that they exist.
     assert "已知情，今晚到校" in body(client.get(url("concerns:case_detail", case)))

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from tests.concerns.conftest import NIGHT_TIME, OFFICE_TIME
 from tests.helpers import freeze_time
-from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
+from xinyu.care.models import FamilyContact, Interview, ReviewSupport
 from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import CaseEvent, ConcernReport, CrisisCase
@@ -167,8 +167,8 @@ def test_closing_needs_the_post_crisis_records_and_the_organisers_sign_off(crisi
         cases.complete_step(step, by=organiser, evidence=evidence)
     FamilyContact.objects.create(student=w.in_scope, case=case, contacted_at=OFFICE_TIME, contacted_by=organiser,
                                  contact_name="母亲", relation="母亲", method="phone", outcome="已知情")  # fmt: skip
-    FollowUp.objects.create(student=w.in_scope, case=case, due_on=dt.date(2026, 12, 2), assignee=organiser,
-                            scheduled_by=organiser)  # fmt: skip
+    Interview.objects.create(student=w.in_scope, case=case, source="crisis_case", due_on=dt.date(2026, 12, 2),
+                             assignee=organiser, scheduled_by=organiser)  # fmt: skip
     ReviewSupport.objects.create(
         student=w.in_scope, case=case, recorded_by=organiser, assessment="稳定", support="每周谈话"
     )

@@ -16,7 +16,7 @@ from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import UserFactory, student_with_account
 from tests.helpers import freeze_time, queries_for_page
 from xinyu.audit.models import AuditEntry
-from xinyu.care.models import FollowUp
+from xinyu.care.models import Interview
 from xinyu.concerns.models import AckRecipient, ConcernReport, CrisisCase
 from xinyu.concerns.services import reports
 from xinyu.concerns.services.reports import PEER_LOOKUP_LIMIT
@@ -456,8 +456,8 @@ def test_triage_no_crisis_needs_a_note_and_may_schedule_an_interview(crisis_worl
     assert response.status_code == 302
     report.refresh_from_db()
     assert (report.status, report.triage_note) == ("no_crisis", "家中变故，情绪尚稳定")
-    assert list(FollowUp.objects.values_list("student", "assignee", "due_on", "case")) == [
-        (w.in_scope.pk, w.cast["advisor"].pk, dt.date(2026, 11, 27), None)
+    assert list(Interview.objects.values_list("student", "assignee", "due_on", "source")) == [
+        (w.in_scope.pk, w.cast["advisor"].pk, dt.date(2026, 11, 27), "concern_report")
     ]
     again = client.post(url, {"outcome": "A", "reason": "再分一次"})
     assert again.status_code == 400 and not CrisisCase.objects.exists()

@@ -1,4 +1,4 @@
-"""The "my work" inbox: reports to take and to triage, crisis steps assigned or escalated to me, follow-ups due;
+"""The "my work" inbox: reports to take and to triage, crisis steps assigned or escalated to me, interviews due;
 each with its deadline and an overdue mark. Every view × the cast, exact sets, query counts."""
 
 import datetime as dt
@@ -10,7 +10,7 @@ from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import student_with_account
 from tests.helpers import freeze_time, queries_for_page
 from xinyu.audit.models import AuditEntry
-from xinyu.care.models import FollowUp
+from xinyu.care.models import Interview
 from xinyu.concerns.models import AckRecipient, CaseMember
 from xinyu.concerns.services import cases, reports
 
@@ -33,9 +33,11 @@ def submit(world, student=None, *, urgency="urgent", reporter="dorm_leader"):
 
 
 def follow_up(world, assignee, due_on, *, done=False, student=None):
-    return FollowUp.objects.create(
-        student=student or world.in_scope, due_on=due_on, assignee=world.cast[assignee],
-        scheduled_by=world.cast["mental_health_advisor"], done_at=OFFICE_TIME if done else None,
+    return Interview.objects.create(
+        student=student or world.in_scope, source=Interview.Source.CONCERN_REPORT, due_on=due_on,
+        assignee=world.cast[assignee], scheduled_by=world.cast["mental_health_advisor"],
+        conducted_at=OFFICE_TIME if done else None, conducted_by=world.cast[assignee] if done else None,
+        outcome="watch" if done else "",
     )  # fmt: skip
 
 
@@ -45,7 +47,7 @@ def items(response) -> dict[str, set]:
         "waiting": {report.pk for report in work.reports_waiting},
         "taken": {report.pk for report in work.reports_taken},
         "steps": {step.code for step in work.steps},
-        "follow_ups": {item.pk for item in work.follow_ups},
+        "follow_ups": {item.pk for item in work.interviews},
     }
 
 
@@ -112,7 +114,7 @@ def test_overdue_marks_follow_the_deadlines(busy_world, client_for):
     client = client_for(w.cast["advisor"])
     work = client.get(reverse("core:my_work")).context["work"]
     assert [report.overdue for report in work.reports_waiting] == [False]
-    assert {item.pk: item.overdue for item in work.follow_ups} == {
+    assert {item.pk: item.overdue for item in work.interviews} == {
         w.follow_ups["overdue"].pk: True, w.follow_ups["today"].pk: False, w.follow_ups["this_week"].pk: False,
     }  # fmt: skip
     with freeze_time(OFFICE_TIME + dt.timedelta(minutes=16)):  # urgent reports are due in 15 minutes
@@ -181,7 +183,7 @@ def test_home_page_shows_my_work_counts(busy_world, client_for, who):
     due_follow_ups = len(want["follow_ups"] - {w.follow_ups["this_week"].pk})  # due today or earlier
     assert f'data-testid="count-reports" data-count="{len(want["waiting"])}"' in body
     assert f'data-testid="count-steps" data-count="{len(want["steps"])}"' in body
-    assert f'data-testid="count-follow-ups" data-count="{due_follow_ups}"' in body
+    assert f'data-testid="count-interviews" data-count="{due_follow_ups}"' in body
     assert ('data-testid="count-overdue"' in body) == (who == "advisor")  # yesterday's follow-up
     for student in (w.in_scope, w.other_class, w.other_college):
         assert student.name not in body.split('data-testid="work-summary"')[1].split("</section>")[0]

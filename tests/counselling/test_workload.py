@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 
 from tests.counselling.conftest import past_session
 from xinyu.audit.models import AuditEntry
+from xinyu.care.models import Interview
 from xinyu.counselling import services
 from xinyu.counselling import workload as wl
-from xinyu.screening.models import Interview
 
 STAFF_NAMES = ["head_teacher", "advisor", "mental_health_advisor", "college_leader", "leading_group_member",
                "outsider", "student_affairs", "counsellor", "supervisor"]  # fmt: skip
@@ -32,7 +32,7 @@ def month_of_work(world, room, other_counsellor):
     advisor = world.cast["mental_health_advisor"]
     for conducted in (now, now, None):
         Interview.objects.create(
-            student=world.in_scope, reason="普查", assignee=advisor, due_on=timezone.localdate(),
+            student=world.in_scope, source="screening", reason="普查", assignee=advisor, due_on=timezone.localdate(),
             conducted_at=conducted, conducted_by=advisor if conducted else None,
         )  # fmt: skip
     return timezone.localdate().replace(day=1)

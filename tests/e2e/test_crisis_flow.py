@@ -274,7 +274,28 @@ def test_the_whole_crisis_flow(phone_page, page, after_hours, screenshot_dir):
     screenshot(page, screenshot_dir, "desktop-case-closed")
     sign_out(duty, phone=True)
 
-    # 9. The reporter learns that the report was taken, and nothing of the case or why.
+    # 9. The advisor holds the follow-up after the case closed: it waits in their work as an interview, and
+    # the one interview form records it into the case's history.
+    sign_out(page)
+    sign_in_to_home(page, w.cast["advisor"].username)
+    page.goto(reverse("core:my_work"))
+    item = page.get_by_test_id("work-interviews").locator('[data-source="crisis_case"]')
+    expect(item).to_have_count(1)
+    item.click()
+    form = page.get_by_test_id("interview-form")
+    form.locator("[name=method][value=in_person]").check()
+    form.locator("[name=outcome][value=watch]").check()
+    form.locator("[name=notes]").fill("到寝室看望，情绪稳定，按时服药")
+    form.get_by_test_id("interview-submit").click()
+    expect(page.get_by_test_id("interview-state")).to_have_attribute("data-recorded", "yes")
+    note = case.events.order_by("at", "pk").last()
+    assert (note.kind, note.reason, note.by) == (
+        CaseEvent.Kind.NOTE,
+        "到寝室看望，情绪稳定，按时服药",
+        w.cast["advisor"],
+    )
+
+    # 10. The reporter learns that the report was taken, and nothing of the case or why.
     sign_in_to_home(phone_page, w.cast["dorm_leader"].username)
     phone_page.goto(reverse("concerns:my_reports"))
     row = phone_page.locator(f'[data-testid="my-report"][data-report="{report.pk}"]')

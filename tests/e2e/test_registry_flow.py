@@ -29,7 +29,7 @@ def test_entry_from_interview_to_removal(page: Page, world):
 
     # The mental-health advisor records the interview: "recommend the key-concern registry".
     sign_in_to_home(page, "T10003")
-    page.goto(reverse("screening:interview_detail", args=[interview.pk]))
+    page.goto(reverse("core:interview_detail", args=[interview.pk]))
     form = page.get_by_test_id("interview-form")
     form.locator("input[name=method][value=in_person]").check()
     form.locator("input[name=outcome][value=recommend_registry]").check()

@@ -12,10 +12,11 @@ from xinyu.org.services import appoint
 
 # Pinned, so that a new per-request query is a decision, not an accident. Student list: session, user,
 # appointments, count, colleges, the class filter's size and its options, page of rows. Class-group page:
-# session, user, appointments, class group, its students. Both: the navbar's unread-notification count.
+# session, user, appointments, class group, its students. Both: the navbar's unread-notification count, and
+# whether the user has interviews to hold (the navbar's 约谈 link, for those not holding T3).
 # (The idle timeout writes the session at most once a minute, not on every request.)
-STUDENT_LIST_QUERIES = 9
-CLASS_GROUP_QUERIES = 6
+STUDENT_LIST_QUERIES = 10
+CLASS_GROUP_QUERIES = 7
 
 
 @pytest.fixture

@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from tests.helpers import screening_interview
 from tests.screening.test_campaigns import make_campaign
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.services import Event, record
-from xinyu.care.models import FamilyContact
+from xinyu.care.models import FamilyContact, Interview
 from xinyu.concerns.models import Acknowledgement, CaseEvent, ConcernReport, CrisisCase
 from xinyu.org import scope
 from xinyu.org.models import Guardian, Student
@@ -20,7 +21,7 @@ from xinyu.org.scope import Tier
 from xinyu.privacy import retention
 from xinyu.privacy.models import ConsentRecord, RetentionRun, StudentDeparture, StudentRetention
 from xinyu.privacy.retention_sources import StudentData
-from xinyu.screening.models import Interview, Participation, Response, Result
+from xinyu.screening.models import Participation, Response, Result
 from xinyu.screening.questionnaire import record_consent
 
 LEFT_ON = dt.date(2019, 7, 1)
@@ -41,8 +42,8 @@ def give_records(world, student):
         rules_version="t",
         scored_at=timezone.now(),
     )
-    Interview.objects.create(
-        student=student, campaign=campaign, result=result, reason="筛查阳性", assignee=world.cast["advisor"],
+    screening_interview(
+        student, campaign=campaign, result=result, reason="筛查阳性", assignee=world.cast["advisor"],
         due_on=dt.date(2019, 5, 1), notes="约谈记录",
     )  # fmt: skip
     case = CrisisCase.objects.create(
@@ -176,8 +177,8 @@ def test_all_or_nothing(world, graduate, monkeypatch):
 def test_registry_lists_the_existing_apps():
     kinds = {data.kind for data in retention.registered()}
     assert {
-        "screening.interview", "screening.result", "screening.response", "screening.participation",
-        "concerns.concernreport", "concerns.crisiscase", "care.familycontact", "care.followup",
+        "care.interview", "screening.result", "screening.response", "screening.participation",
+        "concerns.concernreport", "concerns.crisiscase", "care.familycontact",
         "care.reviewsupport", "org.guardian", "privacy.consentrecord",
     } <= kinds  # fmt: skip
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from xinyu.care.models import FollowUp
+from xinyu.care.models import Interview
 from xinyu.org.models import Student
 from xinyu.referrals.demo import seed_referrals
 from xinyu.referrals.models import Leave, Referral
@@ -34,7 +34,7 @@ def test_seed_makes_referrals_a_half_done_gate_and_a_return(world):
     returned = result.returned
     assert returned.status == Leave.Status.RETURNED and returned.assessments.count() == 2
     assert Student.objects.get(pk=returned.student_id).status == Student.Status.ENROLLED
-    assert FollowUp.objects.filter(student=returned.student).count() == 9
+    assert Interview.objects.filter(student=returned.student, source=Interview.Source.RETURN_FROM_LEAVE).count() == 9
     assert len({on_leave.student_id, returned.student_id, done.student_id, planned.student_id}) == 4
 
 

@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 from tests.helpers import moves_to, unreachable, walk_move
 from tests.referrals.conftest import DIAGNOSIS, FITNESS, MEDICATION, STATEMENT, do_item
 from xinyu.audit.models import AuditEntry
-from xinyu.care.models import FollowUp, RegistryEntry
+from xinyu.care.models import Interview, RegistryEntry
 from xinyu.org.models import Post, Student
 from xinyu.org.services import appoint
 from xinyu.referrals import services
@@ -213,7 +213,7 @@ def test_the_gate_completes_in_any_order(world, leave, order):
         assert [item.code for item in services.missing_items(leave)] == [c for c in ITEMS if c not in order[: n + 1]]
     assert leave.status == Leave.Status.RETURNED and leave.returned_on == timezone.localdate()
     assert _status(world.in_scope) == Student.Status.ENROLLED
-    assert FollowUp.objects.filter(student=world.in_scope).count() == 4 + 5
+    assert Interview.objects.filter(student=world.in_scope, source=Interview.Source.RETURN_FROM_LEAVE).count() == 4 + 5
 
 
 def test_not_yet_fit_blocks_until_a_new_assessment(world, leave):
@@ -253,11 +253,11 @@ def test_follow_up_schedule_dates(world, leave):
     for code in ITEMS:
         do_item(code, leave, world.cast)
     today = timezone.localdate()
-    follow_ups = list(FollowUp.objects.filter(student=world.in_scope).order_by("due_on"))
+    follow_ups = list(Interview.objects.filter(student=world.in_scope).order_by("due_on"))
     assert [f.due_on for f in follow_ups] == follow_up_dates(today, 4, 5)
     assert [f.due_on for f in follow_ups[:4]] == [today + dt.timedelta(weeks=n) for n in range(1, 5)]
     assert {f.assignee for f in follow_ups} == {world.cast["mental_health_advisor"]}
-    assert AuditEntry.objects.filter(what="care.follow_up", student=world.in_scope).count() == 9
+    assert AuditEntry.objects.filter(what="care.interview", student=world.in_scope, tier=3).count() == 9
     assert AuditEntry.objects.filter(what="referrals.leave.returned").count() == 1
     statuses = [e.detail["after"] for e in AuditEntry.objects.filter(what="org.student.status").order_by("seq")]
     assert statuses == ["on_leave", "enrolled"]
@@ -463,4 +463,4 @@ def test_a_student_the_roster_took_off_the_roll_during_the_leave_is_not_enrolled
     leave.refresh_from_db()
     assert leave.status == Leave.Status.ON_LEAVE and leave.signed_off_at is None
     assert Student.objects.get(pk=world.in_scope.pk).status == Student.Status.WITHDRAWN
-    assert not FollowUp.objects.filter(student=world.in_scope).exists()
+    assert not Interview.objects.filter(student=world.in_scope).exists()

@@ -13,6 +13,8 @@ from tests.factories import UserFactory
 from tests.referrals.conftest import DIAGNOSIS, FITNESS, MEDICATION, STATEMENT, do_item
 from xinyu.accounts.stepup import step_up_url
 from xinyu.audit.models import AuditEntry
+from xinyu.care.models import Interview
+from xinyu.concerns.services.interviews import record_interview
 from xinyu.org.models import Post, Student
 from xinyu.org.services import appoint
 from xinyu.referrals import services
@@ -220,6 +222,13 @@ def test_leave_flow_through_the_pages(world, client_for):
     assert Student.objects.get(pk=world.in_scope.pk).status == Student.Status.ENROLLED
     page = mha.get(url).content.decode()
     assert page.count('data-testid="follow-up"') == 9 and 'data-testid="gate-form-' not in page
+    # Each follow-up is an interview, recorded through its page; the list marks the ones held.
+    first = Interview.objects.filter(student=world.in_scope).order_by("due_on").first()
+    assert first.get_absolute_url() in page
+    held = page.count("✓")  # the gate's items are ticked too
+    record_interview(first, by=first.assignee, conducted_at=timezone.now(), method="phone", outcome="watch",
+                     notes="复学后状态平稳")  # fmt: skip
+    assert mha.get(url).content.decode().count("✓") == held + 1
 
 
 def test_leave_detail_in_scope_and_out(world, client_for, leave):

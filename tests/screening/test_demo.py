@@ -8,12 +8,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from xinyu.care.models import Interview
 from xinyu.concerns.demo import DEMO_STUDENT_KEYS
 from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, current_intake, demo_class_name
 from xinyu.org.models import Student
 from xinyu.org.responsibility import holders_of
 from xinyu.policy.loader import policy_in_force
-from xinyu.screening.models import Campaign, Interview, Participation, Response, Result, Sitting
+from xinyu.screening.models import Campaign, Participation, Response, Result, Sitting
 from xinyu.screening.scoring import scorer_for
 
 STUDENTS, SEED = 600, 11
@@ -31,8 +32,10 @@ def screening_digest() -> str:
         for r in Response.objects.select_related("participation__campaign", "participation__student", "instrument")
     )
     rows += sorted(
-        f"{i.campaign.kind}|{i.student.student_number}|{i.kind}|{i.reason}|{i.assignee.username}"
-        for i in Interview.objects.select_related("campaign", "student", "assignee")
+        f"{i.screening.campaign.kind}|{i.student.student_number}|{i.kind}|{i.reason}|{i.assignee.username}"
+        for i in Interview.objects.filter(source="screening").select_related(
+            "screening__campaign", "student", "assignee"
+        )
     )
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
@@ -135,17 +138,21 @@ def test_every_result_is_its_answers_rescored_under_the_policy(demo, db):
 
 
 def test_tasks_go_to_the_students_own_mental_health_advisor_or_the_centre(demo, db):
-    interviews = list(Interview.objects.select_related("student", "result", "campaign"))
+    interviews = list(
+        Interview.objects.filter(source="screening").select_related(
+            "student", "screening__result", "screening__campaign"
+        )
+    )
     assert interviews
     kinds = {interview.kind for interview in interviews}
     assert kinds == {Interview.Kind.INTERVIEW, Interview.Kind.CENTRE_EVALUATION}
     for interview in interviews:
         role = "centre" if interview.kind == Interview.Kind.CENTRE_EVALUATION else "mental_health_advisor"
         assert interview.assignee_id == holders_of(role, interview.student)[0].pk
-        assert interview.result.student_id == interview.student_id
-        assert interview.result.campaign_id == interview.campaign_id
+        assert interview.screening.result.student_id == interview.student_id
+        assert interview.screening.result.campaign_id == interview.screening.campaign_id
         assert interview.conducted_at is None
-    one_per_student = {(interview.campaign_id, interview.student_id) for interview in interviews}
+    one_per_student = {(interview.screening.campaign_id, interview.student_id) for interview in interviews}
     assert len(one_per_student) == len(interviews)
 
 
@@ -156,7 +163,7 @@ def test_red_flags_go_to_the_centre_and_never_touch_the_demo_accounts(demo, db):
     )
     students = {student_id for student_id, answers in phq if answers["9"] != "0"}
     assert students
-    tasks = Interview.objects.filter(campaign=campaign, student_id__in=students)
+    tasks = Interview.objects.filter(screening__campaign=campaign, student_id__in=students)
     assert set(tasks.values_list("student_id", flat=True)) == students
     assert set(tasks.values_list("kind", flat=True)) == {Interview.Kind.CENTRE_EVALUATION}
     intake = current_intake(timezone.localdate())

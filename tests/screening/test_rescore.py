@@ -8,10 +8,11 @@ from django.core.management import CommandError, call_command
 
 from tests.screening.conftest import upi_answers
 from tests.screening.test_triage import make_campaign, submit
+from xinyu.care.models import Interview
 from xinyu.concerns.models import ConcernReport
 from xinyu.policy import loader as policy_module
 from xinyu.policy.screening import DEFAULT_RULES, ScoringRules
-from xinyu.screening.models import Interview, Result
+from xinyu.screening.models import Result
 from xinyu.screening.scoring import rules_version
 from xinyu.screening.services import get_instrument, load_shipped_instruments
 from xinyu.screening.tasks import new_job, read_progress, rescore

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from tests.screening.conftest import in_order, spread, upi_answers
 from xinyu.accounts.models import User
+from xinyu.care.models import Interview
 from xinyu.concerns.models import AckRecipient, ConcernReport
 from xinyu.notify.models import Notification
 from xinyu.policy.loader import DEFAULT_SCREENING, PolicyError, parse_screening, policy_in_force
-from xinyu.screening.models import Campaign, Interview, Participation, Response, Result
+from xinyu.screening.models import Campaign, Participation, Response, Result
 from xinyu.screening.scoring import score
 from xinyu.screening.services import get_instrument
 from xinyu.screening.triage import SYSTEM_USERNAME, system_account, triage_submission
@@ -137,12 +138,12 @@ def test_severe_result_goes_to_the_centre_for_evaluation_within_the_policy_days(
     assert interview.kind == Interview.Kind.CENTRE_EVALUATION
     assert interview.assignee == world.cast["counsellor"]
     assert interview.due_on == timezone.localdate() + dt.timedelta(days=3)
-    assert interview.result == results[0]
-    assert interview.campaign == campaign
+    assert interview.screening.result == results[0]
+    assert interview.screening.campaign == campaign
     assert interview.reason == "患者健康问卷抑郁量表（PHQ-9）: Severe (severe)"  # the band's words, then severity
     note = Notification.objects.get(recipient=world.cast["counsellor"])
     assert note.title == "A screening result for the centre to evaluate"
-    assert note.link == f"/screening/interviews/{interview.pk}/"
+    assert note.link == f"/interviews/{interview.pk}/"
     assert "张三" not in note.title + note.body
 
 
@@ -192,7 +193,7 @@ def test_one_task_per_student_per_campaign(world):
     again = triage_submission(participation, results)
     assert first.interview.kind == Interview.Kind.CENTRE_EVALUATION  # the highest needed: GAD-7 severe
     assert again.interview is None
-    assert Interview.objects.filter(student=world.in_scope, campaign=campaign).count() == 1
+    assert Interview.objects.filter(student=world.in_scope, screening__campaign=campaign).count() == 1
     # Another campaign is another task.
     later = make_campaign(world, title="2027 春季")
     participation, results = submit(later, world.in_scope, {"PHQ-9": phq9(12)})

@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.helpers import screening_interview
 from tests.screening.test_triage import gad7, make_campaign, submit
-from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
+from xinyu.care.models import FamilyContact, Interview, ReviewSupport
 from xinyu.concerns.models import CaseEvent, ConcernReport, CrisisCase
 from xinyu.org.scope import Tier
-from xinyu.screening.models import Interview
 from xinyu.screening.services import load_shipped_instruments
 from xinyu.studentfile import timeline
 from xinyu.studentfile.timeline import TimelineEntry
@@ -38,14 +38,14 @@ def make_records(world, student=None, *, serial=0) -> dict:
     load_shipped_instruments()  # a transactional (browser) test's flush empties the migration's rows
     campaign = make_campaign(world, title=f"2026 秋季心理普查 {serial}")
     _participation, results = submit(campaign, student, {"GAD-7": gad7(12)})
-    interview = Interview.objects.create(
-        student=student, campaign=campaign, result=results[0], reason="GAD-7 moderate",
+    interview = screening_interview(
+        student, campaign=campaign, result=results[0], reason="GAD-7 moderate",
         assignee=cast["mental_health_advisor"], due_on=timezone.localdate() + dt.timedelta(days=3),
         conducted_at=now - dt.timedelta(days=1), conducted_by=cast["mental_health_advisor"],
         method=Interview.Method.IN_PERSON, outcome=Interview.Outcome.WATCH, notes="INTERVIEW-NOTE-学业压力",
     )  # fmt: skip
-    open_interview = Interview.objects.create(
-        student=student, reason="UPI 第二类 OPEN-REASON", assignee=cast["mental_health_advisor"],
+    open_interview = screening_interview(
+        student, reason="UPI 第二类 OPEN-REASON", assignee=cast["mental_health_advisor"],
         due_on=timezone.localdate() + dt.timedelta(days=5),
     )  # fmt: skip
     report = ConcernReport.objects.create(
@@ -83,15 +83,19 @@ def make_records(world, student=None, *, serial=0) -> dict:
         student=student, case=drill, contacted_at=now, contacted_by=cast["advisor"], contact_name="演练",
         relation="母亲", method=FamilyContact.Method.PHONE, outcome=DRILL_TEXT,
     )  # fmt: skip
-    FollowUp.objects.create(
-        student=student, case=case, due_on=timezone.localdate(), assignee=cast["advisor"],
-        scheduled_by=cast["mental_health_advisor"], done_at=now, outcome="FOLLOWUP-OUTCOME-情绪好转",
+    follow_up = Interview.objects.create(
+        student=student, case=case, source=Interview.Source.CRISIS_CASE, due_on=timezone.localdate(),
+        assignee=cast["advisor"], scheduled_by=cast["mental_health_advisor"], conducted_at=now,
+        conducted_by=cast["advisor"], method="phone", outcome="watch", notes="FOLLOWUP-OUTCOME-情绪好转",
     )  # fmt: skip
     ReviewSupport.objects.create(
         student=student, case=case, recorded_by=cast["mental_health_advisor"], assessment="REVIEW-ASSESSMENT-稳定",
         support="每周谈心",
     )  # fmt: skip
-    return {"case": case, "report": report, "interview": interview, "open_interview": open_interview}
+    return {
+        "case": case, "report": report, "interview": interview, "open_interview": open_interview,
+        "follow_up": follow_up,
+    }  # fmt: skip
 
 
 @pytest.fixture

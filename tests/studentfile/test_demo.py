@@ -26,11 +26,11 @@ def test_the_demo_file_is_the_same_for_a_seed_and_shows_its_records(db, client_f
     demo = seeded(5)
     assert demo.student.crisis_cases.filter(level="A", status="open").exists()
     assert len(demo.family_contacts) == 1 and len(demo.reviews) == 1
-    assert [f.done_at is not None for f in demo.follow_ups] == [True, False]
+    assert [i.conducted_at is not None for i in demo.interviews] == [True, False]
     accounts = {account.key: account for account in demo_accounts()}
     advisor = User.objects.get(username=accounts["mental_health_advisor"].username)
     response = client_for(advisor).get(reverse("studentfile:file", args=[demo.student.pk]))
     assert response.status_code == 200
     kinds = {entry.kind for entry in response.context["file"].entries}
-    assert {"family_contact", "follow_up", "review_support", "crisis"} <= kinds
+    assert {"family_contact", "interview", "review_support", "crisis"} <= kinds
     assert len(response.context["file"].months) >= 2

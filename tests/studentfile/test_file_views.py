@@ -9,9 +9,9 @@ from django.utils import timezone
 from tests.helpers import queries_for_page
 from tests.studentfile.conftest import CONFIDENTIAL_TEXT, DRILL_TEXT, T2_TEXTS, T3_TEXTS, make_records
 from xinyu.audit.models import AuditEntry
-from xinyu.care.models import FollowUp
+from xinyu.care.models import Interview
 from xinyu.concerns.models import CaseMember, CrisisCase
-from xinyu.concerns.services import case_records as care
+from xinyu.concerns.services.interviews import record_interview
 from xinyu.org.models import Student
 from xinyu.privacy.models import BreakGlassGrant
 
@@ -34,8 +34,11 @@ def test_t2_chain_sees_that_attention_is_needed_but_no_scores_or_notes(world, cl
     for text in (*T3_TEXTS, "OPEN-REASON", DRILL_TEXT):
         assert text not in html, text
     kinds = {entry.kind for entry in response.context["file"].entries}
-    # Nothing of screening, not even that an interview is due: that is a positive screening (T3).
-    assert kinds == {"concern_report", "crisis", "follow_up"}
+    # Nothing of screening, not even that an interview is due: that is a positive screening (T3). The case's
+    # follow-up (an interview too) shows, without what came of it.
+    assert kinds == {"concern_report", "crisis", "interview"}
+    shown = [entry.url for entry in response.context["file"].entries if entry.kind == "interview"]
+    assert shown == [records["follow_up"].get_absolute_url()]
     assert {int(entry.tier) for entry in response.context["file"].entries} == {2}
 
 
@@ -51,8 +54,10 @@ def test_t3_readers_see_scores_interview_notes_and_family_contacts(world, client
     assert DRILL_TEXT not in html
     kinds = {entry.kind for entry in response.context["file"].entries}
     assert kinds == {
-        "screening_result", "interview", "concern_report", "crisis", "family_contact", "follow_up", "review_support"
+        "screening_result", "interview", "concern_report", "crisis", "family_contact", "review_support"
     }  # fmt: skip
+    shown = {entry.url for entry in response.context["file"].entries if entry.kind == "interview"}
+    assert shown == {records[key].get_absolute_url() for key in ("interview", "open_interview", "follow_up")}
     result = next(entry for entry in response.context["file"].entries if entry.kind == "screening_result")
     assert "12" in result.summary and "中度焦虑" in result.summary and "moderate" not in result.summary
 
@@ -174,11 +179,13 @@ def test_query_count_does_not_grow_with_records(world, client_for, who):
 
 
 def test_a_follow_up_done_on_a_case_shows_once(world, client_for, records):
-    follow_up = FollowUp.objects.create(
-        student=world.in_scope, case=records["case"], due_on=records["case"].opened_at.date(),
-        assignee=world.cast["advisor"], scheduled_by=world.cast["mental_health_advisor"],
+    follow_up = Interview.objects.create(
+        student=world.in_scope, case=records["case"], source=Interview.Source.CRISIS_CASE,
+        due_on=records["case"].opened_at.date(), assignee=world.cast["advisor"],
+        scheduled_by=world.cast["mental_health_advisor"],
     )  # fmt: skip
-    care.complete_follow_up(follow_up, by=world.cast["advisor"], outcome="ONCE-ONLY-回访")
+    record_interview(follow_up, by=world.cast["advisor"], conducted_at=timezone.now(), method="phone",
+                     outcome="watch", notes="ONCE-ONLY-回访")  # fmt: skip
     response = client_for(world.cast["mental_health_advisor"]).get(file_url(world.in_scope))
     assert response.content.decode().count("ONCE-ONLY-回访") == 1
 

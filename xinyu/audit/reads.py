@@ -21,8 +21,11 @@ class Read(models.TextChoices):
     LEAVE_CONFIDENTIAL = "referrals.leave.confidential", _("Leave of absence: hospital statements")
     OWN_SCREENING_SUMMARY = "screening.own_summary", _("Own screening summary")
     SCREENING_RESULTS = "screening.results", _("Student's screening results")
-    INTERVIEW = "screening.interview", _("Interview record")
-    INTERVIEW_LIST = "screening.interview_list", _("List of interview tasks")
+    INTERVIEW = "care.interview", _("Interview record")
+    INTERVIEW_LIST = "care.interview_list", _("List of interviews")
+    # Before interviews and follow-ups were one (old entries keep their names).
+    SCREENING_INTERVIEW = "screening.interview", _("Interview record")
+    SCREENING_INTERVIEW_LIST = "screening.interview_list", _("List of interview tasks")
     SESSION_LIST = "counselling.session_list", _("List of counselling sessions")
     SESSION_FORM = "counselling.session_form", _("Counselling session form")
     SESSION_NOTES = "counselling.session_notes", _("Counselling session notes")

@@ -1,4 +1,5 @@
-"""Care records that crises start and later care work reuses: family contact, follow-up, review and support."""
+"""Care records that crises start and later care work reuses: family contact, interviews (约谈, follow-ups
+included), review and support."""
 
 from django.conf import settings
 from django.db import models
@@ -40,27 +41,87 @@ class FamilyContact(models.Model):
         return f"{self.contact_name} {self.contacted_at:%Y-%m-%d}"
 
 
-class FollowUp(models.Model):
-    """跟踪回访: scheduled with a due date and a responsible person; done with an outcome."""
+class Interview(models.Model):
+    """约谈: a talk with a student that someone is asked to hold by a day, then its record. One model for
+    every reason it is held (`source`): a screening result, a concern report that was no crisis, a crisis
+    case's follow-up (跟踪回访), a return from leave. The centre's evaluation of a severe screening result is
+    the same task for the centre (`kind`).
 
-    student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="follow_ups")
+    How much its existence reveals depends on its source (`xinyu.care.interviews.tier_of`): that a screening
+    called for a talk is T3; a follow-up of a case or a return is T2 for those who work with the student.
+    """
+
+    class Source(models.TextChoices):
+        SCREENING = "screening", _("Screening")
+        CONCERN_REPORT = "concern_report", _("Concern report (no crisis)")
+        CRISIS_CASE = "crisis_case", _("Crisis case follow-up")
+        RETURN_FROM_LEAVE = "return_from_leave", _("Return from leave")
+
+    class Kind(models.TextChoices):
+        INTERVIEW = "interview", _("Interview")
+        CENTRE_EVALUATION = "centre_evaluation", _("Centre evaluation")
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("Phone")
+
+    class Outcome(models.TextChoices):
+        NO_CONCERN = "no_concern", _("No concern")
+        WATCH = "watch", _("Keep watching")
+        REFER_CENTRE = "refer_centre", _("Refer to the psychology centre")
+        CONCERN_REPORT = "concern_report", _("Raise a concern report")
+        RECOMMEND_REGISTRY = "recommend_registry", _("Recommend the key-concern registry")
+
+    student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="interviews")
+    source = models.CharField(_("source"), max_length=24, choices=Source.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.INTERVIEW)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     case = models.ForeignKey(
-        "concerns.CrisisCase", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+        "concerns.CrisisCase", null=True, blank=True, on_delete=models.PROTECT, related_name="interviews"
     )
+    follows = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="the interview whose outcome asked for this one (a referral to the centre)",
+    )  # fmt: skip
+    assignee = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="interviews", verbose_name=_("assigned to")
+    )
+    scheduled_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField(_("due on"))
-    assignee = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("by whom"))
-    scheduled_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    conducted_at = models.DateTimeField(_("when"), null=True, blank=True)
+    conducted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("how"), max_length=16, choices=Method.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    # The id this record had as a follow-up (care.FollowUp) before interviews and follow-ups became one:
+    # the access log's old entries name it.
+    legacy_follow_up_id = models.PositiveIntegerField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
-        verbose_name = _("follow-up")
-        verbose_name_plural = _("follow-ups")
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
         ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["assignee", "conducted_at"]), models.Index(fields=["student", "source"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=True) | models.Q(source="crisis_case"), name="interview_case_source"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(conducted_at__isnull=True, outcome="") | models.Q(conducted_at__isnull=False),
+                name="interview_outcome_when_recorded",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.student} {self.due_on}"
+        return f"{self.get_kind_display()} {self.student_id} {self.due_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:interview_detail", args=[self.pk])
+
+    @property
+    def is_recorded(self) -> bool:
+        return self.conducted_at is not None
 
 
 class ReviewSupport(models.Model):

@@ -10,9 +10,9 @@ from xinyu.accounts.models import User
 from xinyu.care.models import FamilyContact
 from xinyu.concerns import evidence
 from xinyu.concerns.models import CrisisCase
-from xinyu.concerns.services.case_records import follow_up_assignees
 from xinyu.concerns.services.cases import case_policy
 from xinyu.concerns.services.family_contacts import describe
+from xinyu.concerns.services.interviews import follow_up_assignees
 
 TEXT = {"class": "form-control"}
 AREA = {"class": "form-control", "rows": 2}
@@ -154,16 +154,6 @@ class FollowUpForm(CaseForm):
         self.fields["assignee"].queryset = User.objects.filter(pk__in=[p.pk for p in people])
         self.fields["assignee"].label_from_instance = lambda person: person.full_name
         self.fields["due_on"].initial = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
-
-
-class FollowUpDoneForm(CaseForm):
-    name = "followup_done"
-
-    def __init__(self, *args, follow_up, **kwargs):
-        self.name = f"followup_done{follow_up.pk}"
-        super().__init__(*args, **kwargs)
-
-    outcome = forms.CharField(label=_("How it went"), widget=forms.Textarea(attrs=AREA))
 
 
 class ReviewSupportForm(CaseForm):

@@ -1,4 +1,4 @@
-"""Who may see and act on concern reports, crisis cases, their steps and follow-ups."""
+"""Who may see and act on concern reports, crisis cases and their steps, and interviews (约谈)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from xinyu.care.models import FollowUp
+from xinyu.care.interviews import TIERS as INTERVIEW_TIERS
+from xinyu.care.models import Interview
 from xinyu.concerns.models import AckRecipient, CaseMember, CaseStep, ConcernReport, CrisisCase, DutyShift
 from xinyu.org.models import STUDENT_POSTS, College, Post, Student
 from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
@@ -321,34 +322,65 @@ def steps_for(user):
     return CaseStep.objects.filter(pk__in=mine.values("pk"))
 
 
-def follow_ups_for(user):
-    """Follow-ups (跟踪回访) assigned to `user` and not done yet."""
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return FollowUp.objects.none()
-    return FollowUp.objects.filter(assignee_id=user.pk, done_at__isnull=True)
+# --- Interviews (约谈, care.Interview), whatever raised them ----------------------------------------------
 
 
-def may_complete_follow_up(user, follow_up) -> bool:
-    """Recording a follow-up as done: its assignee, or, while its case is open, anyone working on the case."""
+def interviews_for(user):
+    """Interviews `user` may open: those of students they hold the tier over that the interview's source
+    reveals (xinyu.care.interviews.TIERS). A screening's says that the screening called for it (T3): a task
+    goes only to someone holding T3, and is no longer theirs to open once they do not. A talk after a
+    report or a crisis case's follow-up is what the people working with the student are asked to do (T2)."""
+
     if not _is_active_staff(user):
+        return Interview.objects.none()
+    condition = Q(pk__in=[])
+    for tier in sorted(set(INTERVIEW_TIERS.values())):
+        sources = [source for source, needed in INTERVIEW_TIERS.items() if needed == tier]
+        condition |= Q(source__in=sources, student__in=students_for(user, tier))
+    return Interview.objects.filter(condition)
+
+
+def get_interview_for_user(user, pk) -> Interview:
+    try:
+        return (
+            interviews_for(user)
+            .select_related("student__class_group__college", "assignee", "conducted_by", "case")
+            .get(pk=pk)
+        )
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def interview_tasks_for(user):
+    """Interviews assigned to `user` and not recorded yet (for "my work" and the interview list, which
+    show each only to someone holding the tier its source reveals: xinyu.care.interviews.tier_of)."""
+
+    if not _is_active_staff(user):
+        return Interview.objects.none()
+    return Interview.objects.filter(assignee_id=user.pk, conducted_at__isnull=True)
+
+
+def may_record_interview(user, interview) -> bool:
+    """Recording an interview, while it is not recorded yet: its assignee, or, for a follow-up of a crisis
+    case that is still open, anyone working on the case."""
+    if not _is_active_staff(user) or interview.conducted_at is not None:
         return False
-    if user.pk == follow_up.assignee_id:
+    if user.pk == interview.assignee_id:
         return True
-    case = follow_up.case
+    case = interview.case
     return case is not None and case.is_open and may_act_on_case(user, case)
 
 
-def get_follow_up_to_complete_for_user(user, pk, follow_up_pk) -> tuple[CrisisCase, FollowUp]:
-    """A case and one of its follow-ups, if `user` may record it as done; otherwise 404, as for a missing one."""
-    case = get_case_for_user(user, pk)
-    try:
-        follow_up = FollowUp.objects.select_related("case").get(pk=follow_up_pk, case=case)
-    except (ObjectDoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    if not may_complete_follow_up(user, follow_up):
-        raise Http404
-    return case, follow_up
+def reads_interview_record(user, interview) -> bool:
+    """What came of an interview (its notes) is T3: those holding T3 over the student, the person it was
+    given to or who held it, and, for a crisis case's follow-up, those reading the case's records."""
+    if not _is_active_staff(user):
+        return False
+    if user.pk in (interview.assignee_id, interview.conducted_by_id):
+        return True
+    if tier_for(user, interview.student)[0] >= Tier.T3:
+        return True
+    return interview.case is not None and may_read_case_records(user, interview.case)
 
 
 def crisis_card_colleges_for(user) -> QuerySet[College]:

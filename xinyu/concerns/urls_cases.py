@@ -11,7 +11,6 @@ urlpatterns = [
     path("cases/<id:pk>/steps/<id:step_pk>/complete/", cases.case_step_complete, name="case_step_complete"),
     path("cases/<id:pk>/family-contacts/", cases.case_family_contact, name="case_family_contact"),
     path("cases/<id:pk>/follow-ups/", cases.case_follow_up, name="case_follow_up"),
-    path("cases/<id:pk>/follow-ups/<id:follow_up_pk>/done/", cases.case_follow_up_done, name="case_follow_up_done"),
     path("cases/<id:pk>/review-support/", cases.case_review_support, name="case_review_support"),
     path("cases/<id:pk>/close/", cases.case_close, name="case_close"),
     path("cases/drills/new/", cases.case_new_drill, name="case_new_drill"),

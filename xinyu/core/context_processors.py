@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from xinyu.care import scope as care_scope
+from xinyu.concerns import scope as concern_scope
 from xinyu.core.my_work import work_counts
 from xinyu.counselling import scope as counselling_scope
 from xinyu.grants import resets
@@ -57,8 +58,9 @@ def navigation(request):
             "duty_roster": not user.is_student,
             # Screening: the centre runs campaigns, head teachers and advisors open sittings, students answer.
             "screening": screening_link(user),
-            # Screening interviews are T3: the college's working group and the centre.
-            "interviews": screening_scope.may_view_screening_results(user),
+            # Interviews (约谈): the college's working group and the centre, and anyone given one to hold.
+            "interviews": not user.is_student
+            and (screening_scope.may_view_screening_results(user) or concern_scope.interview_tasks_for(user).exists()),
             "my_page": user.is_student,  # the student's own page (studentfile:mine)
             "counselling": counselling_link(user),
             # Privacy: a student's consents and who opened their file; staff's emergency access (break-glass).

@@ -4,10 +4,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import render
 from django.utils import timezone
 
+from xinyu.care.interviews import tier_of
+from xinyu.care.models import Interview
 from xinyu.common.access import staff_only
 from xinyu.concerns import scope as concern_scope
 from xinyu.concerns.models import AckRecipient
@@ -16,27 +18,19 @@ from xinyu.core.work import extra_sections
 from xinyu.org import scope
 from xinyu.org.access_log import Read, read_event, record_reads
 from xinyu.org.scope import Tier
-from xinyu.screening import scope as screening_scope
 
-# Follow-ups show up this many days before they are due.
-FOLLOW_UP_LOOKAHEAD = dt.timedelta(days=7)
+# Interviews scheduled ahead (a case's follow-up, after a report or a return) show up this many days before
+# they are due; those a screening raised show at once (they are due within days).
+INTERVIEW_LOOKAHEAD = dt.timedelta(days=7)
 
-# The tier of what each built-in list reveals about its student (DESIGN.md §4, "What a T2 holder may
-# learn"): a report to take, a crisis step and a follow-up say that the student needs attention and what I
-# am asked to do (T2); a screening interview says that the student's screening called for one (T3).
-LIST_TIERS = {
-    "reports_waiting": Tier.T2,
-    "reports_taken": Tier.T2,
-    "steps": Tier.T2,
-    "follow_ups": Tier.T2,
-    "interviews": Tier.T3,
-}
-LIST_STUDENT = {
-    "reports_waiting": lambda report: report.student,
-    "reports_taken": lambda report: report.student,
-    "steps": lambda step: step.case.student,
-    "follow_ups": lambda follow_up: follow_up.student,
-    "interviews": lambda interview: interview.student,
+# The student each built-in list's row is about, and the tier of what the row reveals about them (DESIGN.md
+# §4, "What a T2 holder may learn"): a report to take and a crisis step say that the student needs
+# attention and what I am asked to do (T2); an interview as much as its source reveals (a screening's T3).
+LIST_STUDENT_TIER = {
+    "reports_waiting": lambda report: (report.student, Tier.T2),
+    "reports_taken": lambda report: (report.student, Tier.T2),
+    "steps": lambda step: (step.case.student, Tier.T2),
+    "interviews": lambda interview: (interview.student, tier_of(interview)),
 }
 
 
@@ -45,8 +39,7 @@ class Work:
     reports_waiting: list = field(default_factory=list)
     reports_taken: list = field(default_factory=list)
     steps: list = field(default_factory=list)
-    follow_ups: list = field(default_factory=list)
-    interviews: list = field(default_factory=list)  # screening interviews assigned to me (T3)
+    interviews: list = field(default_factory=list)  # interviews (约谈) assigned to me, whatever raised them
     sections: list = field(default_factory=list)  # from other apps (xinyu.core.work)
     withheld: int = 0  # items of the lists above about students I do not hold their tier over
 
@@ -59,9 +52,9 @@ class Work:
                 current = named.get(student.pk, (student, Tier.T0))[1]
                 named[student.pk] = (student, max(current, tier))
 
-        for name, tier in LIST_TIERS.items():
+        for name, student_tier in LIST_STUDENT_TIER.items():
             for row in getattr(self, name):
-                add(LIST_STUDENT[name](row), tier)
+                add(*student_tier(row))
         for section in self.sections:
             for item in section.items:
                 add(item.student, item.tier)
@@ -79,21 +72,21 @@ class Work:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.reports_waiting or self.reports_taken or self.steps or self.follow_ups or self.interviews
+            self.reports_waiting or self.reports_taken or self.steps or self.interviews
             or any(section.items for section in self.sections)
         )  # fmt: skip
 
 
 def _shown(user, lists: dict[str, list]) -> tuple[dict[str, list], int]:
     """Each list with only the rows `user` may be told about (scope.may_be_told), and how many were held back."""
-    pairs = [(LIST_STUDENT[name](row), LIST_TIERS[name]) for name, rows in lists.items() for row in rows]
+    pairs = [LIST_STUDENT_TIER[name](row) for name, rows in lists.items() for row in rows]
     answers = iter(scope.may_be_told(user, pairs))
     kept = {name: [row for row in rows if next(answers)] for name, rows in lists.items()}
     return kept, sum(len(rows) for rows in lists.values()) - sum(len(rows) for rows in kept.values())
 
 
 def work_for(user, now: dt.datetime | None = None) -> Work:
-    """What `user` has to do: reports to take and to triage, crisis steps, follow-ups, screening interviews
+    """What `user` has to do: reports to take and to triage, crisis steps, interviews (follow-ups included)
     and the other apps' sections; each with its deadline and an overdue mark, and each shown only to
     someone who holds the tier of what it reveals over its student. A fixed number of queries."""
     now = now or timezone.now()
@@ -123,25 +116,17 @@ def work_for(user, now: dt.datetime | None = None) -> Work:
         # Asked at a later stage than the first: the step came up the chain to me.
         step.escalated_to_me = bool(ack) and any(recipient.stage > 0 for recipient in ack.mine)
         step.url = case_url(step.case_id)
-    follow_ups = list(
-        concern_scope.follow_ups_for(user)
-        .filter(due_on__lte=today + FOLLOW_UP_LOOKAHEAD)
+    interviews = list(
+        concern_scope.interview_tasks_for(user)
+        .exclude(~Q(source=Interview.Source.SCREENING) & Q(due_on__gt=today + INTERVIEW_LOOKAHEAD))
         .select_related("student__class_group", "case")
         .order_by("due_on", "pk")
-    )
-    for follow_up in follow_ups:
-        follow_up.overdue = follow_up.due_on < today
-        follow_up.due_today = follow_up.due_on == today
-        follow_up.url = case_url(follow_up.case_id) if follow_up.case_id else ""
-    interviews = list(
-        screening_scope.interview_tasks_for(user).select_related("student__class_group").order_by("due_on", "pk")
     )
     for interview in interviews:
         interview.overdue = interview.due_on < today
     lists, withheld = _shown(
         user,
-        {"reports_waiting": waiting, "reports_taken": taken, "steps": steps, "follow_ups": follow_ups,
-         "interviews": interviews},
+        {"reports_waiting": waiting, "reports_taken": taken, "steps": steps, "interviews": interviews},
     )  # fmt: skip
     return Work(**lists, sections=extra_sections(user, now), withheld=withheld)
 
@@ -154,18 +139,18 @@ def work_counts(user) -> dict:
     now = timezone.now()
     today = timezone.localdate(now)
     work = work_for(user, now)
-    follow_ups = [follow_up for follow_up in work.follow_ups if follow_up.due_on <= today]
+    interviews = [interview for interview in work.interviews if interview.due_on <= today]
     counts = {
         "reports": len(work.reports_waiting) + len(work.reports_taken),
         "steps": len(work.steps),
-        "follow_ups": len(follow_ups),
+        "interviews": len(interviews),
         "other": sum(len(section.items) for section in work.sections),
         "overdue": sum(report.overdue for report in work.reports_waiting)
         + sum(step.due_at < now for step in work.steps)
-        + sum(follow_up.overdue for follow_up in follow_ups)
+        + sum(interview.overdue for interview in interviews)
         + sum(section.overdue_count for section in work.sections),
     }
-    counts["total"] = counts["reports"] + counts["steps"] + counts["follow_ups"] + counts["other"]
+    counts["total"] = counts["reports"] + counts["steps"] + counts["interviews"] + counts["other"]
     return counts
 
 
@@ -175,8 +160,6 @@ def my_work(request):
     context = {
         "work": work,
         "today": timezone.localdate(),
-        # Screening interviews are T3: the section shows for those who hold T3 somewhere or have one.
-        "shows_interviews": bool(work.interviews) or screening_scope.may_view_screening_results(request.user),
     }
     # The page names students with the tasks about them, each at the highest tier it shows about them: the
     # read and its audit entries commit together.

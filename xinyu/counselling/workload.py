@@ -1,5 +1,6 @@
-"""Workload for 课时保障 (第十三条): counselling hours (sessions) and interview hours (screening interviews
-conducted) per staff member per month. Counts and hours only: no student is named.
+"""Workload for 课时保障 (第十三条): counselling hours (sessions) and interview hours (约谈 held, whatever
+raised them: a screening, a report, a crisis case's follow-up, a return; the same work) per staff member
+per month. Counts and hours only: no student is named.
 
 An interview record has no duration; each counts INTERVIEW_DEFAULT_MINUTES (a module setting until the
 policy file has one).
@@ -12,9 +13,9 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from xinyu.accounts.models import User
+from xinyu.care.models import Interview
 from xinyu.counselling.models import Session
 from xinyu.roster import export
-from xinyu.screening.models import Interview
 
 INTERVIEW_DEFAULT_MINUTES = 30
 

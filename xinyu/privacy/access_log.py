@@ -18,6 +18,8 @@ LIMIT = 100
 KINDS = (
     ("privacy.break_glass", _("Emergency access")),
     ("screening.interview", _("Interview records")),
+    ("care.interview", _("Interview records")),
+    ("care.follow_up", _("Interview records")),
     ("screening", _("Screening results")),
     ("concern", _("Concern reports")),
     ("crisis", _("Crisis case")),

@@ -3,8 +3,9 @@ model with a foreign key to Student is deleted by default, with the rows that de
 entries, care plans, check-ins, bookings, counselling sessions, referrals, leave … A kind that must be kept,
 anonymised or deleted in a given order is listed here.
 
-Deleted: screening interviews, results, responses and participations; concern reports (with their
-acknowledgements and dependent check-ins); family contacts, follow-ups, review-and-support records;
+Deleted: interviews (follow-ups included; with their screening links), screening results, responses and
+participations; concern reports (with their acknowledgements and dependent check-ins); family contacts,
+review-and-support records;
 guardians; consent records.
 Anonymised, kept: crisis cases (level, dates, steps' timing stay for the yearly statistics; the filing
 note, the events' reasons and details and the steps' evidence are emptied; the case history is
@@ -43,12 +44,11 @@ def _anonymise_crisis_cases(cases) -> int:
 
 
 STUDENT_DATA = (
-    StudentData("screening.interview", order=10),
+    StudentData("care.interview", order=10),
     StudentData("screening.result", order=15),
     StudentData("screening.response", "participation__student_id", order=18),
     StudentData("screening.participation", order=20),
     StudentData("care.familycontact", order=30),
-    StudentData("care.followup", order=30),
     StudentData("care.reviewsupport", order=30),
     StudentData("concerns.concernreport", order=40),
     StudentData("concerns.crisiscase", anonymise=_anonymise_crisis_cases, order=60),

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinyu.audit.models import AuditEntry
-from xinyu.care.models import FollowUp
+from xinyu.care.interviews import assignee_for, schedule_interview
+from xinyu.care.models import Interview
 from xinyu.care.registry import propose_entry
 from xinyu.concerns.errors import ConcernError
 from xinyu.notify.services import notify
-from xinyu.org.access_log import Event, record, record_many
+from xinyu.org.access_log import Event, record
 from xinyu.org.models import Student
 from xinyu.org.responsibility import holders_of
 from xinyu.policy.errors import DomainError
@@ -370,8 +371,8 @@ def follow_up_dates(returned_on: dt.date, weekly: int, monthly: int) -> list[dt.
 
 
 @transaction.atomic
-def return_student(leave: Leave, *, by, on: dt.date | None = None) -> list[FollowUp]:
-    """复学: the gate complete, the student enrolled again and the follow-ups scheduled. Raises, naming each
+def return_student(leave: Leave, *, by, on: dt.date | None = None) -> list[Interview]:
+    """复学: the gate complete, the student enrolled again and the follow-up interviews scheduled. Raises, naming each
     item still missing, when the gate is not complete."""
     leave = _locked_leave(leave, by)
     _check_t3(by, leave.student)
@@ -398,16 +399,21 @@ def return_student(leave: Leave, *, by, on: dt.date | None = None) -> list[Follo
     _audit(by, student, "referrals.leave.returned", action=AuditEntry.Action.UPDATE, leave=leave.pk)
     _set_status(student, Student.Status.ENROLLED, by, reason=_("Returned from leave through the return gate"))
     rules = policy_in_force(day).care
-    assignee = (holders_of("mental_health_advisor", student) or [by])[0]
-    follow_ups = FollowUp.objects.bulk_create(
-        FollowUp(student=student, due_on=due_on, assignee=assignee, scheduled_by=by)
+    # That the student was on leave is T3 (and so the source of these interviews): they go to the college's
+    # mental-health advisor, or up the chain to someone holding T3, or else to whoever completed the gate.
+    assignee = assignee_for(Interview.Kind.INTERVIEW, student, tier=T3) or by
+    follow_ups = [
+        schedule_interview(
+            student,
+            by=by,
+            assignee=assignee,
+            source=Interview.Source.RETURN_FROM_LEAVE,
+            due_on=due_on,
+            reason=_("Follow-up after the return from leave"),
+            notify_assignee=False,
+        )
         for due_on in follow_up_dates(day, rules.return_weekly_follow_ups, rules.return_monthly_follow_ups)
-    )
-    record_many(by, [
-        Event(AuditEntry.Action.CREATE, "care.follow_up", student=student, tier=T3,
-              detail={"leave": leave.pk, "due_on": follow_up.due_on.isoformat()})
-        for follow_up in follow_ups
-    ])  # fmt: skip
+    ]
     title = _("A student has returned from leave; %(count)s follow-ups are scheduled") % {"count": len(follow_ups)}
     # That the student was on leave is T3; whoever the follow-ups fell back to without it (学工部) is told
     # only that follow-ups wait for them, which "my work" lists.

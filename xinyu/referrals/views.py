@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.accounts.stepup import step_up_required
+from xinyu.care.models import Interview
 from xinyu.common.access import requires, staff_only
 from xinyu.org.access_log import (
     Read,
@@ -237,12 +238,14 @@ def _gate_forms(user, leave, bound=None):
 
 
 def _return_follow_ups(leave) -> list:
-    """The follow-ups the return scheduled: outside any case, by whoever completed the gate, after the return."""
+    """The follow-up interviews the return scheduled, after the return."""
     if not leave.returned_on:
         return []
     return list(
-        leave.student.follow_ups.filter(
-            case__isnull=True, scheduled_by_id=leave.returned_by_id, due_on__gt=leave.returned_on
+        leave.student.interviews.filter(
+            source=Interview.Source.RETURN_FROM_LEAVE,
+            scheduled_by_id=leave.returned_by_id,
+            due_on__gt=leave.returned_on,
         ).select_related("assignee")
     )
 

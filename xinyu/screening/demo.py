@@ -24,15 +24,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyu.accounts.models import User
+from xinyu.care.interviews import assignee_for
+from xinyu.care.models import Interview
 from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, DEMO_STUDENT_KEYS, current_intake, demo_class_name
 from xinyu.org.models import ClassGroup, Student
+from xinyu.org.scope import Tier
 from xinyu.policy.loader import policy_in_force
 from xinyu.screening.campaigns import create_campaign
-from xinyu.screening.models import Campaign, Interview, Participation, Response, Result
+from xinyu.screening.labels import flag_label
+from xinyu.screening.models import Campaign, InterviewLink, Participation, Response, Result
 from xinyu.screening.scoring import scorer_for
 from xinyu.screening.services import get_instrument, load_shipped_instruments
 from xinyu.screening.sittings import open_sitting
-from xinyu.screening.triage import assignee_for, needed_task, red_flags
+from xinyu.screening.triage import needed_task, red_flags, task_reason
 
 BATCH = 2000
 CONSENT_TEXT = (
@@ -188,30 +192,37 @@ class _Scoring:
             per_participation.append((participation, student, rows, at))
         Result.objects.bulk_create(results, batch_size=BATCH)
         counts["results"] += len(results)
-        interviews = []
+        tasks = []
         for _participation, student, rows, at in per_participation:
-            interview = self._task(student, rows, at)
-            if interview is not None:
-                interviews.append(interview)
-                counts[interview.kind] += 1
-        Interview.objects.bulk_create(interviews, batch_size=BATCH)
+            task = self._task(student, rows, at)
+            if task is not None:
+                tasks.append(task)
+                counts[task[0].kind] += 1
+        interviews = Interview.objects.bulk_create([interview for interview, _result in tasks], batch_size=BATCH)
+        InterviewLink.objects.bulk_create(
+            [
+                InterviewLink(interview=interview, campaign=self.campaign, result=result)
+                for interview, (_task, result) in zip(interviews, tasks, strict=True)
+            ],
+            batch_size=BATCH,
+        )
         counts["red_flags"] += sum(1 for interview in interviews if interview.reason.startswith("红色预警"))
         return counts
 
-    def _task(self, student, rows, at) -> Interview | None:
+    def _task(self, student, rows, at) -> tuple[Interview, Result] | None:
         """The one task triage would make, a red flag sent to the centre as an evaluation."""
         flagged = red_flags(rows, self.rules)
         if flagged:
             result, flag, item = flagged[0]
             kind = Interview.Kind.CENTRE_EVALUATION
-            reason = f"红色预警 {result.instrument.code} 第 {item} 题：{flag}" if item else f"红色预警 {flag}"
+            words = flag_label(result, flag)
+            reason = f"红色预警 {result.instrument.name} 第 {item} 题：{words}" if item else f"红色预警 {words}"
         else:
             task = needed_task(rows, self.rules)
             if task is None:
                 return None
             kind, result = task
-            label = result.band or result.classification or result.severity
-            reason = f"{result.instrument.code}: {label} ({result.severity})"
+            reason = task_reason(result)
         assignee = self._assignee(kind, student)
         if assignee is None:
             return None
@@ -220,21 +231,21 @@ class _Scoring:
             if kind == Interview.Kind.CENTRE_EVALUATION
             else self.rules.interview_within_days
         )
-        return Interview(
+        interview = Interview(
             student=student,
-            campaign=self.campaign,
-            result=result,
+            source=Interview.Source.SCREENING,
             kind=kind,
             reason=reason[:200],
             assignee=assignee,
             due_on=timezone.localdate(at) + dt.timedelta(days=days),
         )
+        return interview, result
 
     def _assignee(self, kind, student):
         """triage.assignee_for, asked once per class (the holders of a role are the same for a class)."""
         key = (kind, student.class_group_id)
         if key not in self.assignees:
-            self.assignees[key] = assignee_for(kind, student)
+            self.assignees[key] = assignee_for(kind, student, tier=Tier.T3)
         return self.assignees[key]
 
 

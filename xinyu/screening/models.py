@@ -296,49 +296,22 @@ class Result(models.Model):
         return f"{self.instrument_id} {self.total} {self.band}"
 
 
-class Interview(models.Model):
-    """约谈 (or the centre's evaluation of a severe result): a task with a due date, then its record (T3).
+class InterviewLink(models.Model):
+    """The screening a 约谈 (care.Interview with source "screening") came from: its campaign and the result
+    that called for it."""
 
-    Every flag is reviewed by a person; nothing is decided by score alone.
-    """
-
-    class Kind(models.TextChoices):
-        INTERVIEW = "interview", _("Interview")
-        CENTRE_EVALUATION = "centre_evaluation", _("Centre evaluation")
-
-    class Method(models.TextChoices):
-        IN_PERSON = "in_person", _("In person")
-        PHONE = "phone", _("Phone")
-
-    class Outcome(models.TextChoices):
-        NO_CONCERN = "no_concern", _("No concern")
-        WATCH = "watch", _("Keep watching")
-        REFER_CENTRE = "refer_centre", _("Refer to the psychology centre")
-        CONCERN_REPORT = "concern_report", _("Raise a concern report")
-        RECOMMEND_REGISTRY = "recommend_registry", _("Recommend the key-concern registry")
-
-    student = models.ForeignKey("org.Student", on_delete=models.PROTECT, related_name="interviews")
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interviews")
-    result = models.ForeignKey(Result, null=True, blank=True, on_delete=models.SET_NULL, related_name="interviews")
-    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.INTERVIEW)
-    reason = models.CharField(_("reason"), max_length=200)
-    assignee = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="interviews")
-    due_on = models.DateField(_("due on"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    conducted_at = models.DateTimeField(_("when"), null=True, blank=True)
-    conducted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    method = models.CharField(_("how"), max_length=16, choices=Method.choices, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    interview = models.OneToOneField(
+        "care.Interview", primary_key=True, on_delete=models.CASCADE, related_name="screening"
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interview_links"
+    )
+    result = models.ForeignKey(Result, null=True, blank=True, on_delete=models.SET_NULL, related_name="interview_links")
 
     class Meta:
-        verbose_name = _("interview")
-        verbose_name_plural = _("interviews")
-        ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["assignee", "conducted_at"])]
+        verbose_name = _("screening of an interview")
+        verbose_name_plural = _("screenings of interviews")
+        indexes = [models.Index(fields=["campaign"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.student_id} {self.due_on}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("screening:interview_detail", args=[self.pk])
+        return f"{self.interview_id} {self.campaign_id} {self.result_id}"

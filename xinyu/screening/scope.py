@@ -1,4 +1,4 @@
-"""Who may run and see screening: campaigns, sittings, completion, results and interviews."""
+"""Who may run and see screening: campaigns, sittings, completion and results (its interviews: concerns.scope)."""
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
@@ -16,7 +16,7 @@ from xinyu.org.scope.base import (
     is_centre_staff,
     students_for,
 )
-from xinyu.screening.models import Campaign, Interview, Sitting
+from xinyu.screening.models import Campaign, Sitting
 
 # --- Screening campaigns ---
 
@@ -105,44 +105,13 @@ def completion_class_groups_for(user, campaign) -> QuerySet[ClassGroup]:
     return groups | sitting_class_groups_for(user).filter(college__school_id=campaign.school_id)
 
 
-# Screening: results and interviews (DESIGN.md §5). Scores, bands, flags and interview records are T3.
+# Screening results (DESIGN.md §5). Scores, bands and flags are T3.
 
 
 def results_students_for(user) -> QuerySet[Student]:
     """Students whose screening results (scores, bands, flags) `user` may read: T3 (college working group
     over their college, the centre over the school)."""
     return students_for(user, Tier.T3)
-
-
-def interviews_for(user):
-    """Interview records `user` may read (T3): those of students they see at T3 (their own tasks among
-    them: a task goes only to someone holding T3, and is no longer theirs to read once they do not)."""
-
-    if not _is_active_staff(user):
-        return Interview.objects.none()
-    return Interview.objects.filter(student__in=results_students_for(user))
-
-
-def get_interview_for_user(user, pk):
-    try:
-        return interviews_for(user).select_related("student__class_group__college", "assignee").get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
-def interview_tasks_for(user):
-    """Interviews and centre evaluations assigned to `user` and not recorded yet (for "my work"). A head
-    teacher or advisor (T2) is never told that a student has one: that a screening called for an interview
-    is T3 (DESIGN.md §4, "What a T2 holder may learn")."""
-
-    if not _is_active_staff(user):
-        return Interview.objects.none()
-    return Interview.objects.filter(assignee_id=user.pk, conducted_at__isnull=True)
-
-
-def may_record_interview(user, interview) -> bool:
-    """Recording an interview: its assignee, while it is not recorded yet."""
-    return _is_active_staff(user) and interview.assignee_id == user.pk and interview.conducted_at is None
 
 
 def may_view_screening_results(user) -> bool:

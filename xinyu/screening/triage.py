@@ -22,15 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.accounts.system import SYSTEM_USERNAME, system_account  # noqa: F401 (re-exported)
+from xinyu.care.interviews import assignee_for, create_interview
+from xinyu.care.models import Interview
 from xinyu.concerns.models import ConcernReport
 from xinyu.concerns.services.reports import submit_report
-from xinyu.notify.services import notify
-from xinyu.org import scope
-from xinyu.org.responsibility import holders_of
 from xinyu.org.scope import Tier
 from xinyu.policy.loader import ScreeningRules, policy_in_force
 from xinyu.screening.labels import flag_label, outcome_label, severity_label
-from xinyu.screening.models import Interview
+from xinyu.screening.models import InterviewLink
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ def red_flag_description() -> str:
     )
 
 
-def _reason(result) -> str:
+def task_reason(result) -> str:
     """The task's reason in words: the instrument, what its result came to and how severe that is."""
     values = {
         "instrument": result.instrument.name,
@@ -115,53 +114,23 @@ def _reason(result) -> str:
     return (_("%(instrument)s: %(outcome)s (%(severity)s)") % values)[:200]
 
 
-def assignee_for(kind: str, student):
-    """The centre for an evaluation, the college's mental-health advisor for an interview (falling back
-    up the chain when nobody holds the post, and then to the centre). Only someone holding T3 over the
-    student is ever given the task: that a screening called for it is T3, so a fallback to 学工部 or a
-    school leader is passed over. None when nobody holding T3 is found."""
-    roles = ("centre",) if kind == Interview.Kind.CENTRE_EVALUATION else ("mental_health_advisor", "centre")
-    for role in roles:
-        for person in holders_of(role, student):
-            if scope.tier_for(person, student)[0] >= Tier.T3:
-                return person
-    return None
-
-
 def create_task(
     student, *, kind: str, reason: str, rules: ScreeningRules, campaign=None, result=None
 ) -> Interview | None:
-    """An interview or centre evaluation task, due within the policy's days; its assignee is notified."""
-    assignee = assignee_for(kind, student)
+    """An interview or centre evaluation task, due within the policy's days, linked to the screening that
+    called for it; its assignee (someone holding T3 over the student) is notified."""
+    assignee = assignee_for(kind, student, tier=Tier.T3)
     if assignee is None:
         logger.error("screening triage: nobody holds T3 over student %s; no %s task", student.pk, kind)
         return None
     days = (
         rules.centre_evaluation_within_days if kind == Interview.Kind.CENTRE_EVALUATION else rules.interview_within_days
     )
-    interview = Interview.objects.create(
-        student=student,
-        campaign=campaign,
-        result=result,
-        kind=kind,
-        reason=reason,
-        assignee=assignee,
+    interview = create_interview(
+        student, source=Interview.Source.SCREENING, kind=kind, reason=reason, assignee=assignee,
         due_on=timezone.localdate() + dt.timedelta(days=days),
-    )
-    title = (
-        _("A screening result for the centre to evaluate")
-        if kind == Interview.Kind.CENTRE_EVALUATION
-        else _("A screening interview to hold")
-    )
-    notify(
-        [assignee],
-        student=student,
-        tier=Tier.T3,  # that the screening called for a task (the assignee holds T3: assignee_for)
-        key=f"screening.interview:{interview.pk}",
-        title=title,
-        link=interview.get_absolute_url(),
-        body=_("Due by %(day)s.") % {"day": interview.due_on.isoformat()},
-    )
+    )  # fmt: skip
+    InterviewLink.objects.create(interview=interview, campaign=campaign, result=result)
     return interview
 
 
@@ -187,9 +156,9 @@ def triage_submission(participation, results) -> Triage:
 
     interview = None
     task = needed_task(results, rules)
-    if task is not None and not Interview.objects.filter(student=student, campaign=campaign).exists():
+    if task is not None and not InterviewLink.objects.filter(interview__student=student, campaign=campaign).exists():
         kind, result = task
         interview = create_task(
-            student, kind=kind, reason=_reason(result), rules=rules, campaign=campaign, result=result
+            student, kind=kind, reason=task_reason(result), rules=rules, campaign=campaign, result=result
         )
     return Triage(report=report, interview=interview)

@@ -1,12 +1,21 @@
-"""Results, interviews: included by xinyu/screening/urls.py (app_name "screening")."""
+"""Results: included by xinyu/screening/urls.py (app_name "screening")."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
-from xinyu.screening.views import interviews, results
+from xinyu.common.access import staff_only
+from xinyu.screening.views import results
 
 urlpatterns = [
-    path("interviews/", interviews.interview_list, name="interview_list"),
-    path("interviews/<id:pk>/", interviews.interview_detail, name="interview_detail"),
+    # Interviews have their own pages now (xinyu.core.interviews); links in older notifications still work.
+    path(
+        "interviews/", staff_only(RedirectView.as_view(pattern_name="core:interview_list")), name="old_interview_list"
+    ),
+    path(
+        "interviews/<id:pk>/",
+        staff_only(RedirectView.as_view(pattern_name="core:interview_detail")),
+        name="old_interview_detail",
+    ),
     path("results/students/<id:student_id>/", results.student_results, name="student_results"),
     path("results/campaigns/<id:campaign_id>/", results.campaign_results, name="campaign_results"),
     path("results/campaigns/<id:campaign_id>/export/", results.campaign_results_export, name="campaign_results_export"),

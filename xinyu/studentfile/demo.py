@@ -2,9 +2,9 @@
 
 The student file has no records of its own; it shows what the other parts keep. The demo gives the level A
 crisis student of `seed_open_cases` (or, without it, a student of 信息工程学院 drawn with
-`random.Random(seed)`) a family contact two months ago, a review-and-support record and two follow-ups
-(one done, one due next week), all written by the college's mental-health advisor through the care
-services, so the access log and "my work" hold the real entries. Deterministic for a seed.
+`random.Random(seed)`) a family contact two months ago, a review-and-support record and two interviews
+after a concern report (one held, one due next week), all written by the college's mental-health advisor
+through the care services, so the access log and "my work" hold the real entries. Deterministic for a seed.
 """
 
 import datetime as dt
@@ -15,18 +15,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyu.accounts.models import User
-from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
+from xinyu.care.interviews import schedule_interview
+from xinyu.care.models import FamilyContact, Interview, ReviewSupport
 from xinyu.concerns.models import CrisisCase
 from xinyu.concerns.services import case_records as care
+from xinyu.concerns.services.interviews import record_interview
 from xinyu.org.demo.accounts import ACCOUNT, DEMO_COLLEGE, DEMO_STUDENT_KEYS, current_intake
 from xinyu.org.models import Student
+
+CONCERN_REPORT = Interview.Source.CONCERN_REPORT
 
 
 @dataclass
 class DemoFile:
     student: Student
     family_contacts: list[FamilyContact] = field(default_factory=list)
-    follow_ups: list[FollowUp] = field(default_factory=list)
+    interviews: list[Interview] = field(default_factory=list)
     reviews: list[ReviewSupport] = field(default_factory=list)
 
 
@@ -71,10 +75,17 @@ def seed_studentfile(school, seed: int) -> DemoFile:
             outcome="家长反映孩子开学后睡眠不好，同意学院的关心安排，约定每月电话沟通一次。",
         )
     )  # fmt: skip
-    done = care.schedule_own_follow_up(student, by=advisor, due_on=timezone.localdate())
-    result.follow_ups.append(care.complete_follow_up(done, by=advisor, outcome="寝室走访，作息已基本规律，情绪平稳。"))
-    result.follow_ups.append(
-        care.schedule_own_follow_up(student, by=advisor, due_on=timezone.localdate() + dt.timedelta(days=7))
+    done = schedule_interview(student, by=advisor, source=CONCERN_REPORT, due_on=timezone.localdate())
+    result.interviews.append(
+        record_interview(
+            done, by=advisor, conducted_at=now - dt.timedelta(hours=2), method=Interview.Method.IN_PERSON,
+            outcome=Interview.Outcome.WATCH, notes="寝室走访，作息已基本规律，情绪平稳。",
+        )
+    )  # fmt: skip
+    result.interviews.append(
+        schedule_interview(
+            student, by=advisor, source=CONCERN_REPORT, due_on=timezone.localdate() + dt.timedelta(days=7)
+        )
     )
     result.reviews.append(
         care.record_review_support(

@@ -20,12 +20,13 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from xinyu.care.models import FamilyContact, FollowUp, ReviewSupport
+from xinyu.care.interviews import tier_of
+from xinyu.care.models import FamilyContact, Interview, ReviewSupport
 from xinyu.common.timeline import TimelineEntry
 from xinyu.concerns.models import CaseEvent, ConcernReport, CrisisCase
 from xinyu.org.scope import Tier
 from xinyu.screening.labels import outcome_label, severity_label
-from xinyu.screening.models import Interview, Result
+from xinyu.screening.models import Result
 
 SUMMARY_WORDS = 80  # characters of free text shown in a timeline entry (the record's page has the rest)
 
@@ -83,34 +84,41 @@ def screening_results(student, viewer, tier):
 
 
 def interviews(student, viewer, tier):
-    """T3 reads the interview and its record. Below T3 nothing: that a screening called for an interview
-    is itself T3 (a positive screening)."""
+    """Every 约谈 at the tier its source reveals (xinyu.care.interviews.tier_of): that a screening called
+    for one is T3; a follow-up of a case, a talk after a report or a return is T2 (who, when, done or
+    not). What came of an interview is T3."""
 
-    if tier < Tier.T3:
+    if tier < Tier.T2:
         return []
-    rows = Interview.objects.filter(student=student).select_related("conducted_by")
+    rows = Interview.objects.filter(NOT_A_DRILL, student=student).select_related("assignee", "conducted_by")
     entries = []
     for interview in rows:
+        if tier_of(interview) > tier:
+            continue
         done = interview.conducted_at is not None
-        summary = (
-            _join(
+        if done and tier >= Tier.T3:
+            summary = _join(
                 interview.conducted_by.full_name if interview.conducted_by else "",
                 interview.get_method_display(),
                 interview.get_outcome_display(),
                 _short(interview.notes),
             )
-            if done
-            else _("Due on %(day)s, not recorded yet") % {"day": interview.due_on.isoformat()}
-        )
+        elif done:
+            summary = _join(interview.conducted_by.full_name if interview.conducted_by else "", _("Done"))
+        else:
+            summary = _("%(name)s, due on %(day)s, not recorded yet") % {
+                "name": interview.assignee.full_name,
+                "day": interview.due_on.isoformat(),
+            }
         entries.append(
             TimelineEntry(
                 at=interview.conducted_at or interview.created_at,
                 kind="interview",
                 kind_label=_("Interview"),
-                title=f"{interview.get_kind_display()}：{interview.reason}",
-                tier=Tier.T3,
+                title=f"{interview.get_kind_display()}：{interview.reason or interview.get_source_display()}",
+                tier=Tier.T3 if done and tier >= Tier.T3 else tier_of(interview),
                 summary=summary,
-                url=_url("screening:interview_detail", interview.pk),
+                url=interview.get_absolute_url(),
             )
         )
     return entries
@@ -179,8 +187,8 @@ def crisis_cases(student, viewer, tier):
         "case"
     )
     for event in events:
-        if (event.detail or {}).get("follow_up_done"):
-            continue  # a follow-up's outcome, shown with the follow-up itself
+        if (event.detail or {}).get("interview_done"):
+            continue  # a follow-up's outcome, shown with the interview itself
         title = event.get_kind_display()
         if event.from_level and event.to_level:
             title = f"{title}：{event.from_level} → {event.to_level}"
@@ -230,34 +238,6 @@ def family_contacts(student, viewer, tier):
     ]
 
 
-def follow_ups(student, viewer, tier):
-    """T2 sees who follows up when and whether it was done (as on the case page); T3 also the outcome."""
-
-    if tier < Tier.T2:
-        return []
-    rows = FollowUp.objects.filter(NOT_A_DRILL, student=student).select_related("assignee")
-    entries = []
-    for follow_up in rows:
-        done = follow_up.done_at is not None
-        shows_outcome = done and tier >= Tier.T3 and bool(follow_up.outcome)
-        entries.append(
-            TimelineEntry(
-                at=follow_up.done_at or follow_up.created_at,
-                kind="follow_up",
-                kind_label=_("Follow-up"),
-                title=_("Follow-up by %(name)s, due on %(day)s")
-                % {"name": follow_up.assignee.full_name, "day": follow_up.due_on.isoformat()},
-                tier=Tier.T3 if shows_outcome else Tier.T2,
-                summary=_join(
-                    _("Done") if done else _("Not done yet"),
-                    shows_outcome and _short(follow_up.outcome),
-                ),
-                url=_url("concerns:case_detail", follow_up.case_id) if follow_up.case_id else "",
-            )
-        )
-    return entries
-
-
 def review_supports(student, viewer, tier):
 
     if tier < Tier.T3:
@@ -283,6 +263,5 @@ SOURCES = (
     concern_reports,
     crisis_cases,
     family_contacts,
-    follow_ups,
     review_supports,
 )

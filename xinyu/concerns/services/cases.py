@@ -319,7 +319,7 @@ def closing_gaps(case: CrisisCase) -> list[str]:
         gaps.append(_("No family contact is recorded."))
     elif _steps_without_family_contact(case):
         gaps.append(_("A step that tells the family has no family contact recorded."))
-    if not case.follow_ups.exists():
+    if not case.interviews.exists():
         gaps.append(_("No follow-up is scheduled."))
     if not case.review_supports.exists():
         gaps.append(_("No review-and-support record yet."))

@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
+from xinyu.care.interviews import schedule_interview
+from xinyu.care.models import Interview
 from xinyu.concerns import scope
 from xinyu.concerns.errors import ConcernError
 from xinyu.concerns.models import ConcernReport, CrisisCase
 from xinyu.concerns.services import acks
-from xinyu.concerns.services.case_records import schedule_own_follow_up
 from xinyu.concerns.services.cases import open_case
 from xinyu.org.access_log import Event, Read, record, record_read
 from xinyu.org.models import School, Student
@@ -205,7 +206,10 @@ def triage_report(
         if interview_on is not None:
             if interview_on < timezone.localdate():
                 raise ConcernError(_("The interview date cannot be in the past."))
-            schedule_own_follow_up(report.student, by=by, due_on=interview_on)
+            schedule_interview(
+                report.student, by=by, source=Interview.Source.CONCERN_REPORT, due_on=interview_on,
+                reason=_("After a concern report that was no crisis"), drill=report.is_drill,
+            )  # fmt: skip
         report.status = ConcernReport.Status.NO_CRISIS
     report.save(update_fields=["status", "triaged_by", "triaged_at", "triage_note", "case"])
     detail = {"report": report.pk, "crisis_level": crisis_level or ""}

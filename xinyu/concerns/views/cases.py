@@ -29,7 +29,6 @@ from xinyu.concerns.forms_cases import (
     CloseForm,
     DrillForm,
     FamilyContactForm,
-    FollowUpDoneForm,
     FollowUpForm,
     LowerForm,
     RaiseForm,
@@ -39,7 +38,7 @@ from xinyu.concerns.forms_cases import (
 from xinyu.concerns.models import CaseEvent, CaseStep
 from xinyu.concerns.queries import role_label
 from xinyu.concerns.services import case_records as care
-from xinyu.concerns.services import cases
+from xinyu.concerns.services import cases, interviews
 from xinyu.concerns.services.family_contacts import describe
 from xinyu.org.access_log import Read, record_read
 from xinyu.org.scope import Tier
@@ -147,16 +146,15 @@ def _timeline(case, steps, reads_records: bool) -> list[dict]:
     return rows
 
 
-def _follow_up_rows(user, case, bound) -> list[dict]:
+def _follow_up_rows(user, case) -> list[dict]:
+    """The case's follow-ups (interviews): each links to its page, where the one record form is."""
     rows = []
-    for follow_up in case.follow_ups.select_related("assignee").order_by("due_on", "id"):
-        follow_up.case = case  # the same object: the case's members are read once
-        form = None
-        if follow_up.done_at is None and scope.may_complete_follow_up(user, follow_up):
-            key = f"followup_done{follow_up.pk}"
-            form = bound.get(key) or FollowUpDoneForm(case=case, follow_up=follow_up)
-        overdue = follow_up.done_at is None and follow_up.due_on < timezone.localdate()
-        rows.append({"follow_up": follow_up, "overdue": overdue, "form": form})
+    for interview in case.interviews.select_related("assignee").order_by("due_on", "id"):
+        interview.case = case  # the same object: the case's members are read once
+        overdue = interview.conducted_at is None and interview.due_on < timezone.localdate()
+        rows.append(
+            {"interview": interview, "overdue": overdue, "may_record": scope.may_record_interview(user, interview)}
+        )
     return rows
 
 
@@ -223,7 +221,7 @@ def case_context(request, case, *, bound=None, done: str = "", error: str = "") 
         "family_contact_count": len(family_contacts) if reads_records else case.family_contacts.count(),
         "review_supports": review_supports,
         "review_support_count": len(review_supports) if reads_records else case.review_supports.count(),
-        "follow_ups": _follow_up_rows(user, case, bound),
+        "follow_ups": _follow_up_rows(user, case),
         "closing_gaps": cases.closing_gaps(case) if case.is_open else [],
         "lower_needs_assessment": case.is_open and not cases.has_centre_assessment_since_level_change(case),
         "done": done,
@@ -246,7 +244,7 @@ def case_context(request, case, *, bound=None, done: str = "", error: str = "") 
     }
     context["forms"] |= {name: form for name, form in bound.items() if name in FORM_NAMES}
     shown = {row.form.name for row in context["steps"] if row.form}
-    shown |= {row["form"].name for row in context["follow_ups"] if row["form"]} | set(context["forms"])
+    shown |= set(context["forms"])
     for name, form in bound.items():
         if name not in shown and form.errors:
             # The form is gone from the page (its step is done, say): its errors are said at the top.
@@ -383,22 +381,10 @@ def case_follow_up(request, pk):
     case = scope.get_case_to_act_on_for_user(request.user, pk)
 
     def perform(form):
-        care.schedule_follow_up(case, by=request.user, due_on=form.cleaned_data["due_on"],
-                                assignee=form.cleaned_data["assignee"])  # fmt: skip
+        interviews.schedule_follow_up(case, by=request.user, due_on=form.cleaned_data["due_on"],
+                                      assignee=form.cleaned_data["assignee"])  # fmt: skip
 
     return _act(request, case, FollowUpForm(request.POST, case=case), perform, _("The follow-up is scheduled."))
-
-
-@staff_only
-@require_POST
-def case_follow_up_done(request, pk, follow_up_pk):
-    case, follow_up = scope.get_follow_up_to_complete_for_user(request.user, pk, follow_up_pk)
-    form = FollowUpDoneForm(request.POST, case=case, follow_up=follow_up)
-
-    def perform(form):
-        care.complete_follow_up(follow_up, by=request.user, outcome=form.cleaned_data["outcome"])
-
-    return _act(request, case, form, perform, _("The follow-up is recorded as done."))
 
 
 @staff_only

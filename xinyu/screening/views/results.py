@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from xinyu.accounts.stepup import step_up_required
 from xinyu.audit.models import AuditEntry
+from xinyu.care.models import Interview
 from xinyu.common.access import staff_only
 from xinyu.org.access_log import Event, Read, client_address, record_many, record_read
 from xinyu.org.scope import Tier
@@ -27,7 +28,7 @@ def student_results(request, student_id):
     _tier, grant = scope.tier_for(request.user, student)
     with transaction.atomic():
         rows = list(results.student_results(student))
-        interviews = list(scope.interviews_for(request.user).filter(student=student).order_by("-due_on", "-pk"))
+        interviews = list(student.interviews.filter(source=Interview.Source.SCREENING).order_by("-due_on", "-pk"))
         record_read(request, Read.SCREENING_RESULTS, student=student, tier=Tier.T3, post=grant.post if grant else "")
         return render(
             request,

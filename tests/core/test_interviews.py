@@ -1,4 +1,4 @@
-"""Interview tasks and records: outcomes, the one write path, the pages × the cast."""
+"""The interview pages (one queue, one record form) × the cast, at the tier each interview's source reveals."""
 
 import datetime as dt
 
@@ -7,16 +7,16 @@ from django.utils import timezone
 
 from tests.screening.test_triage import gad7, make_campaign, phq9, submit
 from xinyu.audit.models import AuditEntry
-from xinyu.concerns.models import AckRecipient, ConcernReport
-from xinyu.screening.interviews import InterviewError, record_interview
-from xinyu.screening.models import Interview
+from xinyu.care.interviews import schedule_interview
+from xinyu.care.models import Interview
+from xinyu.concerns.services.interviews import record_interview
 from xinyu.screening.triage import triage_submission
 
-LIST = "/screening/interviews/"
+LIST = "/interviews/"
 
 
 def detail(interview) -> str:
-    return f"/screening/interviews/{interview.pk}/"
+    return f"/interviews/{interview.pk}/"
 
 
 @pytest.fixture
@@ -26,84 +26,6 @@ def interview(world) -> Interview:
     return triage_submission(participation, results).interview
 
 
-def record(interview, by, outcome="no_concern", notes="聊了学业压力，情绪平稳", **extra):
-    return record_interview(
-        interview, by=by, conducted_at=timezone.now() - dt.timedelta(hours=1), method="in_person", outcome=outcome,
-        notes=notes, **extra,
-    )  # fmt: skip
-
-
-def test_recording_an_interview(world, interview):
-    advisor = world.cast["mental_health_advisor"]
-    saved = record(interview, advisor, outcome="watch")
-    assert saved.conducted_by == advisor
-    assert saved.outcome == Interview.Outcome.WATCH
-    assert saved.method == Interview.Method.IN_PERSON
-    assert saved.notes == "聊了学业压力，情绪平稳"
-    entry = AuditEntry.objects.filter(what="screening.interview").get()
-    assert (entry.action, entry.tier, entry.actor_username) == ("update", 3, "T10003")
-    assert ConcernReport.objects.count() == 0
-
-
-def test_only_the_assignee_records_and_only_once(world, interview):
-    with pytest.raises(InterviewError) as caught:
-        record(interview, world.cast["counsellor"])
-    assert str(caught.value) == "Only the person it is assigned to can record this interview."
-    record(interview, world.cast["mental_health_advisor"])
-    with pytest.raises(InterviewError) as caught:
-        record(interview, world.cast["mental_health_advisor"])
-    assert str(caught.value) == "This interview has already been recorded."
-
-
-@pytest.mark.parametrize(
-    "changes,message",
-    [
-        ({"conducted_at": None}, "Please say when the interview took place."),
-        ({"method": "video"}, "Please choose how the interview took place."),
-        ({"outcome": "fine"}, "Please choose the outcome of the interview."),
-        ({"outcome": "concern_report", "notes": " "}, "Please write what you noticed: it becomes the concern report."),
-    ],
-)
-def test_record_errors(world, interview, changes, message):
-    arguments = {"conducted_at": timezone.now(), "method": "phone", "outcome": "no_concern", "notes": "", **changes}
-    with pytest.raises(InterviewError) as caught:
-        record_interview(interview, by=world.cast["mental_health_advisor"], **arguments)
-    assert str(caught.value) == message
-    interview.refresh_from_db()
-    assert interview.conducted_at is None
-
-
-def test_an_interview_in_the_future_is_refused(world, interview):
-    with pytest.raises(InterviewError) as caught:
-        record_interview(
-            interview, by=world.cast["mental_health_advisor"], conducted_at=timezone.now() + dt.timedelta(hours=2),
-            method="phone", outcome="no_concern",
-        )  # fmt: skip
-    assert str(caught.value) == "The interview cannot have taken place in the future."
-
-
-def test_concern_report_outcome_raises_a_report_by_the_interviewer(world, interview):
-    advisor = world.cast["mental_health_advisor"]
-    record(interview, advisor, outcome="concern_report", notes="说最近常失眠，想休学", urgent=True)
-    report = ConcernReport.objects.get()
-    assert report.reporter == advisor
-    assert report.student == world.in_scope
-    assert report.urgency == ConcernReport.Urgency.URGENT
-    assert report.description == "说最近常失眠，想休学"
-    recipients = set(AckRecipient.objects.filter(ack__report=report).values_list("person__username", flat=True))
-    assert recipients == {"T10002", "T10003", "T10005", "T10008"}
-
-
-def test_refer_centre_outcome_creates_a_centre_evaluation(world, interview):
-    record(interview, world.cast["mental_health_advisor"], outcome="refer_centre")
-    referral = Interview.objects.exclude(pk=interview.pk).get()
-    assert referral.kind == Interview.Kind.CENTRE_EVALUATION
-    assert referral.assignee == world.cast["counsellor"]
-    assert referral.due_on == timezone.localdate() + dt.timedelta(days=3)
-    assert referral.reason == "Referred after an interview"
-    assert referral.campaign == interview.campaign
-
-
 # Pages. Who reads the record (T3): the assignee, the college working group of 张三's college, the centre.
 READERS = ["mental_health_advisor", "college_leader", "counsellor", "supervisor"]
 HIDDEN = ["head_teacher", "advisor", "outsider", "student", "student_affairs", "leading_group_member"]
@@ -111,14 +33,14 @@ HIDDEN = ["head_teacher", "advisor", "outsider", "student", "student_affairs", "
 
 @pytest.mark.parametrize("who", READERS)
 def test_interview_detail_readers(world, interview, client_for, who):
-    # "screening:interview_detail"
+    # "core:interview_detail"
     response = client_for(world.cast[who]).get(detail(interview))
     assert response.status_code == 200
     page = response.content.decode()
     assert "广泛性焦虑量表（GAD-7）: Moderate (moderate)" in page  # the reason, in the words of its day
     assert 'data-testid="interview-score">广泛性焦虑量表（GAD-7） 12 中度焦虑</dd>' in page
     assert f'href="/screening/results/students/{world.in_scope.pk}/"' in response.content.decode()
-    assert AuditEntry.objects.filter(what="screening.interview", action="view", tier=3).count() == 1
+    assert AuditEntry.objects.filter(what="care.interview", action="view", tier=3).count() == 1
 
 
 @pytest.mark.parametrize("who", HIDDEN)
@@ -156,7 +78,7 @@ def test_record_form_errors_show(world, interview, client_for):
 
 
 def test_interview_list_by_tier(world, interview, client_for):
-    # "screening:interview_list"
+    # "core:interview_list"
     mine = client_for(world.cast["mental_health_advisor"]).get(LIST).content.decode()
     assert f'data-testid="interview-item" data-id="{interview.pk}"' in mine
     centre = client_for(world.cast["counsellor"]).get(LIST).content.decode()
@@ -178,7 +100,6 @@ def test_my_work_shows_interviews_to_their_assignee_only(world, interview, clien
     # The head teacher (T2) is never told that a student has a screening interview (DESIGN.md §4).
     head_teacher = client_for(world.cast["head_teacher"]).get("/my-work/").content.decode()
     assert f'data-id="{interview.pk}"' not in head_teacher
-    assert 'data-testid="work-interviews"' not in head_teacher
     assert "张三" not in head_teacher and "GAD-7" not in head_teacher
     outsider = client_for(world.cast["outsider"]).get("/my-work/").content.decode()
     assert f'data-id="{interview.pk}"' not in outsider
@@ -191,3 +112,81 @@ def test_severe_results_reach_the_centre_evaluation_list(world, client_for):
     assert f'data-testid="interview-item" data-id="{evaluation.pk}"' in page
     assert client_for(world.cast["mental_health_advisor"]).get(detail(evaluation)).status_code == 404
     assert client_for(world.cast["outsider"]).get(detail(evaluation)).status_code == 200  # college B's advisor
+
+
+def test_links_of_older_notifications_lead_to_the_interview_pages(world, interview, client_for):
+    # "screening:old_interview_list", "screening:old_interview_detail"
+    advisor = client_for(world.cast["mental_health_advisor"])
+    response = advisor.get(f"/screening/interviews/{interview.pk}/")
+    assert (response.status_code, response["Location"]) == (302, detail(interview))
+    assert advisor.get("/screening/interviews/")["Location"] == LIST
+    # Where it leads, the page decides who may read it; students are not sent anywhere.
+    assert client_for(world.cast["head_teacher"]).get(response["Location"]).status_code == 404
+    assert client_for(world.cast["student"]).get(f"/screening/interviews/{interview.pk}/").status_code == 404
+
+
+# Interviews not raised by a screening: what their existence reveals is T2 (after a report, a crisis case's
+# follow-up) or T3 (after a return from leave); what came of them is T3 and the assignee's own.
+NOTES = "REPORT-TALK-说最近睡不好"
+OPENS_T2 = {"head_teacher", "advisor", "student_affairs", "mental_health_advisor", "college_leader", "counsellor",
+            "supervisor"}  # fmt: skip
+READS_NOTES = {"advisor", "mental_health_advisor", "college_leader", "counsellor", "supervisor"}
+EVERYONE = sorted(OPENS_T2 | {"outsider", "student", "leading_group_member", "dorm_leader", "wellbeing_rep"})
+
+
+def talk(world, source, by="advisor"):
+    """An interview `by` scheduled for themselves about 张三, held and recorded."""
+    interview = schedule_interview(world.in_scope, by=world.cast[by], source=source,
+                                   due_on=timezone.localdate() + dt.timedelta(days=2))  # fmt: skip
+    return record_interview(interview, by=world.cast[by], conducted_at=timezone.now() - dt.timedelta(hours=1),
+                            method="in_person", outcome="watch", notes=NOTES)  # fmt: skip
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_a_talk_after_a_report_is_t2_and_its_record_t3(world, client_for, who):
+    # "core:interview_detail"
+    interview = talk(world, Interview.Source.CONCERN_REPORT)
+    response = client_for(world.cast[who]).get(detail(interview))
+    assert response.status_code == (200 if who in OPENS_T2 else 404)
+    if response.status_code == 200:
+        page = response.content.decode()
+        assert 'data-source="concern_report"' in page
+        assert (NOTES in page) == (who in READS_NOTES)
+        entry = AuditEntry.objects.filter(what="care.interview", action="view").get()
+        assert entry.tier == (3 if who in READS_NOTES else 2)
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_a_follow_up_after_a_return_from_leave_is_t3(world, client_for, who):
+    interview = talk(world, Interview.Source.RETURN_FROM_LEAVE, by="mental_health_advisor")
+    response = client_for(world.cast[who]).get(detail(interview))
+    assert response.status_code == (200 if who in READS_NOTES - {"advisor"} else 404)
+
+
+def test_the_queue_holds_every_source_at_its_tier(world, interview, client_for):
+    # "core:interview_list"
+    after_report = schedule_interview(world.in_scope, by=world.cast["advisor"], source="concern_report",
+                                      due_on=timezone.localdate())  # fmt: skip
+    advisor = client_for(world.cast["advisor"]).get(LIST).content.decode()
+    assert f'data-id="{after_report.pk}" data-source="concern_report"' in advisor
+    assert f'data-id="{interview.pk}"' not in advisor  # the screening's (T3) is not theirs to see
+    mha = client_for(world.cast["mental_health_advisor"]).get(LIST).content.decode()
+    assert f'data-id="{interview.pk}" data-source="screening"' in mha  # theirs
+    assert f'data-id="{after_report.pk}" data-source="concern_report"' in mha  # of a student they see
+    outsider = client_for(world.cast["outsider"]).get(LIST).content.decode()
+    assert "张三" not in outsider
+
+
+def test_only_the_assignee_records_a_talk_outside_a_case(world, client_for):
+    interview = schedule_interview(world.in_scope, by=world.cast["advisor"], source="concern_report",
+                                   due_on=timezone.localdate())  # fmt: skip
+    record = {"conducted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "method": "phone",
+              "outcome": "no_concern", "notes": "电话了解"}  # fmt: skip
+    head_teacher = client_for(world.cast["head_teacher"])
+    assert 'data-testid="interview-form"' not in head_teacher.get(detail(interview)).content.decode()
+    assert head_teacher.post(detail(interview), record).status_code == 302
+    interview.refresh_from_db()
+    assert interview.conducted_at is None
+    assert client_for(world.cast["advisor"]).post(detail(interview), record).status_code == 302
+    interview.refresh_from_db()
+    assert (interview.conducted_by, interview.outcome) == (world.cast["advisor"], "no_concern")
