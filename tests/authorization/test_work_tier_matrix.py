@@ -95,6 +95,8 @@ KIND_TIER = {
     "counselling-to-confirm": 3, "counselling-to-record": 3, "referral_outcome": 3, "return_assessment": 3,
     "return_sign_off": 3,
     "break_glass_review": 2,  # that someone opened the student's file in an emergency
+    "monthly_report": 0,  # a college's monthly report to write, approve or chase: about no student
+    "decision": 0,  # a decision of the symposium
 }  # fmt: skip
 BUILT_IN = {
     "reports_waiting": "report", "reports_taken": "report-to-triage", "steps": "step", "interviews": "interview",
@@ -155,7 +157,9 @@ def still_frozen(matrix):
         yield
 
 
-def student_key(world, student) -> str:
+def student_key(world, student) -> str | None:
+    if student is None:
+        return None  # about no student (T0): a monthly report, a decision
     for key in STUDENTS:
         if getattr(student, "pk", None) == world.students[key].pk:
             return key
@@ -163,6 +167,8 @@ def student_key(world, student) -> str:
 
 
 def tier(who, key) -> int:
+    if key is None:
+        return 0  # about no student: what everyone may be told
     return TIER[who][STUDENTS.index(key)]
 
 

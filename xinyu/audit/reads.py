@@ -45,6 +45,12 @@ class Read(models.TextChoices):
     CONCERN_REPORT = "concern.report", _("Concern report")
     CRISIS_BOARD = "crisis.board", _("Crisis board")
     CRISIS_CASE = "crisis.case", _("Crisis case")
+    MONTHLY_REPORTS = "reports.monthly.list", _("College monthly reports")
+    MONTHLY_REPORT = "reports.monthly", _("College monthly report")
+    MONTHLY_GRID = "reports.monthly.grid", _("Monthly reports of every college")
+    MONTH_SUMMARY = "reports.monthly.summary", _("The school's month")
+    ANNUAL = "reports.annual", _("The leading group's year: summary, symposium, decisions")
+    DECISION = "reports.decision", _("A decision of the symposium")
 
 
 def read_event(what: Read, *, student=None, tier: int = 0, post: str = "", detail=None, reason: str = "") -> Event:

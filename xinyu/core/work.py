@@ -23,6 +23,7 @@ from xinyu.grants.work import grants_and_resets_work
 from xinyu.org import scope
 from xinyu.privacy.breakglass import review_work
 from xinyu.referrals.sources import referral_work
+from xinyu.reports.sources import decision_work, monthly_report_work
 
 WorkSource = Callable[[object, dt.datetime], WorkSection | None]
 
@@ -32,6 +33,8 @@ WORK_SOURCES: tuple[WorkSource, ...] = (
     referral_work,
     review_work,
     grants_and_resets_work,
+    monthly_report_work,
+    decision_work,
 )
 
 

@@ -65,6 +65,8 @@ class CareRules:
     student_sees_access_log: bool = True
     retention_archive_after_years: int = 1
     retention_destroy_after_years: int = 5
+    # A college's monthly report (第十一条) is due on this working day of the following month.
+    monthly_report_due_working_day: int = 5
 
     def category(self, code: str) -> Category | None:
         return next((category for category in self.registry_categories if category.code == code), None)
@@ -94,6 +96,7 @@ _POSITIVE_INTS = (
     "step_up_minutes",
     "retention_archive_after_years",
     "retention_destroy_after_years",
+    "monthly_report_due_working_day",
 )
 _KEYS = frozenset({*_POSITIVE_INTS, "registry_categories", "green_channel_hospitals", "student_sees_access_log"})
 

@@ -6,20 +6,16 @@ tier in the same transaction, so a failed audit write fails the read.
 """
 
 import datetime as dt
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
 
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.reads import Read
+from xinyu.common.word import a4_document, to_bytes
 from xinyu.org.access_log import Event, record
 from xinyu.org.scope import Tier
 from xinyu.studentfile import scope
@@ -146,16 +142,7 @@ def file_to_docx(student_file: StudentFile, viewer) -> bytes:
     """The file as a Word document (A4): the header, then each month's entries in a table."""
 
     student = student_file.student
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(15))
-    style = document.styles["Normal"]
-    style.font.size = Pt(10)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")  # Chinese text in Word
-
+    document = a4_document()
     document.add_heading(_("Student file: %(name)s") % {"name": student.name}, level=1)
     header = document.add_table(rows=0, cols=2)
     header.style = "Table Grid"
@@ -192,6 +179,4 @@ def file_to_docx(student_file: StudentFile, viewer) -> bytes:
             cells[2].text = "\n".join(part for part in (str(entry.title), str(entry.summary)) if part)
             mark = TIER_LABELS.get(entry.tier, "")
             cells[3].text = f"{mark} {_('Confidential')}" if entry.confidential else mark
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(document)

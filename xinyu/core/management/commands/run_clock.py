@@ -28,6 +28,7 @@ from xinyu.care.tasks import care_daily
 from xinyu.concerns import escalation, invariants, tasks
 from xinyu.counselling.tasks import counselling_reminders
 from xinyu.notify.delivery import deliver_due
+from xinyu.reports.tasks import reports_daily
 from xinyu.roster import jobs
 from xinyu.roster.tasks import recover_import_jobs
 
@@ -166,8 +167,9 @@ class Clock:
         if self.enqueue:
             counselling_reminders.enqueue()
             care_daily.enqueue()
+            reports_daily.enqueue()
             return "enqueued"
-        return {"reminders": counselling_reminders.call(), **care_daily.call()}
+        return {"reminders": counselling_reminders.call(), **care_daily.call(), "monthly_reports": reports_daily.call()}
 
     def _heartbeat(self) -> None:
         if time.monotonic() - self._last_heartbeat >= HEARTBEAT_SECONDS:

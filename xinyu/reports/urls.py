@@ -1,0 +1,15 @@
+from django.urls import path
+
+from xinyu.reports import views, views_annual
+
+app_name = "reports"
+urlpatterns = [
+    path("monthly/", views.monthly_index, name="monthly_index"),
+    path("monthly/grid/", views.monthly_grid, name="monthly_grid"),
+    path("monthly/summary/<str:month>/", views.month_summary, name="month_summary"),
+    path("monthly/<id:college_id>/<str:month>/", views.monthly_report, name="monthly"),
+    path("monthly/<id:college_id>/<str:month>/docx/", views.monthly_docx, name="monthly_docx"),
+    path("annual/<int:year>/", views_annual.annual_page, name="annual"),
+    path("annual/<int:year>/docx/", views_annual.annual_docx, name="annual_docx"),
+    path("decisions/<id:pk>/", views_annual.decision_page, name="decision"),
+]
