@@ -51,6 +51,7 @@ class Read(models.TextChoices):
     MONTH_SUMMARY = "reports.monthly.summary", _("The school's month")
     ANNUAL = "reports.annual", _("The leading group's year: summary, symposium, decisions")
     DECISION = "reports.decision", _("A decision of the symposium")
+    RESEARCH = "reports.research", _("Research studies and their extracts")
 
 
 def read_event(what: Read, *, student=None, tier: int = 0, post: str = "", detail=None, reason: str = "") -> Event:

@@ -67,6 +67,8 @@ class CareRules:
     retention_destroy_after_years: int = 5
     # A college's monthly report (第十一条) is due on this working day of the following month.
     monthly_report_due_working_day: int = 5
+    # Research extracts: every combination of quasi-identifiers holds at least this many people (DESIGN §10).
+    research_k_min: int = 5
 
     def category(self, code: str) -> Category | None:
         return next((category for category in self.registry_categories if category.code == code), None)
@@ -97,6 +99,7 @@ _POSITIVE_INTS = (
     "retention_archive_after_years",
     "retention_destroy_after_years",
     "monthly_report_due_working_day",
+    "research_k_min",
 )
 _KEYS = frozenset({*_POSITIVE_INTS, "registry_categories", "green_channel_hospitals", "student_sees_access_log"})
 

@@ -169,3 +169,57 @@ class Decision(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:decision", args=[self.pk])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Anonymised research extracts (第十六–十七条): a named study approved by the centre's supervisor; each extract
+# of a screening round holds only students who consented to research use, under a per-study pseudonym, with
+# the quasi-identifiers generalised until every combination holds at least k people.
+
+
+class ResearchStudy(models.Model):
+    school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="research_studies")
+    title = models.CharField(_("title"), max_length=200)
+    purpose = models.TextField(_("purpose"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    k = models.PositiveSmallIntegerField(_("smallest group (k)"))
+    # The key of the study's pseudonyms: the same student has another pseudonym in every study.
+    pseudonym_key = models.CharField(max_length=64, editable=False)
+    approved_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("research study")
+        verbose_name_plural = _("research studies")
+        ordering = ["-approved_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "title"], name="research_study_unique_title"),
+            models.CheckConstraint(condition=models.Q(k__gte=2), name="research_study_k_at_least_two"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:research_study", args=[self.pk])
+
+
+class ResearchExtract(models.Model):
+    """That an extract was taken: by whom, when, of which round, how many rows and the k it reached."""
+
+    study = models.ForeignKey(ResearchStudy, on_delete=models.PROTECT, related_name="extracts")
+    campaign = models.ForeignKey("screening.Campaign", on_delete=models.PROTECT, related_name="+")
+    taken_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    taken_at = models.DateTimeField(auto_now_add=True)
+    rows = models.PositiveIntegerField()
+    k_achieved = models.PositiveIntegerField()
+    generalisation = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = _("research extract")
+        verbose_name_plural = _("research extracts")
+        ordering = ["-taken_at"]
+
+    def __str__(self):
+        return f"{self.study} {self.taken_at:%Y-%m-%d} {self.rows}"

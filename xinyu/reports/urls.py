@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinyu.reports import views, views_annual
+from xinyu.reports import views, views_annual, views_research
 
 app_name = "reports"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("annual/<int:year>/", views_annual.annual_page, name="annual"),
     path("annual/<int:year>/docx/", views_annual.annual_docx, name="annual_docx"),
     path("decisions/<id:pk>/", views_annual.decision_page, name="decision"),
+    path("research/", views_research.studies, name="research"),
+    path("research/<id:pk>/", views_research.study_page, name="research_study"),
 ]
