@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "xinyu.referrals",
     "xinyu.privacy",
     "xinyu.studentfile",
+    "xinyu.compliance",
     "django_tasks_db",
     "django_htmx",
     "django.contrib.admin",

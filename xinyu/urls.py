@@ -21,6 +21,7 @@ urlpatterns = [
     path("referrals/", include("xinyu.referrals.urls")),
     path("privacy/", include("xinyu.privacy.urls")),
     path("files/", include("xinyu.studentfile.urls")),
+    path("compliance/", include("xinyu.compliance.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

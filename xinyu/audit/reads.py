@@ -45,6 +45,9 @@ class Read(models.TextChoices):
     CONCERN_REPORT = "concern.report", _("Concern report")
     CRISIS_BOARD = "crisis.board", _("Crisis board")
     CRISIS_CASE = "crisis.case", _("Crisis case")
+    COMPLIANCE_BOARD = "compliance.board", _("Compliance board")
+    COMPLIANCE_QUALIFICATIONS = "compliance.qualifications", _("Teachers' qualifications")
+    COMPLIANCE_STATION_DOCUMENT = "compliance.station_document", _("Counselling station document")
 
 
 def read_event(what: Read, *, student=None, tier: int = 0, post: str = "", detail=None, reason: str = "") -> Event:

@@ -28,6 +28,9 @@ class Room(models.Model):
         CATHARSIS = "catharsis", _("Emotional release room")
         SAND_TRAY = "sand_tray", _("Sand tray room")
         RECEPTION = "reception", _("Reception and waiting room")
+        # The centre's other rooms of 第十四条 (not for bookings).
+        OFFICE = "office", _("Full-time teachers' office")
+        TRAINING = "training", _("All-round development training room")
         OTHER = "other", _("Other")
 
     school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="counselling_rooms")
