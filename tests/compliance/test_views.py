@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 
@@ -221,3 +223,27 @@ def test_adding_a_room_of_article_14(world, client_for):
                                                                     "location": "活动中心 402"})  # fmt: skip
     room.refresh_from_db()
     assert (room.location, room.active) == ("活动中心 402", False)
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_list_pages_do_not_query_per_row(world, client_for, records):
+    client = client_for(world.cast["supervisor"])
+    ledger, facilities = reverse("compliance:ledger") + f"?year={YEAR}", reverse("compliance:facilities")
+    qualifications = reverse("compliance:qualifications")
+    client.get(ledger)  # the first request of a session does its own once-only work
+    one = [_queries(client, url) for url in (ledger, facilities, qualifications)]
+    for number in ("V-2", "V-3"):
+        spend(world.school, YEAR, Category.TEACHING_PAY, "10.00", number)
+    for name in ("团体活动室", "专职教师办公室"):
+        Room.objects.create(school=world.school, name=name, kind=Room.Kind.GROUP)
+    station = Station.objects.create(college=world.college_b, location="B 楼")
+    StationDocument.objects.create(station=station, kind="plan", file_name="p.pdf", content_type="application/pdf",
+                                   size=len(PDF), content=PDF)  # fmt: skip
+    for username in ("T10050", "T10051"):
+        appoint(UserFactory(username=username), Post.CENTRE_COUNSELLOR, world.school, starts_on=SINCE)
+    assert [_queries(client, url) for url in (ledger, facilities, qualifications)] == one

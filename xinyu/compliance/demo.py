@@ -55,14 +55,13 @@ def _document(title: str) -> bytes:
     return buffer.getvalue()
 
 
-def _ledger(school, year: int, per_student: Decimal, students: int, rng: random.Random, last_month: int) -> int:
+def _ledger(school, year: int, per_student: Decimal, students: int, rng: random.Random, last_day: dt.date) -> int:
     counted = per_student * students
     made = 0
     for index, (category, description, share) in enumerate(LINES):
         amount = Decimal(counted * Decimal(str(share))).quantize(Decimal("0.01")) if isinstance(share, float) else share
         for part in range(2):
-            month = min(last_month, 2 + index + part * 5)
-            day = dt.date(year, month, rng.randint(1, 28))
+            day = min(last_day, dt.date(year, min(12, 2 + index + part * 5), rng.randint(1, 28)))
             LedgerLine.objects.create(
                 school=school, date=day, category=category, description=f"{description}（{'一二'[part]}）",
                 amount=(amount / 2).quantize(Decimal("0.01")), document_number=f"{year}-{index + 1:02d}{part + 1}",
@@ -84,9 +83,7 @@ def seed_compliance(school, seed: int) -> DemoCompliance:
         board.take_headcount(budget)
         budget.amount = (per_student * budget.headcount + Decimal("100000")).quantize(Decimal("1000"))
         budget.save(update_fields=["amount"])
-        result.lines += _ledger(
-            school, year, per_student, budget.headcount, rng, 12 if year < today.year else today.month
-        )
+        result.lines += _ledger(school, year, per_student, budget.headcount, rng, min(today, dt.date(year, 12, 31)))
     counted_on = min(today, dt.date(today.year, 9, 30))  # the budget's day: the board judges certificates then
     teachers = board.teacher_ids(school, today)
     for index, person_id in enumerate(teachers):

@@ -61,6 +61,7 @@ class QualificationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["degree"].choices = Qualification.Degree.choices  # no blank entry: a degree is required
         _bootstrap(self)
 
 

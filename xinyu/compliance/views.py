@@ -286,6 +286,7 @@ def room_edit(request, pk=None):
     school = scope.editable_school_for(request.user)
     room = get_object_or_404(Room, pk=pk, school=school) if pk is not None else None
     form = RoomForm(request.POST or None, instance=room, school=school)
+    form.fields["name"].label = _("Room name")
     if request.method == "POST" and form.is_valid():
         services.save_room(form, by=request.user, address=client_address(request))
         messages.success(request, _("The room is saved."))
