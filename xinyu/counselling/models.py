@@ -33,6 +33,9 @@ class Room(models.Model):
         TRAINING = "training", _("All-round development training room")
         OTHER = "other", _("Other")
 
+    # Rooms nobody books a counselling time in.
+    NOT_BOOKABLE = (Kind.OFFICE, Kind.TRAINING)
+
     school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="counselling_rooms")
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INDIVIDUAL)
