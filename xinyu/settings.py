@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "xinyu.privacy",
     "xinyu.studentfile",
     "xinyu.reports",
+    "xinyu.compliance",
     "django_tasks_db",
     "django_htmx",
     "django.contrib.admin",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("privacy/", include("xinyu.privacy.urls")),
     path("files/", include("xinyu.studentfile.urls")),
     path("reports/", include("xinyu.reports.urls")),
+    path("compliance/", include("xinyu.compliance.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,7 @@ KNOWN_RULES |= {"referrals"}  # referral, leave and the return gate (T3 staff)
 KNOWN_RULES |= {"registry", "registry_review", "dorm_checkin"}  # key-concern registry, review list, dorm check-ins
 KNOWN_RULES |= {"posts", "grant_posts", "credentials", "rooms"}  # keeping the network, resets, the centre's rooms
 KNOWN_RULES |= {"monthly_reports", "research"}  # monthly reports, the year (colleges, 学工部 …); research extracts
+KNOWN_RULES |= {"compliance", "compliance_edit"}  # the compliance board (read) and its records (keep)
 
 
 def walk(patterns, namespace=""):

@@ -398,3 +398,10 @@ def test_a_walk_in_starts_from_the_student_number(world, client_for):
     with translation.override("zh-hans"):
         expected = gettext("No student with the student number %(number)s.") % {"number": "0000"}
     assert [str(m) for m in missing.context["messages"]] == [expected]
+
+
+def test_offices_and_training_rooms_are_not_offered_for_counselling_times(world, client_for, room):
+    Room.objects.create(school=world.school, name="专职教师办公室", kind=Room.Kind.OFFICE)
+    Room.objects.create(school=world.school, name="综合素质训练室", kind=Room.Kind.TRAINING)
+    response = client_for(world.cast["counsellor"]).get(reverse("counselling:availability_new"))
+    assert list(response.context["form"].fields["room"].queryset) == [room]

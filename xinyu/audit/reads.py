@@ -52,6 +52,9 @@ class Read(models.TextChoices):
     ANNUAL = "reports.annual", _("The leading group's year: summary, symposium, decisions")
     DECISION = "reports.decision", _("A decision of the symposium")
     RESEARCH = "reports.research", _("Research studies and their extracts")
+    COMPLIANCE_BOARD = "compliance.board", _("Compliance board")
+    COMPLIANCE_QUALIFICATIONS = "compliance.qualifications", _("Teachers' qualifications")
+    COMPLIANCE_STATION_DOCUMENT = "compliance.station_document", _("Counselling station document")
 
 
 def read_event(what: Read, *, student=None, tier: int = 0, post: str = "", detail=None, reason: str = "") -> Event:

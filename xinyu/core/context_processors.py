@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from xinyu.care import scope as care_scope
+from xinyu.compliance import scope as compliance_scope
 from xinyu.concerns import scope as concern_scope
 from xinyu.core.my_work import work_counts
 from xinyu.counselling import scope as counselling_scope
@@ -26,8 +27,8 @@ def screening_link(user) -> str | None:
 
 
 MORE_MENU = (
-    "referrals", "crisis_board", "duty_roster", "network", "monthly_reports", "research", "roster_import", "privacy",
-    "credentials", "audit", "admin",
+    "referrals", "crisis_board", "duty_roster", "network", "monthly_reports", "research", "compliance",
+    "roster_import", "privacy", "credentials", "audit", "admin",
 )  # fmt: skip
 
 
@@ -74,6 +75,7 @@ def navigation(request):
             "referrals": referral_scope.may_refer(user),  # referral, leave and return (T3 staff)
             # Key-concern registry (staff, T2+); a dorm leader asked to check in sees only "Check-ins".
             "care": care_scope.care_link(user),
+            "compliance": compliance_scope.may_view_board(user),  # the compliance board (第十三–十五条)
         }
         # The less frequent pages sit in a "More" menu (templates/base.html).
         links["more"] = any(links[key] for key in MORE_MENU)

@@ -28,7 +28,13 @@ class Room(models.Model):
         CATHARSIS = "catharsis", _("Emotional release room")
         SAND_TRAY = "sand_tray", _("Sand tray room")
         RECEPTION = "reception", _("Reception and waiting room")
+        # The centre's other rooms of 第十四条 (not for bookings).
+        OFFICE = "office", _("Full-time teachers' office")
+        TRAINING = "training", _("All-round development training room")
         OTHER = "other", _("Other")
+
+    # Rooms nobody books a counselling time in.
+    NOT_BOOKABLE = (Kind.OFFICE, Kind.TRAINING)
 
     school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="counselling_rooms")
     name = models.CharField(_("name"), max_length=64)

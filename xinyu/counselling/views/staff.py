@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from xinyu.common.access import requires
 from xinyu.counselling import scope, services
 from xinyu.counselling.forms import RoomForm, SlotRunForm
-from xinyu.counselling.models import Booking, Slot
+from xinyu.counselling.models import Booking, Room, Slot
 from xinyu.org.access_log import Read, read_event, record_reads
 from xinyu.org.models import School
 from xinyu.org.scope import Tier
@@ -88,7 +88,7 @@ def schedule(request):
 
 @counsellor_view
 def availability_new(request):
-    rooms = scope.rooms_for(request.user).filter(active=True).order_by("name")
+    rooms = scope.rooms_for(request.user).filter(active=True).exclude(kind__in=Room.NOT_BOOKABLE).order_by("name")
     form = SlotRunForm(request.POST or None, rooms=rooms)
     status = 200
     if request.method == "POST":

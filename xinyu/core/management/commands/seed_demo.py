@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xinyu.accounts.demo import seed_two_factor
 from xinyu.care.demo import seed_care
+from xinyu.compliance.demo import seed_compliance
 from xinyu.concerns.demo import seed_open_cases
 from xinyu.counselling.demo import seed_counselling
 from xinyu.org.demo import DEFAULT_SEED, DEFAULT_STUDENTS, build_demo_college
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         seed_screening(college.school, seed)  # a finished freshmen census and an open semester screening
         seed_care(college.school, seed)  # key-concern registry entries with care plans, a dorm check-in
         seed_counselling(college.school, seed)  # rooms, slots, bookings, sessions with notes
+        seed_compliance(college.school, seed)  # budgets, ledgers, qualifications, rooms, stations (the board)
         seed_studentfile(college.school, seed)  # family contacts and follow-ups in a student's file
         seed_privacy(college.school, seed)  # consents, break-glass grants (one reviewed)
         seed_two_factor(college.school, seed)  # authenticators for the T3/T4 demo accounts (manage.py totp_code)
