@@ -111,6 +111,13 @@ def test_the_grid_and_the_summary_are_for_those_who_oversee(world, client_for, w
         assert 'data-state="missing"' in row_b  # October's was never sent
 
 
+def test_a_year_out_of_range_shows_this_year(world, client_for):
+    client = client_for(world.cast["student_affairs"])
+    for year in ("99999", "-1", "1999", "abc"):
+        response = client.get(reverse("reports:monthly_grid") + f"?year={year}")
+        assert response.status_code == 200 and response.context["year"] == 2026
+
+
 def test_the_leading_group_reads_small_counts_as_under_five(world, client_for):
     report = sent_report(world)
     figures = report.figures

@@ -27,8 +27,24 @@ class IdConverter:
         return str(int(value))
 
 
+class YearConverter:
+    """A year in a path: 2000 to 2099 (the years Xinyu keeps records of)."""
+
+    regex = "20[0-9]{2}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
 def register() -> None:
     register_converter(IdConverter, "id")
+    register_converter(YearConverter, "year")
 
 
 def id_param(raw) -> int | None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import requires
+from xinyu.common.params import FIRST_YEAR, LAST_YEAR, id_param
 from xinyu.org.access_log import Event, Read, record_read, record_request
 from xinyu.org.models import College
 from xinyu.reports import figures, monthly, overview, scope
@@ -168,9 +169,8 @@ def monthly_grid(request):
     """Month × college: sent, late, missing, returned — for 学工部, the centre and the leading group."""
     colleges = _overseen_colleges(request.user)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
+    year = id_param(request.GET.get("year"))
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
         year = today.year
     table = overview.grid(colleges, year, today)
     with transaction.atomic():

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import staff_only
+from xinyu.common.params import FIRST_YEAR, LAST_YEAR
 from xinyu.org.access_log import Event, Read, record_read, record_request
 from xinyu.org.models import School
 from xinyu.reports import annual, scope
@@ -84,6 +85,8 @@ def _annual_page(request, school, year, *, forms_=None, status=200):
         "symposium_form": forms_.get("symposium") or SymposiumForm(),
         "decision_form": forms_.get("decision") or DecisionForm(school=school),
         "today": timezone.localdate(),
+        "previous_year": year - 1 if year > FIRST_YEAR else None,
+        "next_year": year + 1 if year < LAST_YEAR else None,
     }  # fmt: skip
     with transaction.atomic():
         record_read(request, Read.ANNUAL, detail={"year": year})
