@@ -62,3 +62,15 @@ def test_drafted_approved_and_arrived(page: Page, world):
     row_a.locator(f'[data-month="{last:%Y-%m}"] a').click()
     expect(page.get_by_test_id("narrative-concerns")).to_contain_text("家庭变故")
     expect(page.get_by_test_id("return-form")).to_be_visible()
+
+
+def test_the_leading_group_reads_the_status_report_with_its_charts_and_the_board(page: Page, world):
+    sign_in_to_home(page, world.cast["leading_group_member"].username)
+    year = timezone.localdate().year
+    page.goto(reverse("reports:status", args=[year]))
+    for key in ("crisis-by-month", "registry-by-month"):
+        chart = page.locator(f'[data-testid="chart"][data-key="{key}"]')
+        expect(chart).to_have_attribute("data-drawn", "yes")
+        expect(chart.locator("svg")).to_have_count(1)
+    page.goto(reverse("compliance:board"))
+    expect(page.locator("h1")).to_be_visible()

@@ -52,6 +52,7 @@ class Read(models.TextChoices):
     ANNUAL = "reports.annual", _("The leading group's year: summary, symposium, decisions")
     DECISION = "reports.decision", _("A decision of the symposium")
     RESEARCH = "reports.research", _("Research studies and their extracts")
+    STATUS_REPORT = "reports.status", _("The students' mental-health status report")
     COMPLIANCE_BOARD = "compliance.board", _("Compliance board")
     COMPLIANCE_QUALIFICATIONS = "compliance.qualifications", _("Teachers' qualifications")
     COMPLIANCE_STATION_DOCUMENT = "compliance.station_document", _("Counselling station document")

@@ -12,6 +12,8 @@ urlpatterns = [
     path("annual/<year:year>/", views_annual.annual_page, name="annual"),
     path("annual/<year:year>/docx/", views_annual.annual_docx, name="annual_docx"),
     path("decisions/<id:pk>/", views_annual.decision_page, name="decision"),
+    path("status/<year:year>/", views_annual.status_page, name="status"),
+    path("status/<year:year>/docx/", views_annual.status_docx, name="status_docx"),
     path("research/", views_research.studies, name="research"),
     path("research/<id:pk>/", views_research.study_page, name="research_study"),
 ]

@@ -1,6 +1,6 @@
 """The leading group's year: the year's work summary and next year's priorities, the symposium and its
 decisions (read by the leading group, 学工部 and the centre's supervisor; kept by 学工部), its Word file,
-and a decision's page for its owner."""
+a decision's page for its owner, and the year's status report with its charts."""
 
 from django import forms
 from django.contrib import messages
@@ -21,7 +21,9 @@ from xinyu.org.models import School
 from xinyu.reports import annual, scope
 from xinyu.reports.models import Decision, Symposium, YearSummary
 from xinyu.reports.monthly import ReportError
+from xinyu.reports.status import status_report
 from xinyu.reports.views import AREA, DOCX_TYPE, monthly_reports_view
+from xinyu.reports.word import status_to_docx
 
 DATE = {"type": "date", "class": "form-control"}
 TEXT = {"class": "form-control"}
@@ -172,3 +174,25 @@ def decision_page(request, pk):
         may_complete = decision.done_at is None and annual.may_complete(request.user, decision)
         context = {"decision": decision, "may_complete": may_complete}
         return render(request, "reports/decision.html", context, status=status)
+
+
+@monthly_reports_view
+def status_page(request, year):
+    """The students' mental-health status report of the year, with its charts (第十六条)."""
+    school = _school_for(request.user)
+    report = status_report(school, year)
+    charts = [(chart, f"chart-{chart.key}", chart.echarts()) for chart in report.charts]
+    with transaction.atomic():
+        record_read(request, Read.STATUS_REPORT, detail={"year": year})
+        return render(request, "reports/status_report.html", {"report": report, "charts": charts, "year": year})
+
+
+@monthly_reports_view
+def status_docx(request, year):
+    school = _school_for(request.user)
+    with transaction.atomic():
+        content = status_to_docx(status_report(school, year))
+        record_request(request, Event(AuditEntry.Action.EXPORT, "reports.status", detail={"year": year}))
+    response = HttpResponse(content, content_type=DOCX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"status-report-{year}.docx")
+    return response
