@@ -87,16 +87,16 @@ def _seed(rng: random.Random) -> College:
         ),
         batch_size=BATCH,
     )  # fmt: skip
+    held = [rng.random() < 0.7 for _ in range(sized(3000, 6))]
     Interview.objects.bulk_create(
         (
             Interview(student=rng.choice(students), source="concern_report", assignee=staff,
                       due_on=MONTH + dt.timedelta(days=rng.randint(0, 29)),
-                      conducted_at=moment() if rng.random() < 0.7 else None, outcome="watch")
-            for _ in range(sized(3000, 6))
+                      conducted_at=moment() if done else None, outcome="watch" if done else "")
+            for done in held
         ),
         batch_size=BATCH,
     )  # fmt: skip
-    Interview.objects.filter(conducted_at__isnull=True).update(outcome="")
     campaign = Campaign.objects.create(
         school=school, kind="semester", title="基准测评", opens_at=start, closes_at=end, consent_text="同意",
         consent_version="v1", created_by=staff,

@@ -1,7 +1,8 @@
-"""A year of monthly reports in the demo college: every college's reports for the twelve months before this
-one, written by its mental-health advisor (or 学工办 director) and sent by its working group head through
-the services, mostly on time, some late; one returned by 学工部 and corrected in a second version; last
-month's still in progress or missing in a few colleges. Deterministic for a seed."""
+"""The leading group's work in the demo college. A year of monthly reports: every college's reports for the
+twelve months before this one, written by its mental-health advisor (or 学工办 director) and sent by its
+working group head through the services, mostly on time, some late; one returned by 学工部 and corrected in
+a second version; last month's still in progress or missing in a few colleges. Last year's summary and its
+symposium with three decisions. Deterministic for a seed."""
 
 import datetime as dt
 import random
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyu.org.models import Appointment, College, Post
-from xinyu.reports import monthly
+from xinyu.reports import annual, monthly
 from xinyu.reports.figures import next_month
 from xinyu.reports.models import MonthlyReport
 from xinyu.reports.overview import previous_month
@@ -95,3 +96,41 @@ def seed_monthly_reports(school, seed: int) -> dict:
                 _send(fresh, drafter, head, sent_on=due + dt.timedelta(days=4))
                 counts["returned"] += 1
     return counts
+
+
+@transaction.atomic
+def seed_leading_group_year(school, seed: int) -> dict:
+    """Last year's summary (drafted from the figures) and its symposium with three decisions: one done, one
+    due soon, one overdue — each in its owner's work until done."""
+    today = timezone.localdate()
+    year = today.year - 1
+    affairs = Appointment.objects.current().filter(post=Post.STUDENT_AFFAIRS_STAFF).select_related("person").first()
+    if affairs is None:
+        return {}
+    by = affairs.person
+    annual.start_year_summary(school, year, by=by)
+    meeting = annual.record_symposium(
+        school, by=by, held_on=dt.date(year, 12, 18), place="行政楼三楼会议室",
+        attendees="领导小组组长、副组长及成员，学工部、阳光心理中心负责人，各二级学院分管领导",
+        papers=["year_summary", "status_report", "compliance", "monthly_reports"],
+        minutes="会议听取了年度工作总结和学生心理健康状况专题报告，审议了达标情况，"
+        "讨论了月报逾期、约谈逾期和专项经费使用等问题，形成以下决定。",
+    )  # fmt: skip
+    owners = {post: Appointment.objects.current().filter(post=post).select_related("person").first()
+              for post in (Post.CENTRE_SUPERVISOR, Post.COLLEGE_GROUP_HEAD, Post.STUDENT_AFFAIRS_STAFF)}  # fmt: skip
+    plans = (
+        (Post.CENTRE_SUPERVISOR, "春季学期开学前完成全体心理委员、寝室长培训", today + dt.timedelta(days=40), False),
+        (Post.COLLEGE_GROUP_HEAD, "各学院每月5个工作日内报送心理健康状况月报", today - dt.timedelta(days=10), False),
+        (Post.STUDENT_AFFAIRS_STAFF, "专项经费按生均不低于20元编入下一年度预算", dt.date(year, 12, 31), True),
+    )
+    decisions = []
+    for post, text, due, done in plans:
+        owner = owners[post]
+        if owner is None:
+            continue
+        decision = annual.add_decision(meeting, by=by, text=text, owner=owner.person,
+                                       due_on=max(due, meeting.held_on))  # fmt: skip
+        if done:
+            annual.complete_decision(decision, by=owner.person, note="已编入预算并经领导小组审定。")
+        decisions.append(decision)
+    return {"symposium": meeting.pk, "decisions": len(decisions)}
