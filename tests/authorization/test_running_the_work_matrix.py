@@ -32,6 +32,7 @@ READERS = {
     "reports:decision": SCHOOL | {"college_leader"},  # its owner
     "reports:research": {"supervisor"},
     "reports:research_study": {"supervisor"},
+    "reports:research_outputs": {"supervisor"},
     "compliance:board": SCHOOL,
     "compliance:ledger": SCHOOL,
     "compliance:qualifications": SCHOOL,

@@ -15,6 +15,7 @@ from tests.screening.test_triage import make_campaign, phq9, submit
 from xinyu.audit.models import AuditEntry
 from xinyu.privacy.models import ConsentRecord
 from xinyu.reports import research
+from xinyu.reports.annual import year_figures
 from xinyu.reports.models import ResearchExtract
 from xinyu.reports.monthly import ReportError
 
@@ -133,3 +134,22 @@ def test_the_command_writes_the_csv_or_says_why_not(world, tmp_path):
         call_command("research_extract", campaign=campaign.pk, study="大学生睡眠与情绪研究", k=6, out=str(out))
     with pytest.raises(CommandError, match="没有名为"):
         call_command("research_extract", campaign=campaign.pk, study="不存在", out=str(out))
+
+
+@pytest.mark.django_db
+def test_the_research_register_feeds_the_years_summary(world, client_for):
+    # "reports:research_outputs"
+    url = reverse("reports:research_outputs")
+    assert client_for(world.cast["counsellor"]).get(url).status_code == 404
+    client = client_for(world.cast["supervisor"])
+    assert client.post(url, {"kind": "paper", "title": "", "people": "", "on": ""}).status_code == 400
+    paper = {
+        "kind": "paper",
+        "title": "高职新生抑郁症状调查",
+        "people": "卫主任等",
+        "venue": "某学报",
+        "on": "2026-06-01",
+    }
+    assert client.post(url, paper).status_code == 302
+    assert "高职新生抑郁症状调查" in client.get(url).content.decode()
+    assert year_figures(world.school, 2026)["research"] == {"project": 0, "paper": 1, "activity": 0}

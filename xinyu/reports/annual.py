@@ -17,7 +17,7 @@ from xinyu.org.models import Appointment, College, Post
 from xinyu.org.scope import Tier
 from xinyu.reports import scope
 from xinyu.reports.figures import figure, figure_rows
-from xinyu.reports.models import Decision, MonthlyReport, Symposium, YearSummary
+from xinyu.reports.models import Decision, MonthlyReport, ResearchOutput, Symposium, YearSummary
 from xinyu.reports.monthly import ReportError
 
 # Who may own a decision: the school's and the colleges' people who run the work.
@@ -49,8 +49,10 @@ def year_figures(school, year: int) -> dict:
         totals[".".join(path)] = sum(v for v in (figure(r.figures, path) for r in reports) if isinstance(v, int))
     colleges = College.objects.filter(school=school).count()
     months = sum(1 for month in range(1, 13) if dt.date(year, month, 1) < timezone.localdate().replace(day=1))
+    outputs = ResearchOutput.objects.filter(school=school, on__year=year)
     return {
         "year": year,
+        "research": {kind: outputs.filter(kind=kind).count() for kind in ResearchOutput.Kind.values},
         "reports_sent": len(reports),
         "reports_late": sum(1 for report in reports if report.was_late),
         "reports_expected": colleges * months,
@@ -75,6 +77,12 @@ def draft_texts(figures: dict) -> tuple[str, str]:
         "added": totals.get("registry.added", 0), "removed": totals.get("registry.removed", 0),
         "held": totals.get("interviews.done", 0),
     }  # fmt: skip
+    research = figures.get("research", {})
+    summary += " " + _(
+        "Research on students' mental health: %(projects)s projects, %(papers)s papers, %(activities)s academic "
+        "activities."
+    ) % {"projects": research.get("project", 0), "papers": research.get("paper", 0),
+         "activities": research.get("activity", 0)}  # fmt: skip
     priorities = _(
         "1. Monthly reports sent on time by every college.\n2. Interviews held by their due date.\n"
         "3. Training for class wellbeing reps and dorm leaders."

@@ -223,3 +223,30 @@ class ResearchExtract(models.Model):
 
     def __str__(self):
         return f"{self.study} {self.taken_at:%Y-%m-%d} {self.rows}"
+
+
+class ResearchOutput(models.Model):
+    """第十七条: the school's research on student mental health — projects, papers, academic activities — kept
+    by the centre for the year's summary."""
+
+    class Kind(models.TextChoices):
+        PROJECT = "project", _("Research project")
+        PAPER = "paper", _("Paper")
+        ACTIVITY = "activity", _("Academic activity")
+
+    school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="research_outputs")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    people = models.CharField(_("people"), max_length=200)
+    venue = models.CharField(_("published in, held at or funded by"), max_length=200, blank=True)
+    on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("research output")
+        verbose_name_plural = _("research outputs")
+        ordering = ["-on", "-id"]
+
+    def __str__(self):
+        return self.title

@@ -24,7 +24,7 @@ from xinyu.org.models import Post
 from xinyu.org.scope import Tier, current_appointments
 from xinyu.policy.loader import policy_in_force
 from xinyu.privacy.models import ConsentRecord
-from xinyu.reports.models import ResearchExtract, ResearchStudy
+from xinyu.reports.models import ResearchExtract, ResearchOutput, ResearchStudy
 from xinyu.reports.monthly import ReportError
 from xinyu.screening.models import Result
 
@@ -190,3 +190,20 @@ def take_extract(study: ResearchStudy, campaign, *, by, k: int | None = None) ->
                      detail={"study": study.pk, "campaign": campaign.pk, "rows": taken.rows,
                              "k": taken.k_achieved, "step": taken.generalisation}))  # fmt: skip
     return extract, taken
+
+
+@transaction.atomic
+def record_output(school, *, by, kind: str, title: str, people: str, venue: str, on) -> ResearchOutput:
+    """A project, paper or academic activity for the register (第十七条)."""
+    if not may_run_research(by, school):
+        raise ReportError(_("Only the psychology centre's supervisor keeps the research register."))
+    if kind not in ResearchOutput.Kind.values:
+        raise ReportError(_("Please choose what it is: a project, a paper or an academic activity."))
+    if not (title or "").strip() or not (people or "").strip() or on is None:
+        raise ReportError(_("Please give its title, the people and the date."))
+    output = ResearchOutput.objects.create(
+        school=school, kind=kind, title=title.strip(), people=people.strip(), venue=(venue or "").strip(), on=on,
+        recorded_by=by,
+    )  # fmt: skip
+    record(by, Event(AuditEntry.Action.CREATE, "reports.research.output", detail={"output": output.pk}))
+    return output

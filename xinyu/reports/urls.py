@@ -16,4 +16,5 @@ urlpatterns = [
     path("status/<year:year>/docx/", views_annual.status_docx, name="status_docx"),
     path("research/", views_research.studies, name="research"),
     path("research/<id:pk>/", views_research.study_page, name="research_study"),
+    path("research/register/", views_research.outputs, name="research_outputs"),
 ]

@@ -15,7 +15,7 @@ from xinyu.org.access_log import Read, record_read
 from xinyu.org.models import Post, School
 from xinyu.org.scope import current_appointments
 from xinyu.reports import research
-from xinyu.reports.models import ResearchStudy
+from xinyu.reports.models import ResearchOutput, ResearchStudy
 from xinyu.reports.monthly import ReportError
 from xinyu.screening.models import Campaign
 
@@ -37,6 +37,40 @@ class StudyForm(forms.Form):
 def _school(user) -> School:
     schools = [a.school_id for a in current_appointments(user) if a.post == Post.CENTRE_SUPERVISOR]
     return School.objects.get(pk=schools[0])
+
+
+class OutputForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ResearchOutput.Kind.choices,
+                             widget=forms.Select({"class": "form-select"}))  # fmt: skip
+    title = forms.CharField(label=gettext_lazy("Title"), widget=forms.TextInput({"class": "form-control"}))
+    people = forms.CharField(label=gettext_lazy("People"), widget=forms.TextInput({"class": "form-control"}))
+    venue = forms.CharField(label=gettext_lazy("Published in, held at or funded by"), required=False,
+                            widget=forms.TextInput({"class": "form-control"}))  # fmt: skip
+    on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(DATE))
+
+
+@research_view
+def outputs(request):
+    """The research register (第十七条): projects, papers, academic activities."""
+    school = _school(request.user)
+    form = OutputForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise ReportError(_("Please give its title, the people and the date."))
+            research.record_output(school, by=request.user, **form.cleaned_data)
+        except ReportError as error:
+            messages.error(request, str(error))
+            status = 400
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("reports:research_outputs")
+    with transaction.atomic():
+        record_read(request, Read.RESEARCH)
+        return render(request, "reports/research_outputs.html", {
+            "outputs": ResearchOutput.objects.filter(school=school), "form": form,
+        }, status=status)  # fmt: skip
 
 
 @research_view
