@@ -246,26 +246,10 @@ def history(school, year: int) -> list[tuple[Figures, list[Requirement]]]:
 
 
 @dataclass
-class HoursRow:
-    name: str
-    username: str
-    full_time: bool
-    sessions: int = 0
-    session_minutes: int = 0
-    interviews: int = 0
-    interview_minutes: int = 0
+class HoursRow(wl.WorkloadRow):
+    """A teacher's year of counselling and interview hours (the workload's rows summed), and whether full-time."""
 
-    @property
-    def session_hours(self) -> float:
-        return round(self.session_minutes / 60, 1)
-
-    @property
-    def interview_hours(self) -> float:
-        return round(self.interview_minutes / 60, 1)
-
-    @property
-    def total_hours(self) -> float:
-        return round((self.session_minutes + self.interview_minutes) / 60, 1)
+    full_time: bool = False
 
 
 def credited_hours(school, year: int) -> list[HoursRow]:
@@ -275,7 +259,7 @@ def credited_hours(school, year: int) -> list[HoursRow]:
     full_time = set(teacher_ids(school, on))
     everyone = full_time | set(teacher_ids(school, on, PART_TIME_POSTS))
     rows = {
-        user.pk: HoursRow(user.full_name, user.username, user.pk in full_time)
+        user.pk: HoursRow(user.pk, user.username, user.full_name, full_time=user.pk in full_time)
         for user in User.objects.filter(pk__in=everyone)
     }
     for month in range(1, 13):

@@ -291,7 +291,8 @@ def room_edit(request, pk=None):
         services.save_room(form, by=request.user, address=client_address(request))
         messages.success(request, _("The room is saved."))
         return redirect("compliance:facilities")
-    return render(request, "compliance/room_form.html", {"form": form, "room": room})
+    cancel = reverse("compliance:facilities")
+    return render(request, "counselling/room_form.html", {"form": form, "room": room, "cancel_url": cancel})
 
 
 @edit_view
