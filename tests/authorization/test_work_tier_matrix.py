@@ -97,6 +97,7 @@ KIND_TIER = {
     "break_glass_review": 2,  # that someone opened the student's file in an emergency
     "monthly_report": 0,  # a college's monthly report to write, approve or chase: about no student
     "decision": 0,  # a decision of the symposium
+    "policy_calendar": 0,  # next year's public holidays to add to the policy file
 }  # fmt: skip
 BUILT_IN = {
     "reports_waiting": "report", "reports_taken": "report-to-triage", "steps": "step", "interviews": "interview",

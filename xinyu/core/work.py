@@ -23,7 +23,7 @@ from xinyu.grants.work import grants_and_resets_work
 from xinyu.org import scope
 from xinyu.privacy.breakglass import review_work
 from xinyu.referrals.sources import referral_work
-from xinyu.reports.sources import decision_work, monthly_report_work
+from xinyu.reports.sources import calendar_work, decision_work, monthly_report_work
 
 WorkSource = Callable[[object, dt.datetime], WorkSection | None]
 
@@ -35,6 +35,7 @@ WORK_SOURCES: tuple[WorkSource, ...] = (
     grants_and_resets_work,
     monthly_report_work,
     decision_work,
+    calendar_work,
 )
 
 

@@ -49,3 +49,19 @@ def due_at(policy: Policy, start: dt.datetime, deadline: Deadline) -> dt.datetim
     if deadline.clock == "office":
         return add_office_minutes(policy, start, deadline.minutes)
     return start + dt.timedelta(minutes=deadline.minutes)
+
+
+def calendar_covers_until(policy: Policy) -> dt.date | None:
+    """The last day the policy's holiday calendar speaks for: 31 December of the latest year it lists a
+    holiday or an adjusted working day in (None for a policy without a calendar)."""
+    days = policy.holidays | policy.working_days
+    return dt.date(max(days).year, 12, 31) if days else None
+
+
+def calendar_runs_out(policy: Policy, today: dt.date, *, within_days: int = 60) -> dt.date | None:
+    """The last covered day when the calendar does not reach `within_days` past `today`; otherwise None.
+    Past it, office-hour deadlines would count next year's public holidays as working time."""
+    covered = calendar_covers_until(policy)
+    if covered is not None and covered < today + dt.timedelta(days=within_days):
+        return covered
+    return None

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from xinyu.common.work import WorkItem, WorkSection
 from xinyu.org.models import College
 from xinyu.org.scope import Tier
+from xinyu.policy.calendar import calendar_runs_out
+from xinyu.policy.loader import policy_in_force
 from xinyu.reports import scope
 from xinyu.reports.models import Decision, MonthlyReport
 from xinyu.reports.monthly import current_report, due_on, month_label
@@ -63,3 +65,20 @@ def monthly_report_work(user, now: dt.datetime) -> WorkSection | None:
             if report is None or report.status != Status.SENT:
                 items.append(_item(college, month, _("The monthly report for %(month)s is late") % label, today))
     return WorkSection("monthly-reports", _("Monthly reports"), items, empty_text=_("No monthly report waits for you."))
+
+
+def calendar_work(user, now: dt.datetime) -> WorkSection | None:
+    """学工部 is asked to add next year's public holidays to the policy file when its calendar runs out within
+    60 days (the State Council publishes them each November or December)."""
+    if not scope.is_student_affairs(user):
+        return None
+    today = timezone.localdate(now)
+    covered = calendar_runs_out(policy_in_force(today), today)
+    if covered is None:
+        return None
+    item = WorkItem(
+        kind="policy_calendar", tier=Tier.T0, student=None, due=covered, overdue=today > covered,
+        title=_("Add the public holidays after %(day)s to the policy file (calendar)") % {"day": covered.isoformat()},
+        detail=_("Office-hour deadlines would otherwise count them as working time."),
+    )  # fmt: skip
+    return WorkSection("policy-calendar", _("The policy file"), [item])
