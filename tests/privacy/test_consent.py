@@ -96,7 +96,13 @@ def test_withdraw_page_in_scope_and_out(world, client_for):
         assert client_for(world.cast[who]).post(url, {"reason": "x"}).status_code == 404
     own.refresh_from_db()
     assert own.withdrawn_at is None
-    response = client_for(world.cast["student"]).post(url, {"reason": ""})
+    # Not without ticking the confirmation (the page says what changes first).
+    student = client_for(world.cast["student"])
+    assert 'data-testid="withdraw-effect"' in student.get(reverse("privacy:mine")).content.decode()
+    assert student.post(url, {"reason": ""}).status_code == 302
+    own.refresh_from_db()
+    assert own.withdrawn_at is None
+    response = student.post(url, {"reason": "", "confirm": "yes"})
     assert response.status_code == 302 and response.url == reverse("privacy:mine")
     own.refresh_from_db()
     assert own.withdrawn_at is not None

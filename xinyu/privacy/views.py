@@ -166,6 +166,9 @@ def consent_withdraw(request, pk):
     record = scope.get_own_consent_for_user(request.user, pk)
     form = WithdrawForm(request.POST)
     form.is_valid()
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Please tick the box to confirm that you withdraw this consent."))
+        return redirect(reverse("privacy:mine"))
     try:
         consent.withdraw_consent(
             record, by=request.user, reason=form.cleaned_data.get("reason", ""), address=client_address(request)
