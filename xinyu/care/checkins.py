@@ -4,6 +4,7 @@ is wrong" is a concern report from the dorm."""
 
 import datetime as dt
 
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,3 +50,19 @@ def is_due(assignment, last_at: dt.datetime | None, now: dt.datetime | None = No
     if last_at is None:
         return True
     return (timezone.localtime(now).date() - timezone.localtime(since).date()).days >= assignment.every_days
+
+
+def due_count(user, now: dt.datetime | None = None) -> int | None:
+    """How many of the dorm-mates `user` was asked to look after are due a check-in (None when they look
+    after nobody): for the dorm leader's home page, which names nobody."""
+    if not scope.may_check_in(user):
+        return None
+    assignments = list(scope.check_in_assignments_for(user))
+    if not assignments:
+        return None
+    last = dict(
+        CheckInAssignment.objects.filter(pk__in=[a.pk for a in assignments])
+        .annotate(last=Max("check_ins__at"))
+        .values_list("pk", "last")
+    )
+    return sum(is_due(assignment, last.get(assignment.pk), now) for assignment in assignments)

@@ -2,6 +2,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from xinyu.care import checkins
 from xinyu.common.access import public, signed_in
 from xinyu.core.home import responsibilities_for
 from xinyu.org import scope
@@ -14,6 +15,7 @@ def home(request):
         "responsibilities": responsibilities_for(user),
         "own_student": scope.own_student(user) if user.is_student else None,
         "sees_students": bool(scope.grants_for(user)),
+        "check_ins_due": checkins.due_count(user),  # a dorm leader asked to look after dorm-mates
     }
     return render(request, "core/home.html", context)
 
