@@ -33,3 +33,12 @@ def test_default_language_is_simplified_chinese_and_english_is_available(client)
 def test_chinese_even_for_an_english_browser(client):
     body = client.get(reverse("accounts:login"), headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
     assert '<html lang="zh-hans">' in body and "登录" in body
+
+
+@pytest.mark.django_db
+def test_a_missing_page_is_xinyus_own_404_in_chinese(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert 'data-testid="not-found"' in body and "页面不存在" in body
+    assert "Page not found at" not in body and "URLconf" not in body  # never Django's debugging page
