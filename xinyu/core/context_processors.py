@@ -10,7 +10,6 @@ from xinyu.grants import rules as grant_rules
 from xinyu.org import scope
 from xinyu.privacy import scope as privacy_scope
 from xinyu.referrals import scope as referral_scope
-from xinyu.reports import research
 from xinyu.reports import scope as report_scope
 from xinyu.screening import scope as screening_scope
 
@@ -49,7 +48,7 @@ def navigation(request):
             "students": not user.is_student and bool(scope.grants_for(user)),
             "network": scope.may_view_network(user),
             "monthly_reports": report_scope.may_see_monthly_reports(user),  # 月报: colleges, 学工部, leading group
-            "research": research.may_run_research(user),  # anonymised research extracts: the centre's supervisor
+            "research": report_scope.may_run_research(user),  # anonymised research extracts: the centre's supervisor
             "roster_import": scope.may_import_roster(user),
             "export_students": scope.may_export_students(user),
             "audit": scope.may_browse_audit_log(user),

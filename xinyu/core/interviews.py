@@ -97,12 +97,8 @@ def _page(request, interview, *, form=None, status=200):
     reads_record = scope.reads_interview_record(user, interview)
     tier = Tier.T3 if reads_record else tier_of(interview)
     _tier, grant = scope.tier_for(user, interview.student)
-    if grant is not None:
-        post = grant.post
-    elif interview.case is not None and scope.case_records_role(user, interview.case):
-        post = scope.ROLE_POSTS[scope.case_records_role(user, interview.case)]
-    else:
-        post = "assignee"
+    role = scope.case_records_role(user, interview.case) if interview.case is not None else ""
+    post = grant.post if grant is not None else scope.ROLE_POSTS[role] if role else "assignee"
     link = _screening_link(interview) if interview.source == Interview.Source.SCREENING else None
     with transaction.atomic():
         context = {

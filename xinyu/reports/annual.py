@@ -140,13 +140,7 @@ def owners_for(school):
     appointments = (
         Appointment.objects.current().filter(post__in=OWNER_POSTS).select_related("person", "college", "department")
     )
-    people = []
-    for appointment in appointments.order_by("post", "id"):
-        school_id = appointment.school_id or getattr(appointment.college, "school_id", None) or getattr(
-            appointment.department, "school_id", None
-        )  # fmt: skip
-        if school_id == school.pk:
-            people.append(appointment.person)
+    people = [a.person for a in appointments.order_by("post", "id") if scope.school_id_of(a) == school.pk]
     return list(dict.fromkeys(people))
 
 

@@ -14,10 +14,10 @@ from xinyu.org.models import College
 from xinyu.reports.figures import figure, figure_rows, month_start
 from xinyu.reports.models import MonthlyReport
 from xinyu.reports.monthly import due_on
+from xinyu.reports.suppression import SMALL, suppress_table
 
 Status = MonthlyReport.Status
-SMALL = 5
-# Parts that add up to the row before them (the concern reports' total).
+# Parts that add up to a shown total (the concern reports'): one hidden part takes the next smallest with it.
 GROUPS = (("concern_reports", "by_source"), ("concern_reports", "by_outcome"))
 
 STATES = {
@@ -99,18 +99,15 @@ class Summary:
 
 
 def _suppress(rows: list[SummaryRow]) -> None:
-    by_path = {row.path: row for row in rows}
+    """Counts from 1 to SMALL − 1 hidden; within each group of parts, the complement (suppression.py)."""
+    for group in GROUPS:
+        parts = [row for row in rows if row.path[: len(group)] == group and len(row.path) == len(group) + 1]
+        hidden = suppress_table({"": {row.path: row.value for row in parts}})[""]
+        for row in parts:
+            row.value = hidden[row.path]
     for row in rows:
         if row.value is not None and 0 < row.value < SMALL:
             row.value = None
-    for group in GROUPS:
-        parts = [row for row in rows if row.path[: len(group)] == group and len(row.path) == len(group) + 1]
-        total = by_path.get((*group[:-1], "total"))
-        hidden = [row for row in parts if row.value is None]
-        if len(hidden) == 1 and total is not None and total.value is not None:
-            shown = sorted((row for row in parts if row.value), key=lambda row: row.value)
-            if shown:
-                shown[0].value = None
 
 
 def month_summary(colleges, month: dt.date, *, suppress: bool, today: dt.date | None = None) -> Summary:

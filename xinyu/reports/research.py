@@ -20,24 +20,16 @@ from django.utils.translation import gettext as _
 
 from xinyu.audit.models import AuditEntry
 from xinyu.org.access_log import Event, record
-from xinyu.org.models import Post
-from xinyu.org.scope import Tier, current_appointments
+from xinyu.org.scope import Tier
 from xinyu.policy.loader import policy_in_force
 from xinyu.privacy.models import ConsentRecord
 from xinyu.reports.models import ResearchExtract, ResearchOutput, ResearchStudy
 from xinyu.reports.monthly import ReportError
+from xinyu.reports.scope import may_run_research
 from xinyu.screening.models import Result
 
 QUASI = ("age_band", "college", "grade", "gender")
 UNKNOWN = "—"
-
-
-def may_run_research(user, school=None) -> bool:
-    """The centre's supervisor approves studies and takes their extracts."""
-    return any(
-        a.post == Post.CENTRE_SUPERVISOR and (school is None or a.school_id == school.pk)
-        for a in current_appointments(user)
-    )
 
 
 def k_minimum() -> int:

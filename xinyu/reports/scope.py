@@ -1,5 +1,5 @@
 """Who may write, approve, read and return the college monthly reports (第十一条), and read and keep the
-leading group's year (the summary, the symposium and its decisions). Figures only: reading a
+leading group's year (the summary, the symposium and its decisions), and run research extracts. Figures only: reading a
 report reveals no student (T0 about anyone), so the rule is by post, not by tier.
 
 - A college's mental-health advisor and its 学工办 director draft their college's report;
@@ -25,11 +25,14 @@ SCHOOL_READERS = RETURNERS | {
 }  # fmt: skip
 
 
-def _school_id(appointment) -> int | None:
+def school_id_of(appointment) -> int | None:
+    """The school an appointment is in, whatever its scope (school, department, college)."""
     if appointment.school_id:
         return appointment.school_id
     if appointment.department_id:
         return appointment.department.school_id
+    if appointment.college_id:
+        return appointment.college.school_id
     return None
 
 
@@ -38,8 +41,8 @@ def _colleges_by(user, college_posts: frozenset, school_posts: frozenset = froze
     for appointment in current_appointments(user):
         if appointment.post in college_posts and appointment.college_id:
             condition |= Q(pk=appointment.college_id)
-        elif appointment.post in school_posts and _school_id(appointment):
-            condition |= Q(school_id=_school_id(appointment))
+        elif appointment.post in school_posts and school_id_of(appointment):
+            condition |= Q(school_id=school_id_of(appointment))
     return College.objects.filter(condition)
 
 
@@ -58,7 +61,7 @@ def colleges_to_read_for(user) -> QuerySet[College]:
 
 def schools_to_oversee_for(user) -> set[int]:
     """Schools whose month × college grid and month summary `user` may read."""
-    return {_school_id(a) for a in current_appointments(user) if a.post in SCHOOL_READERS and _school_id(a)}
+    return {school_id_of(a) for a in current_appointments(user) if a.post in SCHOOL_READERS and school_id_of(a)}
 
 
 def may_see_monthly_reports(user) -> bool:
@@ -74,7 +77,7 @@ def may_approve(user, college) -> bool:
 
 
 def may_return(user, college) -> bool:
-    return any(a.post in RETURNERS and _school_id(a) == college.school_id for a in current_appointments(user))
+    return any(a.post in RETURNERS and school_id_of(a) == college.school_id for a in current_appointments(user))
 
 
 def may_read_annual(user, school) -> bool:
@@ -84,7 +87,15 @@ def may_read_annual(user, school) -> bool:
 
 def may_edit_annual(user, school) -> bool:
     """学工部 keeps it: the year's summary, the symposium, its decisions."""
-    return any(a.post in RETURNERS and _school_id(a) == school.pk for a in current_appointments(user))
+    return any(a.post in RETURNERS and school_id_of(a) == school.pk for a in current_appointments(user))
+
+
+def may_run_research(user, school=None) -> bool:
+    """Research studies and their extracts: the centre's supervisor (of `school`, when given)."""
+    return any(
+        a.post == Post.CENTRE_SUPERVISOR and (school is None or school_id_of(a) == school.pk)
+        for a in current_appointments(user)
+    )
 
 
 def is_student_affairs(user) -> bool:

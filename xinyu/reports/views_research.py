@@ -14,12 +14,12 @@ from xinyu.common.access import requires
 from xinyu.org.access_log import Read, record_read
 from xinyu.org.models import Post, School
 from xinyu.org.scope import current_appointments
-from xinyu.reports import research
+from xinyu.reports import research, scope
 from xinyu.reports.models import ResearchOutput, ResearchStudy
 from xinyu.reports.monthly import ReportError
 from xinyu.screening.models import Campaign
 
-research_view = requires(research.may_run_research, "research")
+research_view = requires(scope.may_run_research, "research")
 DATE = {"type": "date", "class": "form-control"}
 
 
@@ -35,7 +35,7 @@ class StudyForm(forms.Form):
 
 
 def _school(user) -> School:
-    schools = [a.school_id for a in current_appointments(user) if a.post == Post.CENTRE_SUPERVISOR]
+    schools = [scope.school_id_of(a) for a in current_appointments(user) if a.post == Post.CENTRE_SUPERVISOR]
     return School.objects.get(pk=schools[0])
 
 
