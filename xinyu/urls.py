@@ -23,6 +23,10 @@ urlpatterns = [
     path("files/", include("xinyu.studentfile.urls")),
     path("reports/", include("xinyu.reports.urls")),
     path("compliance/", include("xinyu.compliance.urls")),
+    path("courses/", include("xinyu.courses.urls")),
+    path("education/", include("xinyu.education.urls")),
+    path("workforce/", include("xinyu.workforce.urls")),
+    path("xinli/", include("xinyu.public.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
