@@ -13,6 +13,7 @@ from django.conf import settings
 
 from xinyu.policy.care import DEFAULT_CARE, CareRules, CareRulesError, parse_care
 from xinyu.policy.screening import DEFAULT_RULES, ScoringRules, ScoringRulesError
+from xinyu.policy.terms import DEFAULT_TERMS, TermRules, TermRulesError, parse_terms
 
 ROLES = frozenset(
     {
@@ -116,6 +117,7 @@ class Policy:
     levels: dict[str, LevelRule]
     screening: ScreeningRules = DEFAULT_SCREENING
     care: CareRules = DEFAULT_CARE
+    terms: TermRules = DEFAULT_TERMS
 
     @property
     def key(self) -> str:
@@ -337,6 +339,7 @@ def parse_policy(raw: dict) -> Policy:
         levels={level: _level(level, levels[level]) for level in LEVELS},
         screening=parse_screening(raw.get("screening")),
         care=_care(raw.get("care")),
+        terms=_terms(raw.get("terms")),
     )
 
 
@@ -344,6 +347,13 @@ def _care(raw) -> CareRules:
     try:
         return parse_care(raw)
     except CareRulesError as exc:
+        raise PolicyError(str(exc)) from exc
+
+
+def _terms(raw) -> TermRules:
+    try:
+        return parse_terms(raw)
+    except TermRulesError as exc:
         raise PolicyError(str(exc)) from exc
 
 
