@@ -14,6 +14,7 @@ from django.conf import settings
 from xinyu.policy.care import DEFAULT_CARE, CareRules, CareRulesError, parse_care
 from xinyu.policy.screening import DEFAULT_RULES, ScoringRules, ScoringRulesError
 from xinyu.policy.terms import DEFAULT_TERMS, TermRules, TermRulesError, parse_terms
+from xinyu.policy.workforce import DEFAULT_WORKFORCE, WorkforceRules, WorkforceRulesError, parse_workforce
 
 ROLES = frozenset(
     {
@@ -118,6 +119,7 @@ class Policy:
     screening: ScreeningRules = DEFAULT_SCREENING
     care: CareRules = DEFAULT_CARE
     terms: TermRules = DEFAULT_TERMS
+    workforce: WorkforceRules = DEFAULT_WORKFORCE
 
     @property
     def key(self) -> str:
@@ -340,6 +342,7 @@ def parse_policy(raw: dict) -> Policy:
         screening=parse_screening(raw.get("screening")),
         care=_care(raw.get("care")),
         terms=_terms(raw.get("terms")),
+        workforce=_workforce(raw.get("workforce")),
     )
 
 
@@ -354,6 +357,13 @@ def _terms(raw) -> TermRules:
     try:
         return parse_terms(raw)
     except TermRulesError as exc:
+        raise PolicyError(str(exc)) from exc
+
+
+def _workforce(raw) -> WorkforceRules:
+    try:
+        return parse_workforce(raw)
+    except WorkforceRulesError as exc:
         raise PolicyError(str(exc)) from exc
 
 
