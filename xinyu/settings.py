@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "xinyu.courses",
     "xinyu.education",
     "xinyu.public",
+    "xinyu.training",
     "xinyu.workforce",
     "django_tasks_db",
     "django_htmx",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("compliance/", include("xinyu.compliance.urls")),
     path("courses/", include("xinyu.courses.urls")),
     path("education/", include("xinyu.education.urls")),
+    path("training/", include("xinyu.training.urls")),
     path("workforce/", include("xinyu.workforce.urls")),
     path("xinli/", include("xinyu.public.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
