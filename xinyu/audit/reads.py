@@ -56,6 +56,13 @@ class Read(models.TextChoices):
     COMPLIANCE_BOARD = "compliance.board", _("Compliance board")
     COMPLIANCE_QUALIFICATIONS = "compliance.qualifications", _("Teachers' qualifications")
     COMPLIANCE_STATION_DOCUMENT = "compliance.station_document", _("Counselling station document")
+    SUPERVISION_LIST = "workforce.supervision.list", _("Supervision requests and queue")
+    SUPERVISION_REQUEST = "workforce.supervision.request", _("Supervision of a case: question and guidance")
+    SUPERVISION_SESSION = "workforce.supervision.session", _("Supervision session")
+    SUPERVISION_FORM = "workforce.supervision.form", _("Supervision request form")
+    CONFERENCE = "workforce.conference", _("Case conference")
+    CONFERENCE_CASE = "workforce.conference.case", _("Case conference: a case and its notes")
+    CONFERENCE_TASK = "workforce.conference.task", _("Task from a case conference")
 
 
 def read_event(what: Read, *, student=None, tier: int = 0, post: str = "", detail=None, reason: str = "") -> Event:
