@@ -98,6 +98,11 @@ KIND_TIER = {
     "monthly_report": 0,  # a college's monthly report to write, approve or chase: about no student
     "decision": 0,  # a decision of the symposium
     "policy_calendar": 0,  # next year's public holidays to add to the policy file
+    # supervision: the queue names the case brought (T4, for supervisors); the treating counsellor's own items say
+    # only that the student comes to counselling (T3)
+    "supervision-queue": 4, "supervision-guidance": 3, "supervision-to-submit": 3,
+    # a case conference's task: what I am asked to do about the student (T2), or under the case's code (T0)
+    "conference_task": 2, "conference_task-coded": 0,
 }  # fmt: skip
 BUILT_IN = {
     "reports_waiting": "report", "reports_taken": "report-to-triage", "steps": "step", "interviews": "interview",
