@@ -3,12 +3,15 @@ data present that could leak. A counsellor never reads another counsellor's supe
 sees any of it; an attendee who may not see a student reads the case under its code."""
 
 import datetime as dt
+import time
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.workforce.conftest import GUIDANCE, QUESTION, counsel
+from xinyu.accounts.stepup import SESSION_KEY
 from xinyu.audit.models import AuditEntry
 from xinyu.workforce import services
 from xinyu.workforce.models import SupervisionRequest
@@ -237,3 +240,21 @@ def test_scheduling_a_conference_and_adding_a_case_from_the_pages(world, client_
     assert [case.student for case in conference.cases.all()] == [world.other_class]
     # An attendee does not keep the record.
     assert client_for(world.cast["head_teacher"]).post(page, {"student_number": "2025000001"}).status_code == 404
+
+
+@override_settings(XINYU_ENFORCE_TWO_FACTOR=True)
+@pytest.mark.parametrize("name", ["workforce:request_detail", "workforce:session_detail", "workforce:session_new"])
+def test_reading_supervision_needs_a_step_up(world, records, client_for, name):
+    response = client_for(world.cast["supervisor"]).get(url(name, records))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:step_up") + "?next=")
+    assert not AuditEntry.objects.filter(what__startswith="workforce.supervision.").filter(action="view").exists()
+
+
+@override_settings(XINYU_ENFORCE_TWO_FACTOR=True)
+def test_after_a_step_up_the_guidance_opens(world, records, client_for):
+    client = client_for(world.cast["counsellor"])
+    store = client.session
+    store[SESSION_KEY] = int(time.time())
+    store.save()
+    assert GUIDANCE in client.get(url("workforce:request_detail", records)).content.decode()
