@@ -16,6 +16,7 @@ from xinyu.referrals.demo import seed_referrals
 from xinyu.reports.demo import seed_leading_group_year, seed_monthly_reports
 from xinyu.screening.demo import seed_screening
 from xinyu.studentfile.demo import seed_studentfile
+from xinyu.workforce.demo import seed_workforce
 
 
 class Command(BaseCommand):
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         seed_screening(college.school, seed)  # a finished freshmen census and an open semester screening
         seed_care(college.school, seed)  # key-concern registry entries with care plans, a dorm check-in
         seed_counselling(college.school, seed)  # rooms, slots, bookings, sessions with notes
+        seed_workforce(college.school, seed)  # a term of supervision, two case conferences with tasks
         seed_compliance(college.school, seed)  # budgets, ledgers, qualifications, rooms, stations (the board)
         seed_studentfile(college.school, seed)  # family contacts and follow-ups in a student's file
         seed_privacy(college.school, seed)  # consents, break-glass grants (one reviewed)
