@@ -136,8 +136,9 @@ def test_create_a_course_and_a_section_with_clear_errors(world, records, client_
     response = client.post(reverse("courses:course_new"), good)
     course = Course.objects.get(code="XL3001")
     assert response.status_code == 302 and course.school == world.school and not course.required_for_freshmen
-    response = client.post(reverse("courses:section_new", args=[course.pk]), {"term": TERM, "name": "1 班"})
-    assert response.status_code == 400  # 2025—2026 first term is outside the choice around today
+    for term in ("2019-2020-1", "2026-2028-1"):  # long past; no term at all
+        response = client.post(reverse("courses:section_new", args=[course.pk]), {"term": term, "name": "1 班"})
+        assert response.status_code == 400 and f"{term} 不在可用的选项中" in response.content.decode()
     from xinyu.policy.terms import term_of  # noqa: PLC0415
 
     today = term_of().code
@@ -211,4 +212,4 @@ def test_the_index_takes_a_fixed_number_of_queries(world, records, client_for):
         SectionTeacher.objects.create(section=section, teacher=world.cast["counsellor"], class_periods=32)
     three, response = queries_for_page(client, url)
     assert one == three
-    assert response.content.decode().count('data-testid="section-row"') == 2 * 4  # mine and the term's
+    assert response.content.decode().count('data-testid="section-row"') == 3 + 4  # mine; the term's

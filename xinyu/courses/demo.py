@@ -80,9 +80,8 @@ def seed_courses(school, seed: int) -> DemoCourses:
     if not counsellors:
         return result
     today = timezone.localdate()
-    this_year = term_of(today).year
-    intakes = sorted(ClassGroup.objects.filter(college__school=school).values_list("enrolment_year", flat=True)
-                     .distinct())  # fmt: skip
+    intakes = sorted(set(ClassGroup.objects.filter(college__school=school).values_list("enrolment_year", flat=True)))
+    this_year = max(intakes, default=term_of(today).year)  # the freshmen: the latest intake
     colleges = list(College.objects.filter(school=school).order_by("code", "name"))
     skipped_colleges = {college.pk for college in colleges[1 : 1 + NOT_ENROLLED_COLLEGES * 2 : 2]}
     sections, teachers, classes, enrolments = [], [], [], []

@@ -27,7 +27,7 @@ def _terms_starting_in(codes, start: dt.date, end: dt.date) -> list[str]:
 def teaching_minutes(start: dt.date, end: dt.date) -> dict[int, int]:
     """User id → class periods taught × `policy_in_force().workforce.class_period_minutes`, credited to the
     sections whose term starts in [start, end)."""
-    codes = SectionTeacher.objects.values_list("section__term", flat=True).distinct()
+    codes = SectionTeacher.objects.order_by().values_list("section__term", flat=True).distinct()
     terms = _terms_starting_in(set(codes), start, end)
     if not terms:
         return {}
