@@ -213,3 +213,9 @@ def test_the_index_takes_a_fixed_number_of_queries(world, records, client_for):
     three, response = queries_for_page(client, url)
     assert one == three
     assert response.content.decode().count('data-testid="section-row"') == 3 + 4  # mine; the term's
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_the_menu_links_the_courses_for_staff(world, client_for, who):
+    body = client_for(world.cast[who]).get(reverse("core:home")).content.decode()
+    assert ('data-testid="nav-courses"' in body) == (who in STAFF)

@@ -43,8 +43,9 @@ def _schools(user, posts=None) -> set[int]:
 
 
 def may_read(user) -> bool:
-    """Staff holding a post in a school read its courses."""
-    return bool(getattr(user, "is_authenticated", False) and not user.is_student and _schools(user))
+    """Staff holding a post (each post is in a school) read that school's courses. Asked by the menu on every
+    page, so it reads only the appointments cached for the request."""
+    return bool(getattr(user, "is_authenticated", False) and not user.is_student and scope.current_appointments(user))
 
 
 def may_edit(user) -> bool:
