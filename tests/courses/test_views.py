@@ -166,6 +166,8 @@ def test_section_writes_through_the_page(world, records, client_for):
     assert "李四" in client.get(page).content.decode()
     empty = client.post(reverse("courses:section_classes", args=[section.pk]), {})
     assert empty.status_code == 400 and "请至少选择一个班级" in empty.content.decode()
+    bogus = client.post(reverse("courses:section_classes", args=[section.pk]), {"class_groups": ["abc", world.a1.pk]})
+    assert bogus.status_code == 400 and "abc" in bogus.content.decode()  # not a class: refused, nothing added
     unknown = client.post(reverse("courses:section_student", args=[section.pk]), {"student_number": "99"})
     assert unknown.status_code == 400 and "您的范围内没有学号为 99 的学生" in unknown.content.decode()
     twice = client.post(reverse("courses:section_student", args=[section.pk]), {"student_number": "2025000001"})

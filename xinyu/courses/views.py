@@ -4,7 +4,7 @@ freshmen's coverage: those who see the network (`xinyu.courses.scope`). Thin: th
 the figures in `coverage`."""
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -104,15 +104,17 @@ def _section_page(request, section, *, forms=None, status=200):
         .order_by("student__class_group__name", "student__student_number")
     )
     may_edit = scope.may_edit(request.user)
+    if may_edit:  # one reverse() for the list's hundreds of rows, not one per row
+        remove = reverse("courses:section_student_remove", args=[section.pk, 0]).replace("/0/", "/{}/")
+        for enrolment in shown:
+            enrolment.remove_url = remove.format(enrolment.student_id)
     forms = forms or {}
     context = {
         "section": section,
         "course": section.course,
         "term": parse_term_code(section.term) if _is_term(section.term) else None,
         "teachers": SectionTeacher.objects.filter(section=section).select_related("teacher"),
-        "classes": SectionClass.objects.filter(section=section)
-        .select_related("class_group__college")
-        .annotate(enrolled=Count("class_group__students__course_enrolments", filter=_in_section(section))),
+        "classes": _classes(section),
         "total": total,
         "shown": shown,
         "hidden": total - len(shown),
@@ -122,14 +124,29 @@ def _section_page(request, section, *, forms=None, status=200):
     }
     if may_edit:
         context["teacher_form"] = forms.get("teacher") or TeacherForm()
-        context["classes_form"] = forms.get("classes") or ClassesForm(class_groups=_addable(request.user, section))
+        addable = _addable(request.user, section)
+        context["classes_form"] = forms.get("classes") or ClassesForm(class_groups=addable)
+        # Rendered by hand: a widget per checkbox is slow for the hundred entering classes of a year.
+        context["addable"] = list(addable)
+        context["chosen"] = {id_param(value) for value in context["classes_form"]["class_groups"].value() or []}
         context["student_form"] = forms.get("student") or StudentForm()
     context["periods_taught"] = sum(row.class_periods for row in context["teachers"])
     return render(request, "courses/section.html", context, status=status)
 
 
-def _in_section(section):
-    return Q(class_group__students__course_enrolments__section=section)
+def _classes(section) -> list[SectionClass]:
+    """The classes added as a whole, each with how many of its students take the section."""
+    counts = dict(
+        Enrolment.objects.filter(section=section)
+        .order_by()
+        .values("student__class_group_id")
+        .annotate(n=Count("pk"))
+        .values_list("student__class_group_id", "n")
+    )
+    rows = list(SectionClass.objects.filter(section=section).select_related("class_group__college"))
+    for row in rows:
+        row.enrolled = counts.get(row.class_group_id, 0)
+    return rows
 
 
 def _is_term(code) -> bool:
