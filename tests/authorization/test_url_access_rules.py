@@ -23,6 +23,7 @@ KNOWN_RULES |= {"posts", "grant_posts", "credentials", "rooms"}  # keeping the n
 KNOWN_RULES |= {"monthly_reports", "research"}  # monthly reports, the year (colleges, 学工部 …); research extracts
 KNOWN_RULES |= {"compliance", "compliance_edit"}  # the compliance board (read) and its records (keep)
 KNOWN_RULES |= {"supervision", "supervisors", "case_conferences"}  # supervision (centre; supervisors); conferences
+KNOWN_RULES |= {"courses", "courses_edit", "course_coverage"}  # courses: read (staff), keep, freshmen coverage
 
 
 def walk(patterns, namespace=""):

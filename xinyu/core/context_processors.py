@@ -5,6 +5,7 @@ from xinyu.compliance import scope as compliance_scope
 from xinyu.concerns import scope as concern_scope
 from xinyu.core.my_work import work_counts
 from xinyu.counselling import scope as counselling_scope
+from xinyu.courses import scope as course_scope
 from xinyu.grants import resets
 from xinyu.grants import rules as grant_rules
 from xinyu.org import scope
@@ -26,7 +27,7 @@ def screening_link(user) -> str | None:
 
 
 MORE_MENU = (
-    "referrals", "crisis_board", "duty_roster", "network", "monthly_reports", "research", "compliance",
+    "referrals", "crisis_board", "duty_roster", "network", "monthly_reports", "research", "compliance", "courses",
     "roster_import", "privacy", "credentials", "audit", "admin",
 )  # fmt: skip
 
@@ -75,6 +76,7 @@ def navigation(request):
             # Key-concern registry (staff, T2+); a dorm leader asked to check in sees only "Check-ins".
             "care": care_scope.care_link(user),
             "compliance": compliance_scope.may_view_board(user),  # the compliance board (第十三–十五条)
+            "courses": course_scope.may_read(user),  # the mental-health courses (第七条(三)): staff of the school
         }
         # The less frequent pages sit in a "More" menu (templates/base.html).
         links["more"] = any(links[key] for key in MORE_MENU)

@@ -7,6 +7,7 @@ from xinyu.care.demo import seed_care
 from xinyu.compliance.demo import seed_compliance
 from xinyu.concerns.demo import seed_open_cases
 from xinyu.counselling.demo import seed_counselling
+from xinyu.courses.demo import seed_courses
 from xinyu.org.demo import DEFAULT_SEED, DEFAULT_STUDENTS, build_demo_college
 from xinyu.org.demo.build import CLASS_SIZE, MIN_STUDENTS
 from xinyu.org.demo.data import SCHOOL_CODE, SCHOOL_NAME
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         seed_care(college.school, seed)  # key-concern registry entries with care plans, a dorm check-in
         seed_counselling(college.school, seed)  # rooms, slots, bookings, sessions with notes
         seed_workforce(college.school, seed)  # a term of supervision, two case conferences with tasks
+        seed_courses(college.school, seed)  # 大学生心理健康教育 in each intake's first term; two classes not enrolled
         seed_compliance(college.school, seed)  # budgets, ledgers, qualifications, rooms, stations (the board)
         seed_studentfile(college.school, seed)  # family contacts and follow-ups in a student's file
         seed_privacy(college.school, seed)  # consents, break-glass grants (one reviewed)
