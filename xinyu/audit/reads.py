@@ -56,6 +56,8 @@ class Read(models.TextChoices):
     COMPLIANCE_BOARD = "compliance.board", _("Compliance board")
     COMPLIANCE_QUALIFICATIONS = "compliance.qualifications", _("Teachers' qualifications")
     COMPLIANCE_STATION_DOCUMENT = "compliance.station_document", _("Counselling station document")
+    ACTIVITY_ATTENDANCE = "education.attendance", _("Attendance list of an activity")
+    ACTIVITY_PHOTO = "education.photo", _("Photo of an activity")
 
 
 def read_event(what: Read, *, student=None, tier: int = 0, post: str = "", detail=None, reason: str = "") -> Event:

@@ -5,6 +5,7 @@ from xinyu.compliance import scope as compliance_scope
 from xinyu.concerns import scope as concern_scope
 from xinyu.core.my_work import work_counts
 from xinyu.counselling import scope as counselling_scope
+from xinyu.education import scope as education_scope
 from xinyu.grants import resets
 from xinyu.grants import rules as grant_rules
 from xinyu.org import scope
@@ -75,6 +76,10 @@ def navigation(request):
             # Key-concern registry (staff, T2+); a dorm leader asked to check in sees only "Check-ins".
             "care": care_scope.care_link(user),
             "compliance": compliance_scope.may_view_board(user),  # the compliance board (第十三–十五条)
+            # Activities (校院班寝, wellbeing reps and dorm leaders too); the year's plans and the coverage.
+            "education_activities": education_scope.may_use_activities(user),
+            "education_plans": education_scope.may_use_plans(user),
+            "education_coverage": education_scope.may_see_coverage(user),
         }
         # The less frequent pages sit in a "More" menu (templates/base.html).
         links["more"] = any(links[key] for key in MORE_MENU)
