@@ -22,6 +22,8 @@ KNOWN_RULES |= {"registry", "registry_review", "dorm_checkin"}  # key-concern re
 KNOWN_RULES |= {"posts", "grant_posts", "credentials", "rooms"}  # keeping the network, resets, the centre's rooms
 KNOWN_RULES |= {"monthly_reports", "research"}  # monthly reports, the year (colleges, 学工部 …); research extracts
 KNOWN_RULES |= {"compliance", "compliance_edit"}  # the compliance board (read) and its records (keep)
+# education: the year's work plans, activities (seen, recorded) and theme class meeting coverage
+KNOWN_RULES |= {"education_plans", "education_activities", "education_record", "education_coverage"}
 
 
 def walk(patterns, namespace=""):

@@ -98,6 +98,7 @@ KIND_TIER = {
     "monthly_report": 0,  # a college's monthly report to write, approve or chase: about no student
     "decision": 0,  # a decision of the symposium
     "policy_calendar": 0,  # next year's public holidays to add to the policy file
+    "plan_item": 0,  # an item of the year's work plan, due soon or late
 }  # fmt: skip
 BUILT_IN = {
     "reports_waiting": "report", "reports_taken": "report-to-triage", "steps": "step", "interviews": "interview",
