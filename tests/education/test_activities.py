@@ -72,8 +72,14 @@ def test_a_photo_over_8_mb_is_refused(monkeypatch):
 
 
 def draft(world, **fields):
-    values = {"level": Level.CLASS, "kind": Activity.Kind.CLASS_MEETING, "title": "班会",
-              "held_on": timezone.localdate(), "minutes": 40, "class_group": world.a1}  # fmt: skip
+    values = {
+        "level": Level.CLASS,
+        "kind": Activity.Kind.CLASS_MEETING,
+        "title": "班会",
+        "held_on": timezone.localdate(),
+        "minutes": 40,
+        "class_group": world.a1,
+    }
     return Draft(**(values | fields))
 
 
@@ -82,7 +88,7 @@ def test_at_most_four_photos_and_nothing_saved_on_a_refusal(world):
     with pytest.raises(ActivityError, match="4"):
         record_activity(draft(world), by=world.cast["head_teacher"], photos=photos)
     bad = [upload(jpeg_with_exif()), upload(b"junk", name="junk.jpg")]
-    with pytest.raises(ActivityError, match="junk.jpg"):
+    with pytest.raises(ActivityError, match=r"junk\.jpg"):
         record_activity(draft(world), by=world.cast["head_teacher"], photos=bad)
     assert not Activity.objects.exists()
 
@@ -92,28 +98,44 @@ def test_places_each_person_may_record(world):
     record_activity(draft(world), by=cast["head_teacher"])
     record_activity(draft(world, class_group=world.a2), by=cast["mental_health_advisor"])
     record_activity(draft(world, class_group=world.b1), by=cast["student_affairs"])
-    record_activity(draft(world, level=Level.DORM, kind=Activity.Kind.DORM_ACTIVITY, class_group=None,
-                          dorm_room=world.r1), by=cast["dorm_leader"])  # fmt: skip
-    record_activity(draft(world, level=Level.COLLEGE, kind=Activity.Kind.COLLEGE_EVENT, class_group=None,
-                          college=world.college_a), by=cast["college_leader"])  # fmt: skip
-    record_activity(draft(world, level=Level.SCHOOL, kind=Activity.Kind.ACTIVITY_MONTH, class_group=None,
-                          school_id=world.school.pk), by=cast["counsellor"])  # fmt: skip
+    record_activity(
+        draft(world, level=Level.DORM, kind=Activity.Kind.DORM_ACTIVITY, class_group=None, dorm_room=world.r1),
+        by=cast["dorm_leader"],
+    )
+    record_activity(
+        draft(world, level=Level.COLLEGE, kind=Activity.Kind.COLLEGE_EVENT, class_group=None, college=world.college_a),
+        by=cast["college_leader"],
+    )
+    record_activity(
+        draft(
+            world, level=Level.SCHOOL, kind=Activity.Kind.ACTIVITY_MONTH, class_group=None, school_id=world.school.pk
+        ),
+        by=cast["counsellor"],
+    )
     dorm = Activity.objects.get(level=Level.DORM)
     assert (dorm.dorm_room, dorm.college, dorm.school) == (world.r1, world.college_a, world.school)
     refused = [
         ("head_teacher", draft(world, class_group=world.a2)),
         ("wellbeing_rep", draft(world, class_group=world.b1)),
-        ("dorm_leader", draft(world, level=Level.DORM, kind=Activity.Kind.DORM_ACTIVITY, class_group=None,
-                              dorm_room=world.r2)),
-        ("outsider", draft(world, level=Level.COLLEGE, kind=Activity.Kind.COLLEGE_EVENT, class_group=None,
-                           college=world.college_a)),
-        ("college_leader", draft(world, level=Level.SCHOOL, kind=Activity.Kind.LECTURE, class_group=None,
-                                 school_id=world.school.pk)),
+        (
+            "dorm_leader",
+            draft(world, level=Level.DORM, kind=Activity.Kind.DORM_ACTIVITY, class_group=None, dorm_room=world.r2),
+        ),
+        (
+            "outsider",
+            draft(
+                world, level=Level.COLLEGE, kind=Activity.Kind.COLLEGE_EVENT, class_group=None, college=world.college_a
+            ),
+        ),
+        (
+            "college_leader",
+            draft(world, level=Level.SCHOOL, kind=Activity.Kind.LECTURE, class_group=None, school_id=world.school.pk),
+        ),
         ("head_teacher", draft(world, kind=Activity.Kind.LECTURE)),  # a lecture is not a class's kind
         ("head_teacher", draft(world, held_on=timezone.localdate() + dt.timedelta(days=1))),
         ("head_teacher", draft(world, minutes=0)),
         ("head_teacher", draft(world, title="  ")),
-    ]  # fmt: skip
+    ]
     for who, refused_draft in refused:
         with pytest.raises(ActivityError):
             record_activity(refused_draft, by=cast[who])

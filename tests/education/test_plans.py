@@ -20,23 +20,40 @@ def test_start_plan_is_for_drafters_and_gives_one_plan_a_year(world):
     plan = plans.start_plan(by=cast["student_affairs"], school_id=world.school.pk, college_id=None, year=year)
     again = plans.start_plan(by=cast["student_affairs"], school_id=world.school.pk, college_id=None, year=year)
     assert again == plan and Plan.objects.filter(year=year).count() == 1
-    college = plans.start_plan(by=cast["mental_health_advisor"], school_id=world.school.pk,
-                               college_id=world.college_a.pk, year=year)  # fmt: skip
+    college = plans.start_plan(
+        by=cast["mental_health_advisor"], school_id=world.school.pk, college_id=world.college_a.pk, year=year
+    )
     assert (college.college, college.status) == (world.college_a, Plan.Status.DRAFT)
-    for who, college_id in (("supervisor", None), ("head_teacher", world.college_a.pk),
-                            ("outsider", world.college_a.pk), ("mental_health_advisor", None)):  # fmt: skip
+    for who, college_id in (
+        ("supervisor", None),
+        ("head_teacher", world.college_a.pk),
+        ("outsider", world.college_a.pk),
+        ("mental_health_advisor", None),
+    ):
         with pytest.raises(PlanError):
             plans.start_plan(by=cast[who], school_id=world.school.pk, college_id=college_id, year=year)
 
 
 def test_add_item_checks_owner_date_level_and_measure(world, records):
     plan, by = records["college_plan"], world.cast["college_leader"]
-    good = {"title": "班会", "article": "第九条（一）", "owner": world.cast["head_teacher"],
-            "due_on": dt.date(plan.year, 11, 30), "level": Level.CLASS, "measure": "class_meetings"}  # fmt: skip
+    good = {
+        "title": "班会",
+        "article": "第九条（一）",
+        "owner": world.cast["head_teacher"],
+        "due_on": dt.date(plan.year, 11, 30),
+        "level": Level.CLASS,
+        "measure": "class_meetings",
+    }
     item = plans.add_item(plan, by=by, **good)
     assert (item.title, item.owner, item.measure) == ("班会", world.cast["head_teacher"], "class_meetings")
-    for change in ({"title": " "}, {"owner": world.cast["outsider"]}, {"owner": world.cast["wellbeing_rep"]},
-                   {"due_on": dt.date(plan.year - 1, 1, 1)}, {"level": "dorm"}, {"measure": "nonsense"}):  # fmt: skip
+    for change in (
+        {"title": " "},
+        {"owner": world.cast["outsider"]},
+        {"owner": world.cast["wellbeing_rep"]},
+        {"due_on": dt.date(plan.year - 1, 1, 1)},
+        {"level": "dorm"},
+        {"measure": "nonsense"},
+    ):
         with pytest.raises(PlanError):
             plans.add_item(plan, by=by, **(good | change))
     with pytest.raises(PlanError):
@@ -46,8 +63,14 @@ def test_add_item_checks_owner_date_level_and_measure(world, records):
 @pytest.mark.parametrize(("current", "target"), list(Plan.MOVES.pairs()))
 def test_plan_status_moves_follow_the_table(world, records, current, target):
     plan = records["school_plan"]
-    walk_move(Plan.MOVES, plan, current, target,
-              lambda record: plans.set_status(record, target, by=world.cast["student_affairs"]), error=PlanError)  # fmt: skip
+    walk_move(
+        Plan.MOVES,
+        plan,
+        current,
+        target,
+        lambda record: plans.set_status(record, target, by=world.cast["student_affairs"]),
+        error=PlanError,
+    )
 
 
 def test_an_empty_plan_is_not_published(world):
@@ -86,10 +109,26 @@ def test_plan_summary_counts_published_items_done_and_late(world, records):
     summary = plan_summary(world.school, today.year)
     assert (summary["total"], summary["done"], summary["overdue"]) == (2, 0, 1)
     for group in (world.a2, world.b1):
-        activity(world, kind=Activity.Kind.CLASS_MEETING, level=Level.CLASS, title="班会", held_on=today,
-                 organiser=world.cast["head_teacher"], college=group.college, class_group=group)  # fmt: skip
-    activity(world, kind=Activity.Kind.CLASS_MEETING, level=Level.CLASS, title="班会", held_on=today,
-             organiser=world.cast["head_teacher"], college=world.college_a, class_group=world.a1)  # fmt: skip
+        activity(
+            world,
+            kind=Activity.Kind.CLASS_MEETING,
+            level=Level.CLASS,
+            title="班会",
+            held_on=today,
+            organiser=world.cast["head_teacher"],
+            college=group.college,
+            class_group=group,
+        )
+    activity(
+        world,
+        kind=Activity.Kind.CLASS_MEETING,
+        level=Level.CLASS,
+        title="班会",
+        held_on=today,
+        organiser=world.cast["head_teacher"],
+        college=world.college_a,
+        class_group=world.a1,
+    )
     summary = plan_summary(world.school, today.year)
     assert (summary["done"], summary["overdue"]) == (1, 1)
     assert plan_summary(world.school, today.year - 1)["total"] == 0

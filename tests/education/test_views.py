@@ -40,9 +40,7 @@ def test_school_plan_is_read_by_the_school_staff_college_plan_by_the_college(cli
     assert reachable(client_for, world, school_url, EVERYONE) == staff
     assert reachable(client_for, world, college_url, EVERYONE) == {"mental_health_advisor", "college_leader"}
     Plan.objects.filter(pk=records["college_plan"].pk).update(status=Plan.Status.PUBLISHED)
-    assert reachable(client_for, world, college_url, EVERYONE) == {
-        *SCHOOL_WIDE, *COLLEGE_A_GROUP, *CLASS_A1_STAFF
-    }  # fmt: skip
+    assert reachable(client_for, world, college_url, EVERYONE) == {*SCHOOL_WIDE, *COLLEGE_A_GROUP, *CLASS_A1_STAFF}
 
 
 def test_school_plan_shows_progress_from_the_records(client_for, world, records):
@@ -58,15 +56,32 @@ def test_drafting_adding_and_publishing_a_college_plan(client_for, world, record
     plan = records["college_plan"]
     url = reverse("education:plan", args=[plan.pk])
     due = timezone.localdate() + dt.timedelta(days=30)
-    response = client.post(url, {"action": "add_item", "title": "每个寝室每学期至少一次寝室活动", "article": "第十条（三）",
-                                 "owner": world.cast["advisor"].pk, "due_on": due.isoformat(), "level": "class",
-                                 "measure": "dorm_activities"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "action": "add_item",
+            "title": "每个寝室每学期至少一次寝室活动",
+            "article": "第十条（三）",
+            "owner": world.cast["advisor"].pk,
+            "due_on": due.isoformat(),
+            "level": "class",
+            "measure": "dorm_activities",
+        },
+    )
     assert response.status_code == 302
     item = PlanItem.objects.get(plan=plan, title="每个寝室每学期至少一次寝室活动")
     assert (item.owner, item.measure, item.article) == (world.cast["advisor"], "dorm_activities", "第十条（三）")
     # An owner from another college is refused, with the form shown again.
-    response = client.post(url, {"action": "add_item", "title": "x", "owner": world.cast["outsider"].pk,
-                                 "due_on": due.isoformat(), "level": "class"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "action": "add_item",
+            "title": "x",
+            "owner": world.cast["outsider"].pk,
+            "due_on": due.isoformat(),
+            "level": "class",
+        },
+    )
     assert response.status_code == 400
     assert client.post(url, {"action": "published"}).status_code == 302
     plan.refresh_from_db()
@@ -81,9 +96,12 @@ def test_only_drafters_change_a_plan(client_for, world, records):
         assert client_for(world.cast[who]).post(url, {"action": "draft"}).status_code == 400
     plan.refresh_from_db()
     assert plan.status == Plan.Status.PUBLISHED
-    assert client_for(world.cast["outsider"]).post(
-        reverse("education:plan", args=[records["college_plan"].pk]), {"action": "published"}
-    ).status_code == 404
+    assert (
+        client_for(world.cast["outsider"])
+        .post(reverse("education:plan", args=[records["college_plan"].pk]), {"action": "published"})
+        .status_code
+        == 404
+    )
 
 
 def test_starting_a_plan(client_for, world, records):
@@ -106,9 +124,10 @@ def test_owner_marks_an_item_done(client_for, world, records):
     Plan.objects.filter(pk=records["college_plan"].pk).update(status=Plan.Status.PUBLISHED)
     url = reverse("education:plan", args=[records["college_plan"].pk])
     assert client_for(world.cast["head_teacher"]).post(url, {"action": "complete", "item": item.pk}).status_code == 400
-    assert client_for(world.cast["mental_health_advisor"]).post(
-        url, {"action": "complete", "item": item.pk}
-    ).status_code == 302
+    assert (
+        client_for(world.cast["mental_health_advisor"]).post(url, {"action": "complete", "item": item.pk}).status_code
+        == 302
+    )
     item.refresh_from_db()
     assert item.done_by == world.cast["mental_health_advisor"]
 
@@ -150,8 +169,13 @@ def test_activity_page_in_and_out_of_scope(client_for, world, records, key, allo
 def test_attendance_is_shown_only_to_staff_over_the_students(client_for, world, records):
     url = reverse("education:activity", args=[records["a1_meeting"].pk])
     names = {"张三", "赵寝", "钱委"}
-    for who, shown in (("head_teacher", names), ("counsellor", names), ("mental_health_advisor", names),
-                       ("leading_group_member", set()), ("wellbeing_rep", set())):  # fmt: skip
+    for who, shown in (
+        ("head_teacher", names),
+        ("counsellor", names),
+        ("mental_health_advisor", names),
+        ("leading_group_member", set()),
+        ("wellbeing_rep", set()),
+    ):
         page = client_for(world.cast[who]).get(url).content.decode()
         assert (who, set(re.findall(r'data-testid="attendee">([^<]+)<', page))) == (who, shown)
     reads = AuditEntry.objects.filter(what="education.attendance")
@@ -179,9 +203,13 @@ def test_recording_is_offered_for_the_places_each_may_record(client_for, world, 
     # The rep has one place: the form for their class at once, with the roster ticked.
     page = client_for(world.cast["wellbeing_rep"]).get(url).content.decode()
     assert 'data-testid="attendance"' in page and "张三" in page and "李四" not in page
-    for who, level, place in (("head_teacher", "class", world.b1.pk), ("wellbeing_rep", "class", world.a2.pk),
-                              ("dorm_leader", "dorm", world.r2.pk), ("mental_health_advisor", "college",
-                              world.college_b.pk), ("college_leader", "school", world.school.pk)):  # fmt: skip
+    for who, level, place in (
+        ("head_teacher", "class", world.b1.pk),
+        ("wellbeing_rep", "class", world.a2.pk),
+        ("dorm_leader", "dorm", world.r2.pk),
+        ("mental_health_advisor", "college", world.college_b.pk),
+        ("college_leader", "school", world.school.pk),
+    ):
         response = client_for(world.cast[who]).get(url, {"level": level, "place": place})
         assert (who, response.status_code) == (who, 404)
 
@@ -193,13 +221,23 @@ def test_a_wellbeing_rep_records_a_class_meeting_with_attendance(client_for, wor
     photo = SimpleUploadedFile("班会.jpg", jpeg_with_exif(), content_type="image/jpeg")
     response = client.post(
         reverse("education:activity_new") + f"?level=class&place={world.a1.pk}",
-        {"kind": "class_meeting", "title": "珍爱生命主题班会", "held_on": timezone.localdate().isoformat(),
-         "minutes": 40, "account": "讨论", "present": present, "photos": [photo]},
-    )  # fmt: skip
+        {
+            "kind": "class_meeting",
+            "title": "珍爱生命主题班会",
+            "held_on": timezone.localdate().isoformat(),
+            "minutes": 40,
+            "account": "讨论",
+            "present": present,
+            "photos": [photo],
+        },
+    )
     assert response.status_code == 302
     activity = Activity.objects.get(title="珍爱生命主题班会")
     assert (activity.class_group, activity.college, activity.organiser, activity.headcount) == (
-        world.a1, world.college_a, world.cast["wellbeing_rep"], len(present)
+        world.a1,
+        world.college_a,
+        world.cast["wellbeing_rep"],
+        len(present),
     )
     assert set(activity.attendance.values_list("student_id", flat=True)) == set(present)
     stored = activity.photos.get()
@@ -213,8 +251,16 @@ def test_bad_input_is_refused_with_a_clear_error(client_for, world, records):
     response = client.post(url, {"kind": "class_meeting", "title": "班会", "held_on": tomorrow, "minutes": 40})
     assert response.status_code == 400 and 'data-field="held_on"' in response.content.decode()
     fake = SimpleUploadedFile("a.jpg", b"not a picture", content_type="image/jpeg")
-    response = client.post(url, {"kind": "class_meeting", "title": "班会", "minutes": 40, "photos": [fake],
-                                 "held_on": timezone.localdate().isoformat()})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "kind": "class_meeting",
+            "title": "班会",
+            "minutes": 40,
+            "photos": [fake],
+            "held_on": timezone.localdate().isoformat(),
+        },
+    )
     assert response.status_code == 400 and 'data-testid="form-error"' in response.content.decode()
     assert not Activity.objects.filter(title="班会").exists()
 
