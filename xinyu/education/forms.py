@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.counselling.forms import BootstrapForm
 from xinyu.education.activities import KINDS_BY_LEVEL
@@ -30,7 +31,7 @@ class PlanItemForm(BootstrapForm):
                               help_text=_("For example 第九条（一）"))  # fmt: skip
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, choices=())
     due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    level = forms.ChoiceField(label=_("Level"), choices=Level.choices[:3])
+    level = forms.ChoiceField(label=pgettext_lazy("network level", "Level"), choices=Level.choices[:3])
     measure = forms.ChoiceField(label=_("Measure"), choices=measure_choices, required=False,
                                 help_text=_("Progress computed from the records."))  # fmt: skip
 
@@ -46,7 +47,9 @@ class PlanItemForm(BootstrapForm):
 class ActivityForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=())
     title = forms.CharField(label=_("Title"), max_length=200)
-    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    held_on = forms.DateField(
+        label=pgettext_lazy("activity", "Held on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
     minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=24 * 60)
     audience = forms.CharField(label=_("Audience"), max_length=200, required=False)
     headcount = forms.IntegerField(label=_("Number of participants"), min_value=0, max_value=100_000, required=False)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.education.models import Activity
 from xinyu.org.models import ClassGroup, DormRoom, Student
@@ -66,7 +67,7 @@ def class_meeting_coverage(school, college, term: Term) -> tuple[set[int], set[i
 
 def class_meetings_each_term(school, college, year: int) -> Progress:
     classes, held = class_meeting_coverage(school, college, term_for_year(year))
-    return Progress(len(held), len(classes), str(_("classes")))
+    return Progress(len(held), len(classes), str(pgettext_lazy("unit", "classes")))
 
 
 def dorm_activities_each_term(school, college, year: int) -> Progress:
@@ -80,7 +81,7 @@ def dorm_activities_each_term(school, college, year: int) -> Progress:
             kind=Activity.Kind.DORM_ACTIVITY, dorm_room_id__in=rooms, held_on__gte=term.start, held_on__lt=term.end
         ).values_list("dorm_room_id", flat=True)
     )
-    return Progress(len(held), len(rooms), str(_("dorm rooms")))
+    return Progress(len(held), len(rooms), str(pgettext_lazy("unit", "dorm rooms")))
 
 
 def activity_month_held(school, college, year: int) -> Progress:

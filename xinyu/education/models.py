@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.common.states import Moves
 
@@ -68,7 +69,7 @@ class PlanItem(models.Model):
     article = models.CharField(_("article served"), max_length=40, blank=True, help_text=_("For example 第九条（一）"))
     owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
     due_on = models.DateField(_("due on"))
-    level = models.CharField(_("level"), max_length=16, choices=Level.choices[:3])
+    level = models.CharField(pgettext_lazy("network level", "level"), max_length=16, choices=Level.choices[:3])
     measure = models.CharField(_("measure"), max_length=40, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -96,7 +97,7 @@ class Activity(models.Model):
 
     school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("school"))
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    level = models.CharField(pgettext_lazy("network level", "level"), max_length=16, choices=Level.choices)
     college = models.ForeignKey(
         "org.College", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("college")
     )
@@ -108,7 +109,7 @@ class Activity(models.Model):
         "org.DormRoom", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("dorm room")
     )
     title = models.CharField(_("title"), max_length=200)
-    held_on = models.DateField(_("held on"))
+    held_on = models.DateField(pgettext_lazy("activity", "held on"))
     minutes = models.PositiveIntegerField(_("duration (minutes)"))
     organiser = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("organiser"))
     audience = models.CharField(_("audience"), max_length=200, blank=True)
