@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.education.conftest import CLASS_A1_STAFF, COLLEGE_A_GROUP, EVERYONE, SCHOOL_WIDE, jpeg_with_exif
+from tests.education.conftest import CLASS_A1_STAFF, COLLEGE_A_GROUP, EVERYONE, SCHOOL_WIDE, activity, jpeg_with_exif
+from tests.helpers import queries_for_page
 from xinyu.audit.models import AuditEntry
 from xinyu.education.models import Activity, ActivityPhoto, Plan, PlanItem
 from xinyu.policy.terms import term_of
@@ -284,3 +285,16 @@ def test_coverage_counts_classes_that_held_a_meeting_this_term(client_for, world
     rows = response.content.decode()
     assert response.context["held"] == 1 and response.context["classes"] == 2
     assert 'data-held="yes"' in rows and 'data-held="no"' in rows
+
+
+@pytest.mark.parametrize("page", ["education:activities", "education:plans"])
+def test_list_pages_keep_their_queries_however_many_rows(client_for, world, records, page):
+    client = client_for(world.cast["student_affairs"])
+    few, _response = queries_for_page(client, reverse(page))
+    for number in range(3):
+        activity(world, kind=Activity.Kind.LECTURE, level="school", title=f"讲座{number}",
+                 organiser=world.cast["counsellor"])  # fmt: skip
+        Plan.objects.create(school=world.school, college=None if number == 0 else world.college_b, year=2030 + number,
+                            status=Plan.Status.PUBLISHED)  # fmt: skip
+    more, _response = queries_for_page(client, reverse(page))
+    assert more == few

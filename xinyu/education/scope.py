@@ -182,7 +182,9 @@ def activities_for(user) -> QuerySet[Activity]:
 
 def get_activity_for_user(user, pk) -> Activity:
     try:
-        return activities_for(user).select_related("college", "class_group", "dorm_room", "organiser").get(pk=pk)
+        return (
+            activities_for(user).select_related("school", "college", "class_group", "dorm_room", "organiser").get(pk=pk)
+        )
     except (Activity.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 

@@ -113,7 +113,9 @@ def plan_detail(request, pk):
 @activities_view
 @require_GET
 def activity_list(request):
-    listed = scope.activities_for(request.user).select_related("college", "class_group", "dorm_room", "organiser")
+    listed = scope.activities_for(request.user).select_related(
+        "school", "college", "class_group", "dorm_room", "organiser"
+    )
     kind = request.GET.get("kind", "")
     if kind in Activity.Kind.values:
         listed = listed.filter(kind=kind)
