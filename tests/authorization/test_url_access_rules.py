@@ -24,6 +24,8 @@ KNOWN_RULES |= {"monthly_reports", "research"}  # monthly reports, the year (col
 KNOWN_RULES |= {"compliance", "compliance_edit"}  # the compliance board (read) and its records (keep)
 KNOWN_RULES |= {"supervision", "supervisors", "case_conferences"}  # supervision (centre; supervisors); conferences
 KNOWN_RULES |= {"courses", "courses_edit", "course_coverage"}  # courses: read (staff), keep, freshmen coverage
+# education: the year's work plans, activities (seen, recorded) and theme class meeting coverage
+KNOWN_RULES |= {"education_plans", "education_activities", "education_record", "education_coverage"}
 
 
 def walk(patterns, namespace=""):

@@ -103,6 +103,7 @@ KIND_TIER = {
     "supervision-queue": 4, "supervision-guidance": 3, "supervision-to-submit": 3,
     # a case conference's task: what I am asked to do about the student (T2), or under the case's code (T0)
     "conference_task": 2, "conference_task-coded": 0,
+    "plan_item": 0,  # an item of the year's work plan, due soon or late
 }  # fmt: skip
 BUILT_IN = {
     "reports_waiting": "report", "reports_taken": "report-to-triage", "steps": "step", "interviews": "interview",

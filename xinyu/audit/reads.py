@@ -63,6 +63,8 @@ class Read(models.TextChoices):
     CONFERENCE = "workforce.conference", _("Case conference")
     CONFERENCE_CASE = "workforce.conference.case", _("Case conference: a case and its notes")
     CONFERENCE_TASK = "workforce.conference.task", _("Task from a case conference")
+    ACTIVITY_ATTENDANCE = "education.attendance", _("Attendance list of an activity")
+    ACTIVITY_PHOTO = "education.photo", _("Photo of an activity")
 
 
 def read_event(what: Read, *, student=None, tier: int = 0, post: str = "", detail=None, reason: str = "") -> Event:

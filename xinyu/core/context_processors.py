@@ -6,6 +6,7 @@ from xinyu.concerns import scope as concern_scope
 from xinyu.core.my_work import work_counts
 from xinyu.counselling import scope as counselling_scope
 from xinyu.courses import scope as course_scope
+from xinyu.education import scope as education_scope
 from xinyu.grants import resets
 from xinyu.grants import rules as grant_rules
 from xinyu.org import scope
@@ -77,6 +78,10 @@ def navigation(request):
             "care": care_scope.care_link(user),
             "compliance": compliance_scope.may_view_board(user),  # the compliance board (第十三–十五条)
             "courses": course_scope.may_read(user),  # the mental-health courses (第七条(三)): staff of the school
+            # Activities (校院班寝, wellbeing reps and dorm leaders too); the year's plans and the coverage.
+            "education_activities": education_scope.may_use_activities(user),
+            "education_plans": education_scope.may_use_plans(user),
+            "education_coverage": education_scope.may_see_coverage(user),
         }
         # The less frequent pages sit in a "More" menu (templates/base.html).
         links["more"] = any(links[key] for key in MORE_MENU)

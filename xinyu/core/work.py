@@ -19,6 +19,7 @@ from collections.abc import Callable
 from xinyu.care.sources import registry_work
 from xinyu.common.work import WorkItem, WorkSection  # noqa: F401 - the sources' shapes, re-exported
 from xinyu.counselling.sources import counselling_work
+from xinyu.education.sources import plan_work
 from xinyu.grants.work import grants_and_resets_work
 from xinyu.org import scope
 from xinyu.privacy.breakglass import review_work
@@ -39,6 +40,7 @@ WORK_SOURCES: tuple[WorkSource, ...] = (
     calendar_work,
     supervision_work,
     conference_work,
+    plan_work,
 )
 
 

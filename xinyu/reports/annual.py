@@ -180,7 +180,27 @@ def complete_decision(decision: Decision, *, by, note: str) -> Decision:
     return decision
 
 
-def year_to_docx(school, year: int, summary: YearSummary | None, symposiums) -> bytes:
+def _plan_to_docx(document, plan: dict) -> None:
+    """The year's work plan (第七条(二)): each published item with its progress."""
+    document.add_heading(_("The year's work plan"), level=2)
+    document.add_paragraph(_("%(done)d of %(total)d items done, %(overdue)d late.") % plan)
+    if not plan["items"]:
+        return
+    table = document.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    for cell, title in zip(table.rows[0].cells, (_("Plan of"), _("Item"), _("Owner"), _("Due on"), _("Progress")),
+                           strict=True):  # fmt: skip
+        cell.text = str(title)
+    for row in plan["items"]:
+        item, progress = row["item"], row["progress"]
+        cells = table.add_row().cells
+        cells[0].text = (item.plan.college or item.plan.school).name
+        cells[1].text, cells[2].text, cells[3].text = item.title, item.owner.full_name, item.due_on.isoformat()
+        shown = f"{progress.done} / {progress.total} {progress.unit}".strip() if progress else ""
+        cells[4].text = " ".join(part for part in (shown, str(_("Done")) if row["done"] else "") if part)
+
+
+def year_to_docx(school, year: int, summary: YearSummary | None, symposiums, plan: dict | None = None) -> bytes:
     document = a4_document(font_size=11)
     document.add_heading(_("%(school)s student mental-health work, %(year)s") % {"school": school.name, "year": year},
                          level=1)  # fmt: skip
@@ -190,6 +210,8 @@ def year_to_docx(school, year: int, summary: YearSummary | None, symposiums) -> 
     document.add_heading(_("Next year's priorities"), level=2)
     for paragraph in ((summary.priorities if summary else "") or "—").splitlines():
         document.add_paragraph(paragraph)
+    if plan is not None:
+        _plan_to_docx(document, plan)
     for symposium in symposiums:
         document.add_heading(_("Symposium of %(day)s") % {"day": symposium.held_on.isoformat()}, level=2)
         document.add_paragraph(_("Attendees: %(names)s") % {"names": symposium.attendees})

@@ -16,6 +16,7 @@ from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
 from xinyu.common.access import staff_only
 from xinyu.common.params import FIRST_YEAR, LAST_YEAR
+from xinyu.education.plans import plan_summary
 from xinyu.org.access_log import Event, Read, record_read, record_request
 from xinyu.org.models import School
 from xinyu.reports import annual, scope
@@ -87,6 +88,7 @@ def _annual_page(request, school, year, *, forms_=None, status=200):
         "symposium_form": forms_.get("symposium") or SymposiumForm(),
         "decision_form": forms_.get("decision") or DecisionForm(school=school),
         "today": timezone.localdate(),
+        "plan": plan_summary(school, year),
         "previous_year": year - 1 if year > FIRST_YEAR else None,
         "next_year": year + 1 if year < LAST_YEAR else None,
     }  # fmt: skip
@@ -144,7 +146,7 @@ def annual_docx(request, year):
     summary = YearSummary.objects.filter(school=school, year=year).first()
     symposiums = Symposium.objects.filter(school=school, year=year)
     with transaction.atomic():
-        content = annual.year_to_docx(school, year, summary, symposiums)
+        content = annual.year_to_docx(school, year, summary, symposiums, plan_summary(school, year))
         record_request(request, Event(AuditEntry.Action.EXPORT, "reports.annual", detail={"year": year}))
     response = HttpResponse(content, content_type=DOCX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, f"year-{year}.docx")

@@ -8,6 +8,7 @@ from xinyu.compliance.demo import seed_compliance
 from xinyu.concerns.demo import seed_open_cases
 from xinyu.counselling.demo import seed_counselling
 from xinyu.courses.demo import seed_courses
+from xinyu.education.demo import seed_education
 from xinyu.org.demo import DEFAULT_SEED, DEFAULT_STUDENTS, build_demo_college
 from xinyu.org.demo.build import CLASS_SIZE, MIN_STUDENTS
 from xinyu.org.demo.data import SCHOOL_CODE, SCHOOL_NAME
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         seed_two_factor(college.school, seed)  # authenticators for the T3/T4 demo accounts (manage.py totp_code)
         seed_monthly_reports(college.school, seed)  # a year of every college's monthly reports, last month's due
         seed_leading_group_year(college.school, seed)  # last year's summary, symposium and decisions
+        seed_education(college.school, seed)  # this year's plans; two terms of activities, theme class meetings
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{SCHOOL_NAME}：8 个二级学院，{college.class_groups} 个班级，"
