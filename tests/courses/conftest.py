@@ -26,6 +26,10 @@ def required_course(school, **kwargs):
 
 @pytest.fixture
 def records(world):
+    return make_records(world)
+
+
+def make_records(world):
     course = required_course(world.school)
     elective = Course.objects.create(school=world.school, name="心理学与生活", code="XL2001", class_periods=16,
                                      credits=Decimal("1.0"))  # fmt: skip

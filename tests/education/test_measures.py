@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from tests.courses.conftest import YEAR, make_records
 from tests.education.conftest import activity
 from xinyu.education.measures import (
     MEASURES,
@@ -11,6 +12,7 @@ from xinyu.education.measures import (
     activity_month_held,
     class_meetings_each_term,
     dorm_activities_each_term,
+    freshmen_take_the_course,
     term_for_year,
 )
 from xinyu.education.models import Activity, Level
@@ -78,3 +80,11 @@ def test_every_measure_has_a_label_and_answers(world):
     for code, measure in MEASURES.items():
         assert measure.code == code and str(measure.label)
         assert isinstance(measure.compute(world.school, None, 2026), Progress)
+
+
+def test_the_freshmen_course_measure_counts_the_courses_coverage(world):
+    assert freshmen_take_the_course(world.school, None, YEAR) == Progress(0, 5, "freshmen")
+    make_records(world)
+    assert freshmen_take_the_course(world.school, None, YEAR) == Progress(4, 5, "freshmen")
+    assert freshmen_take_the_course(world.school, world.college_a, YEAR) == Progress(3, 4, "freshmen")
+    assert freshmen_take_the_course(world.school, world.college_b, YEAR) == Progress(1, 1, "freshmen")

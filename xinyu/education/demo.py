@@ -95,6 +95,15 @@ def _plans(school, today: dt.date, people: dict, colleges, result: DemoEducation
         ),
         PlanItem(
             plan=school_plan,
+            title="新生全员修读《大学生心理健康教育》课程",
+            article="第七条（三）",
+            owner_id=supervisor,
+            due_on=dt.date(year, 12, 31),
+            level=Level.SCHOOL,
+            measure="freshmen_course",
+        ),
+        PlanItem(
+            plan=school_plan,
             title="指导大学生心理协会开展朋辈活动",
             article="第七条（九）",
             owner_id=supervisor,

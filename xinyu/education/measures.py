@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xinyu.courses.coverage import coverage_by_college, freshmen_coverage
 from xinyu.education.models import Activity
 from xinyu.org.models import ClassGroup, DormRoom, Student
 from xinyu.policy.terms import Term, term_of
@@ -91,12 +92,27 @@ def activity_month_held(school, college, year: int) -> Progress:
     return Progress(1 if activities.exists() else 0, 1)
 
 
+def freshmen_take_the_course(school, college, year: int) -> Progress:
+    """The year's freshmen (entered in `year`, enrolled today) who take the required 大学生心理健康教育 course."""
+    if college is None:
+        covered, total = freshmen_coverage(school, year)
+    else:
+        rows = coverage_by_college(school, year, colleges=type(college).objects.filter(pk=college.pk))
+        covered, total = (rows[0].covered, rows[0].total) if rows else (0, 0)
+    return Progress(covered, total, str(pgettext_lazy("unit", "freshmen")))
+
+
 MEASURES: dict[str, Measure] = {
     measure.code: measure
     for measure in (
         Measure("class_meetings", _("Every class holds a theme class meeting each term"), class_meetings_each_term),
         Measure("dorm_activities", _("Every dorm room holds a dorm activity each term"), dorm_activities_each_term),
         Measure("activity_month", _("The 5·25 activity month is held"), activity_month_held),
+        Measure(
+            "freshmen_course",
+            _("Every freshman takes the mental-health education course"),
+            freshmen_take_the_course,
+        ),
     )
 }
 
