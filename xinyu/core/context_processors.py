@@ -12,6 +12,7 @@ from xinyu.privacy import scope as privacy_scope
 from xinyu.referrals import scope as referral_scope
 from xinyu.reports import scope as report_scope
 from xinyu.screening import scope as screening_scope
+from xinyu.training import scope as training_scope
 
 
 def screening_link(user) -> str | None:
@@ -27,7 +28,7 @@ def screening_link(user) -> str | None:
 
 MORE_MENU = (
     "referrals", "crisis_board", "duty_roster", "network", "monthly_reports", "research", "compliance",
-    "roster_import", "privacy", "credentials", "audit", "admin",
+    "roster_import", "training", "privacy", "credentials", "audit", "admin",
 )  # fmt: skip
 
 
@@ -75,6 +76,7 @@ def navigation(request):
             # Key-concern registry (staff, T2+); a dorm leader asked to check in sees only "Check-ins".
             "care": care_scope.care_link(user),
             "compliance": compliance_scope.may_view_board(user),  # the compliance board (第十三–十五条)
+            "training": training_scope.is_staff(user),  # my training and qualification (第七条(八), 第十五条)
         }
         # The less frequent pages sit in a "More" menu (templates/base.html).
         links["more"] = any(links[key] for key in MORE_MENU)

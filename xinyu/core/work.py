@@ -24,6 +24,7 @@ from xinyu.org import scope
 from xinyu.privacy.breakglass import review_work
 from xinyu.referrals.sources import referral_work
 from xinyu.reports.sources import calendar_work, decision_work, monthly_report_work
+from xinyu.training.sources import training_work
 
 WorkSource = Callable[[object, dt.datetime], WorkSection | None]
 
@@ -36,6 +37,7 @@ WORK_SOURCES: tuple[WorkSource, ...] = (
     monthly_report_work,
     decision_work,
     calendar_work,
+    training_work,
 )
 
 
