@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.accounts.models import User
 from xinyu.compliance.forms import PDF, _bootstrap
@@ -158,9 +159,11 @@ class ReportForm(CertificateForm):
 
     topic = forms.CharField(label=_("Topic"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
-    organiser = forms.CharField(label=_("Organiser"), max_length=120)
+    organiser = forms.CharField(label=pgettext_lazy("training", "Organiser"), max_length=120)
     place = forms.CharField(label=_("Place"), max_length=120, required=False)
-    starts_on = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=pgettext_lazy("training", "First day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     ends_on = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.DecimalField(label=_("Hours"), max_digits=5, decimal_places=1)
 
