@@ -22,6 +22,8 @@ KNOWN_RULES |= {"registry", "registry_review", "dorm_checkin"}  # key-concern re
 KNOWN_RULES |= {"posts", "grant_posts", "credentials", "rooms"}  # keeping the network, resets, the centre's rooms
 KNOWN_RULES |= {"monthly_reports", "research"}  # monthly reports, the year (colleges, 学工部 …); research extracts
 KNOWN_RULES |= {"compliance", "compliance_edit"}  # the compliance board (read) and its records (keep)
+# training: keep events (学工部, the centre, a college's working group), see others' records, confirm reports
+KNOWN_RULES |= {"training_keep", "training_oversee", "training_confirm"}
 
 
 def walk(patterns, namespace=""):

@@ -98,6 +98,8 @@ KIND_TIER = {
     "monthly_report": 0,  # a college's monthly report to write, approve or chase: about no student
     "decision": 0,  # a decision of the symposium
     "policy_calendar": 0,  # next year's public holidays to add to the policy file
+    # training and qualifications: about staff, never a student
+    "training_short": 0, "training_shortfall": 0, "training_report": 0, "qualification_expiring": 0,
 }  # fmt: skip
 BUILT_IN = {
     "reports_waiting": "report", "reports_taken": "report-to-triage", "steps": "step", "interviews": "interview",
@@ -108,6 +110,7 @@ KEY_TIER = (
     (r"interview\.(screening|return_from_leave):", 3), (r"care\.registry\d+:", 2), (r"care\.overdue:", 2),
     (r"care\.checkin\d+:", 0), (r"counselling\.booking\.", 3),
     (r"screening-remind:", 0), (r"privacy\.break_glass\d+", 2), (r"invariant:", 2), (r"leave\d+:returned", 3),
+    (r"training\.", 0),
 )  # fmt: skip
 WITHHELD_TITLES = {
     "Something in Xinyu needs your attention. Please contact the psychology centre.",
