@@ -253,3 +253,24 @@ def test_a_report_in_the_future_is_refused(world, client_for):
             "ends_on": "2099-01-01", "hours": "4"}  # fmt: skip
     page = client_for(world.cast["advisor"]).post(reverse("training:report"), data).content.decode()
     assert "培训结束后再申报" in page and not TrainingEvent.objects.exists()
+
+
+@pytest.mark.parametrize("url_name", ["training:events", "training:pending", "training:overview", "training:mine"])
+def test_list_pages_keep_a_fixed_number_of_queries(world, client_for, url_name):
+    from tests.helpers import queries_for_page  # noqa: PLC0415 - only here
+
+    cast = world.cast
+    client = client_for(cast["student_affairs"])
+    url = reverse(url_name) + f"?year={YEAR}"
+
+    def add(n):
+        for i in range(n):
+            made = event(world, topic=f"培训{i}", trainer=cast["supervisor"], reported=True)
+            attend(made, cast["head_teacher"], status=Attendance.Status.PENDING)
+            attend(made, cast["student_affairs"])
+
+    add(1)
+    one, _response = queries_for_page(client, url)
+    add(2)
+    three, _response = queries_for_page(client, url)
+    assert one == three
