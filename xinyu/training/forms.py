@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xinyu.accounts.models import User
+from xinyu.common.params import IdMultipleChoiceField
 from xinyu.compliance.forms import PDF, _bootstrap
 from xinyu.org.models import Post
 from xinyu.training.models import Kind, Provider, TrainingEvent
@@ -85,7 +86,7 @@ class AttendanceForm(forms.Form):
     """Attendance for many at once: people picked from a list (filtered by post and college), and staff
     numbers pasted, one or more a line. Every number must be a staff member the keeper may record."""
 
-    people = forms.ModelMultipleChoiceField(
+    people = IdMultipleChoiceField(
         label=_("Pick from the list"), queryset=User.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
