@@ -26,6 +26,8 @@ KNOWN_RULES |= {"supervision", "supervisors", "case_conferences"}  # supervision
 KNOWN_RULES |= {"courses", "courses_edit", "course_coverage"}  # courses: read (staff), keep, freshmen coverage
 # education: the year's work plans, activities (seen, recorded) and theme class meeting coverage
 KNOWN_RULES |= {"education_plans", "education_activities", "education_record", "education_coverage"}
+# training: keep events (学工部, the centre, a college's working group), see others' records, confirm reports
+KNOWN_RULES |= {"training_keep", "training_oversee", "training_confirm"}
 
 
 def walk(patterns, namespace=""):

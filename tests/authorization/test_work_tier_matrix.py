@@ -104,6 +104,8 @@ KIND_TIER = {
     # a case conference's task: what I am asked to do about the student (T2), or under the case's code (T0)
     "conference_task": 2, "conference_task-coded": 0,
     "plan_item": 0,  # an item of the year's work plan, due soon or late
+    # training and qualifications: about staff, never a student
+    "training_short": 0, "training_shortfall": 0, "training_report": 0, "qualification_expiring": 0,
 }  # fmt: skip
 BUILT_IN = {
     "reports_waiting": "report", "reports_taken": "report-to-triage", "steps": "step", "interviews": "interview",
@@ -114,6 +116,7 @@ KEY_TIER = (
     (r"interview\.(screening|return_from_leave):", 3), (r"care\.registry\d+:", 2), (r"care\.overdue:", 2),
     (r"care\.checkin\d+:", 0), (r"counselling\.booking\.", 3),
     (r"screening-remind:", 0), (r"privacy\.break_glass\d+", 2), (r"invariant:", 2), (r"leave\d+:returned", 3),
+    (r"training\.", 0),
 )  # fmt: skip
 WITHHELD_TITLES = {
     "Something in Xinyu needs your attention. Please contact the psychology centre.",

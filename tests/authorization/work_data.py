@@ -15,6 +15,7 @@ someone's "my work" or inbox, through the services that do it:
 - care plans due soon (the head teacher is the class's person on 张三's plan), overdue plan work escalated;
 - a booking confirmed and reminded, a referral waiting for its outcome, a return through the gate;
 - a break-glass access found not justified;
+- training (T0): a reported training waiting for 学工部, a certificate expiring and reminded;
 - items left with people who do not (or no longer) hold the tier they need: a screening interview
   assigned to 后勤保卫处 staff, a follow-up about 李四 for them, the school leader's report.
 
@@ -22,6 +23,7 @@ Two more viewers join the care matrix's: the school leader in charge (领导小�
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -31,6 +33,7 @@ from tests.referrals.conftest import do_item
 from tests.screening.test_triage import make_campaign, phq9, submit
 from xinyu.care import plans
 from xinyu.care.models import CarePlan, Interview
+from xinyu.compliance.models import Qualification
 from xinyu.concerns import escalation, invariants
 from xinyu.concerns.models import CrisisCase
 from xinyu.concerns.services import cases, reports
@@ -45,6 +48,8 @@ from xinyu.referrals import services as referrals
 from xinyu.screening import campaigns
 from xinyu.screening.models import Participation
 from xinyu.screening.triage import triage_submission
+from xinyu.training.models import Attendance, TrainingEvent
+from xinyu.training.services import send_qualification_reminders
 
 # Words that say something T3 about a student: a screening (a score, an instrument, its item 9 and the flag
 # it raised), counselling, referral, leave and return. None may reach someone holding less than T3 over the
@@ -132,6 +137,19 @@ def build_work_data(world, care) -> dict:
         care["grants"]["in_scope"], by=cast["supervisor"], outcome=BreakGlassGrant.Outcome.NOT_JUSTIFIED,
         note="没有紧急情况",
     )  # fmt: skip
+
+    # Training (about staff, T0): a reported training waiting for 学工部, a certificate expiring (reminded);
+    # in late November nobody in the cast has their yearly training hours.
+    reported = TrainingEvent.objects.create(
+        school=world.school, topic="校外研修", provider="external", kind="workshop", starts_on=SINCE,
+        ends_on=SINCE, hours=Decimal(6), organiser="省高校心理健康教育研究会", reported=True,
+    )  # fmt: skip
+    Attendance.objects.create(event=reported, person=cast["head_teacher"], hours=Decimal(6), status="pending")
+    Qualification.objects.update_or_create(
+        person=cast["mental_health_advisor"], defaults={"degree": "master", "certificate": "心理健康教育指导师",
+                                             "certificate_expires_on": timezone.localdate() + dt.timedelta(days=20)},
+    )  # fmt: skip
+    send_qualification_reminders()
 
     # Items left with someone who does not hold the tier they need.
     Interview.objects.create(

@@ -14,6 +14,7 @@ from xinyu.privacy import scope as privacy_scope
 from xinyu.referrals import scope as referral_scope
 from xinyu.reports import scope as report_scope
 from xinyu.screening import scope as screening_scope
+from xinyu.training import scope as training_scope
 
 
 def screening_link(user) -> str | None:
@@ -29,7 +30,7 @@ def screening_link(user) -> str | None:
 
 MORE_MENU = (
     "referrals", "crisis_board", "duty_roster", "network", "monthly_reports", "research", "compliance", "courses",
-    "roster_import", "privacy", "credentials", "audit", "admin",
+    "roster_import", "training", "privacy", "credentials", "audit", "admin",
 )  # fmt: skip
 
 
@@ -82,6 +83,7 @@ def navigation(request):
             "education_activities": education_scope.may_use_activities(user),
             "education_plans": education_scope.may_use_plans(user),
             "education_coverage": education_scope.may_see_coverage(user),
+            "training": training_scope.is_staff(user),  # my training and qualification (第七条(八), 第十五条)
         }
         # The less frequent pages sit in a "More" menu (templates/base.html).
         links["more"] = any(links[key] for key in MORE_MENU)

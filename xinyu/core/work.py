@@ -25,6 +25,7 @@ from xinyu.org import scope
 from xinyu.privacy.breakglass import review_work
 from xinyu.referrals.sources import referral_work
 from xinyu.reports.sources import calendar_work, decision_work, monthly_report_work
+from xinyu.training.sources import training_work
 from xinyu.workforce.sources import conference_work, supervision_work
 
 WorkSource = Callable[[object, dt.datetime], WorkSection | None]
@@ -41,6 +42,7 @@ WORK_SOURCES: tuple[WorkSource, ...] = (
     supervision_work,
     conference_work,
     plan_work,
+    training_work,
 )
 
 

@@ -31,6 +31,7 @@ from xinyu.notify.delivery import deliver_due
 from xinyu.reports.tasks import reports_daily
 from xinyu.roster import jobs
 from xinyu.roster.tasks import recover_import_jobs
+from xinyu.training.tasks import training_daily
 
 logger = logging.getLogger("xinyu.clock")
 HEARTBEAT_SECONDS = 600
@@ -168,8 +169,14 @@ class Clock:
             counselling_reminders.enqueue()
             care_daily.enqueue()
             reports_daily.enqueue()
+            training_daily.enqueue()
             return "enqueued"
-        return {"reminders": counselling_reminders.call(), **care_daily.call(), "monthly_reports": reports_daily.call()}
+        return {
+            "reminders": counselling_reminders.call(),
+            **care_daily.call(),
+            "monthly_reports": reports_daily.call(),
+            "training_reminders": training_daily.call(),
+        }
 
     def _heartbeat(self) -> None:
         if time.monotonic() - self._last_heartbeat >= HEARTBEAT_SECONDS:

@@ -18,6 +18,7 @@ from xinyu.referrals.demo import seed_referrals
 from xinyu.reports.demo import seed_leading_group_year, seed_monthly_reports
 from xinyu.screening.demo import seed_screening
 from xinyu.studentfile.demo import seed_studentfile
+from xinyu.training.demo import seed_training
 from xinyu.workforce.demo import seed_workforce
 
 
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         seed_monthly_reports(college.school, seed)  # a year of every college's monthly reports, last month's due
         seed_leading_group_year(college.school, seed)  # last year's summary, symposium and decisions
         seed_education(college.school, seed)  # this year's plans; two terms of activities, theme class meetings
+        seed_training(college.school, seed)  # two years of staff training, a few short, certificates expiring
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{SCHOOL_NAME}：8 个二级学院，{college.class_groups} 个班级，"
