@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 EXPORTS = [
     ("student_affairs", "roster:export_students", []),
     ("supervisor", "screening:campaign_results_export", [1]),
-    ("supervisor", "counselling:workload_export", []),
+    ("supervisor", "workforce:statement_export", []),
     ("mental_health_advisor", "studentfile:file_export", ["in_scope"]),
 ]
 

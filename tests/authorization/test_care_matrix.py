@@ -112,7 +112,7 @@ GRANT_READERS = {key: {holder, "student_affairs"} | CENTRE for key, holder in BR
 # Pages behind step-up re-authentication; T4 text shows nowhere else.
 STEP_UP_PAGES = {
     "counselling:session_detail", "counselling:session_edit", "counselling:addendum_add", "counselling:intake",
-    "counselling:session_exception", "counselling:workload_export", "referrals:referral_clinical",
+    "counselling:session_exception", "referrals:referral_clinical",
     "referrals:leave_confidential", "privacy:break_glass", "studentfile:file_print", "studentfile:file_export",
 }  # fmt: skip
 
@@ -204,8 +204,9 @@ EXPECTED = {
     "counselling:addendum_add": lambda who, key: 404,  # POST only, and then by the treating counsellor
     "counselling:intake": lambda who, key: 200 if who == TREATING[key] else 404,
     "counselling:session_exception": _t4_reader,
-    "counselling:workload": _only(STAFF),
-    "counselling:workload_export": _only(STAFF),
+    # The counselling-only workload page became the workload statement (tests/workforce): staff are sent there.
+    "counselling:workload": _only(STAFF, 302),
+    "counselling:workload_export": _only(STAFF, 302),
     "referrals:index": _only(REFERRAL_USERS),
     "referrals:hospitals": _only(STAFF),
     "referrals:referral_new": _t3_referrals,

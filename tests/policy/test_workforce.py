@@ -31,6 +31,7 @@ def test_the_policy_file_sets_minimums_and_conversion():
     [
         ({"training_minimum_hours": {"advisor": -1}}, "training_minimum_hours.advisor"),
         ({"class_period_minutes": 90}, "class_period_minutes"),
+        ({"interview_minutes": 0}, "interview_minutes"),
         ({"class_hours_per_hour": {"gardening": 1}}, "class_hours_per_hour.gardening"),
         ({"class_hours_per_hour": {"course": "many"}}, "class_hours_per_hour.course"),
     ],

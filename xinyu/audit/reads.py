@@ -33,6 +33,7 @@ class Read(models.TextChoices):
     EXCEPTION_FORM = "counselling.exception_form", _("Confidentiality exception form")
     COUNSELLING_SCHEDULE = "counselling.schedule", _("Counselling schedule and bookings")
     COUNSELLING_WORKLOAD = "counselling.workload", _("Counselling workload")
+    WORKLOAD_STATEMENT = "workforce.statement", _("Workload statement")
     REGISTRY_ENTRY = "care.registry.entry", _("Key-concern registry entry and care plan")
     REGISTRY_LIST = "care.registry.list", _("Key-concern registry list")
     REGISTRY_REVIEW_LIST = "care.registry.review_list", _("Monthly key-concern review list")

@@ -254,7 +254,7 @@ class HoursRow(wl.WorkloadRow):
 
 def credited_hours(school, year: int) -> list[HoursRow]:
     """Counselling and interview hours (counselling.workload) of the full-time and part-time teachers over
-    the year's twelve months; informational (课时保障, 第十三条)."""
+    the year; informational (课时保障, 第十三条)."""
     on = counted_on(school, year)
     full_time = set(teacher_ids(school, on))
     everyone = full_time | set(teacher_ids(school, on, PART_TIME_POSTS))
@@ -262,13 +262,11 @@ def credited_hours(school, year: int) -> list[HoursRow]:
         user.pk: HoursRow(user.pk, user.username, user.full_name, full_time=user.pk in full_time)
         for user in User.objects.filter(pk__in=everyone)
     }
-    for month in range(1, 13):
-        for line in wl.workload(dt.date(year, month, 1)):
-            row = rows.get(line.user_id)
-            if row is None:
-                continue
-            row.sessions += line.sessions
-            row.session_minutes += line.session_minutes
-            row.interviews += line.interviews
-            row.interview_minutes += line.interview_minutes
+    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    for user_id, (count, minutes) in wl.session_totals(start, end).items():
+        if user_id in rows:
+            rows[user_id].sessions, rows[user_id].session_minutes = count, minutes
+    for user_id, (count, minutes) in wl.interview_totals(start, end).items():
+        if user_id in rows:
+            rows[user_id].interviews, rows[user_id].interview_minutes = count, minutes
     return sorted(rows.values(), key=lambda row: (not row.full_time, row.name, row.username))

@@ -33,6 +33,7 @@ from xinyu.counselling.forms import RoomForm
 from xinyu.counselling.models import Room
 from xinyu.org.access_log import Event, Read, client_address, record_read, record_request
 from xinyu.org.models import College
+from xinyu.policy.loader import policy_in_force
 from xinyu.roster import export
 from xinyu.roster.problems import RefusedFile
 
@@ -80,7 +81,7 @@ def board(request):
                 "hours": bd.credited_hours(school, year),
                 "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
                 "may_edit": scope.may_edit(request.user),
-                "interview_minutes": bd.wl.INTERVIEW_DEFAULT_MINUTES,
+                "interview_minutes": policy_in_force().workforce.interview_minutes,
             },
         )
 

@@ -36,8 +36,6 @@ __all__ = [
     "may_handle_booking",
     "may_manage_rooms",
     "may_read_session_record",
-    "may_view_all_workload",
-    "may_view_workload",
     "may_write_session",
     "rooms_for",
     "session_records_for",
@@ -63,17 +61,9 @@ def is_counsellor(user) -> bool:
     return bool(posts_of(user) & COUNSELLING_POSTS)
 
 
-def may_view_workload(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.is_active and not user.is_student
-
-
 def is_counselling_supervisor(user) -> bool:
     """The centre's supervisors: read every session record of their school, act for any counsellor."""
     return bool(posts_of(user) & SUPERVISOR_POSTS)
-
-
-def may_view_all_workload(user) -> bool:
-    return is_counselling_supervisor(user)
 
 
 def _is_supervisor_over(user, student) -> bool:

@@ -1,9 +1,9 @@
-"""Workload for 课时保障 (第十三条): counselling hours (sessions) and interview hours (约谈 held, whatever
-raised them: a screening, a report, a crisis case's follow-up, a return; the same work) per staff member
-per month. Counts and hours only: no student is named.
+"""Counselling and interview hours (课时保障, 第十三条) per staff member: sessions held, and interviews (约谈)
+held whatever raised them (a screening, a report, a crisis case's follow-up, a return; the same work).
+Counts and minutes only: no student is named. The workload statement (`xinyu.workforce.statement`) and
+the compliance board's yearly hours read these.
 
-An interview record has no duration; each counts INTERVIEW_DEFAULT_MINUTES (a module setting until the
-policy file has one).
+An interview record has no duration; each counts the policy's `workforce.interview_minutes`.
 """
 
 import datetime as dt
@@ -12,24 +12,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from xinyu.accounts.models import User
 from xinyu.care.models import Interview
 from xinyu.counselling.models import Session
-from xinyu.roster import export
-
-INTERVIEW_DEFAULT_MINUTES = 30
-
-EXPORT_HEADERS = [
-    "月份",
-    "工号",
-    "姓名",
-    "咨询次数",
-    "咨询时长（小时）",
-    "约谈次数",
-    "约谈时长（小时）",
-    "合计（小时）",
-]
-EXPORT_WIDTHS = [10, 12, 12, 10, 16, 10, 16, 12]
+from xinyu.policy.loader import policy_in_force
 
 
 @dataclass
@@ -55,62 +40,30 @@ class WorkloadRow:
         return round((self.session_minutes + self.interview_minutes) / 60, 1)
 
 
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def moments(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Midnight in Asia/Shanghai at the start of `start` and of `end` (exclusive)."""
     zone = timezone.get_current_timezone()
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return dt.datetime.combine(first, dt.time(), tzinfo=zone), dt.datetime.combine(following, dt.time(), tzinfo=zone)
+    return dt.datetime.combine(start, dt.time(), tzinfo=zone), dt.datetime.combine(end, dt.time(), tzinfo=zone)
 
 
-def parse_month(text: str | None) -> dt.date:
-    """'2026-11' → 1 Nov 2026; anything else → this month."""
-    try:
-        year, month = (int(part) for part in (text or "").split("-"))
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        return timezone.localdate().replace(day=1)
+def session_totals(start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]:
+    """Counsellor id → (sessions, minutes) of counselling held in [start, end)."""
+    since, until = moments(start, end)
+    rows = (
+        Session.objects.filter(held_at__gte=since, held_at__lt=until)
+        .values("counsellor")
+        .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
+    )
+    return {row["counsellor"]: (row["n"], row["minutes"] or 0) for row in rows}
 
 
-def workload(month: dt.date, *, only_user=None) -> list[WorkloadRow]:
-    """One row per staff member with sessions or interviews in the month (or just `only_user`), by name."""
-
-    start, end = month_bounds(month)
-    sessions = Session.objects.filter(held_at__gte=start, held_at__lt=end)
-    interviews = Interview.objects.filter(conducted_at__gte=start, conducted_at__lt=end, conducted_by__isnull=False)
-    if only_user is not None:
-        sessions = sessions.filter(counsellor=only_user)
-        interviews = interviews.filter(conducted_by=only_user)
-    rows: dict[int, WorkloadRow] = {}
-    session_totals = sessions.values("counsellor").annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
-    interview_totals = interviews.values("conducted_by").annotate(n=Count("pk"))
-    people = {}
-    for row in session_totals:
-        people.setdefault(row["counsellor"], {})["sessions"] = (row["n"], row["minutes"] or 0)
-    for row in interview_totals:
-        people.setdefault(row["conducted_by"], {})["interviews"] = row["n"]
-    if only_user is not None:
-        people.setdefault(only_user.pk, {})
-    users = {user.pk: user for user in User.objects.filter(pk__in=people)}
-    for user_id, totals in people.items():
-        user = users[user_id]
-        n_sessions, minutes = totals.get("sessions", (0, 0))
-        n_interviews = totals.get("interviews", 0)
-        rows[user_id] = WorkloadRow(
-            user_id, user.username, user.full_name, n_sessions, minutes, n_interviews,
-            n_interviews * INTERVIEW_DEFAULT_MINUTES,
-        )  # fmt: skip
-    return sorted(rows.values(), key=lambda row: (row.name, row.username))
-
-
-def export_rows(month: dt.date, rows: list[WorkloadRow]):
-    label = month.strftime("%Y-%m")
-    for row in rows:
-        yield [
-            label, row.username, row.name, row.sessions, row.session_hours, row.interviews, row.interview_hours,
-            row.total_hours,
-        ]  # fmt: skip
-
-
-def to_xlsx(month: dt.date, rows: list[WorkloadRow]) -> tuple[bytes, int]:
-    """Formula-safe: every cell goes through xinyu.roster.export, which neutralises = + - @."""
-    return export.to_xlsx("工作量", EXPORT_HEADERS, export_rows(month, rows), EXPORT_WIDTHS)
+def interview_totals(start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]:
+    """Staff id → (interviews, minutes) held in [start, end), each counting the policy's interview length."""
+    since, until = moments(start, end)
+    minutes = policy_in_force(start).workforce.interview_minutes
+    rows = (
+        Interview.objects.filter(conducted_at__gte=since, conducted_at__lt=until, conducted_by__isnull=False)
+        .values("conducted_by")
+        .annotate(n=Count("pk"))
+    )
+    return {row["conducted_by"]: (row["n"], row["n"] * minutes) for row in rows}

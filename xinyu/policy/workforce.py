@@ -46,6 +46,7 @@ class WorkforceRulesError(Exception):
 class WorkforceRules:
     training_minimum_hours: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TRAINING_MINIMUM_HOURS))
     class_period_minutes: int = 45
+    interview_minutes: int = 30  # an interview record has no length: each counts this long
     class_hours_per_hour: dict[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_CLASS_HOURS_PER_HOUR))
 
     def minimum_hours(self, posts) -> int | None:
@@ -74,6 +75,9 @@ def parse_workforce(raw: dict | None) -> WorkforceRules:
     period = raw.get("class_period_minutes", 45)
     if not isinstance(period, int) or isinstance(period, bool) or not 30 <= period <= 60:
         raise WorkforceRulesError("workforce.class_period_minutes: 一节课应为 30 到 60 分钟")
+    interview = raw.get("interview_minutes", 30)
+    if not isinstance(interview, int) or isinstance(interview, bool) or not 10 <= interview <= 120:
+        raise WorkforceRulesError("workforce.interview_minutes: 每次约谈计 10 到 120 分钟")
     factors = dict(DEFAULT_CLASS_HOURS_PER_HOUR)
     for kind, value in (raw.get("class_hours_per_hour") or {}).items():
         if kind not in WORK_KINDS:
@@ -87,4 +91,4 @@ def parse_workforce(raw: dict | None) -> WorkforceRules:
         if not Decimal(0) <= factor <= Decimal(10):
             raise WorkforceRulesError(f"workforce.class_hours_per_hour.{kind}: 应为 0 到 10 之间的数")
         factors[kind] = factor
-    return WorkforceRules(minimums, period, factors)
+    return WorkforceRules(minimums, period, interview, factors)

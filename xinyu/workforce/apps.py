@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class WorkforceConfig(AppConfig):
     name = "xinyu.workforce"
-    verbose_name = _("Workforce: training and supervision")
+    verbose_name = _("Workforce: supervision, case conferences and workload")

@@ -1,4 +1,5 @@
-"""Who may see and do what in supervision and case conferences (builds on xinyu.org.scope and counselling's).
+"""Who may see and do what in supervision, case conferences and the workload statement (builds on
+xinyu.org.scope and counselling's).
 
 Supervision (T4, DESIGN.md §4 "supervision of a case"):
 - A request (question, discussions, guidance) is read by its treating counsellor (who submitted it, while
@@ -50,6 +51,10 @@ CONFERENCE_POSTS = CENTRE_POSTS | {Post.STUDENT_AFFAIRS_STAFF}
 CONFERENCE_CASE_TIER = Tier.T3
 # The tier of what a conference task tells its assignee about the student: what they are asked to do.
 CONFERENCE_TASK_TIER = Tier.T2
+
+# The workload statement of everyone: the centre's supervisors (who run the counsellors' work) and 学工部
+# (who secures the 课时, 第十三条). Any other staff member reads their own.
+STATEMENT_OF_EVERYONE_POSTS = frozenset({Post.CENTRE_SUPERVISOR, Post.STUDENT_AFFAIRS_STAFF})
 
 
 # --- supervision -------------------------------------------------------------------------------------------
@@ -245,3 +250,14 @@ def staff_of_school(school_id: int) -> list[User]:
         .order_by("person__username")
     )
     return list(dict.fromkeys(appointment.person for appointment in appointments))
+
+
+# --- the workload statement --------------------------------------------------------------------------------
+
+
+def may_view_statement(user) -> bool:
+    return _is_active_staff(user)
+
+
+def may_view_everyones_statement(user) -> bool:
+    return may_view_statement(user) and bool(posts_of(user) & STATEMENT_OF_EVERYONE_POSTS)

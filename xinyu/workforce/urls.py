@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinyu.workforce import views
+from xinyu.workforce import views, views_statement
 
 app_name = "workforce"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("conferences/<id:pk>/", views.conference_detail, name="conference_detail"),
     path("conferences/cases/<id:pk>/", views.conference_case, name="conference_case"),
     path("conferences/tasks/<id:pk>/", views.conference_task, name="conference_task"),
+    path("statement/", views_statement.statement, name="statement"),
+    path("statement/export/", views_statement.statement_export, name="statement_export"),
 ]
