@@ -9,6 +9,7 @@ from xinyu.grants import resets
 from xinyu.grants import rules as grant_rules
 from xinyu.org import scope
 from xinyu.privacy import scope as privacy_scope
+from xinyu.public import scope as public_scope
 from xinyu.referrals import scope as referral_scope
 from xinyu.reports import scope as report_scope
 from xinyu.screening import scope as screening_scope
@@ -27,7 +28,7 @@ def screening_link(user) -> str | None:
 
 MORE_MENU = (
     "referrals", "crisis_board", "duty_roster", "network", "monthly_reports", "research", "compliance",
-    "roster_import", "privacy", "credentials", "audit", "admin",
+    "public_page", "roster_import", "privacy", "credentials", "audit", "admin",
 )  # fmt: skip
 
 
@@ -75,6 +76,7 @@ def navigation(request):
             # Key-concern registry (staff, T2+); a dorm leader asked to check in sees only "Check-ins".
             "care": care_scope.care_link(user),
             "compliance": compliance_scope.may_view_board(user),  # the compliance board (第十三–十五条)
+            "public_page": public_scope.may_edit_articles(user),  # the public page's articles (第七条(五))
         }
         # The less frequent pages sit in a "More" menu (templates/base.html).
         links["more"] = any(links[key] for key in MORE_MENU)
