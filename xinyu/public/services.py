@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.policy.errors import DomainError
+from xinyu.public.cache import remember_version, stored_version
 from xinyu.public.images import ImageError, clean_image
 from xinyu.public.markdown import render
 from xinyu.public.models import Article, ArticleImage, PageVersion
@@ -19,9 +20,11 @@ class ArticleError(DomainError):
 
 
 def bump_version() -> None:
-    """What the public pages show has changed: every cached page is stale."""
+    """What the public pages show has changed: every cached page is stale once this transaction commits."""
     if not PageVersion.objects.filter(pk=1).update(number=F("number") + 1):
         PageVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    number = stored_version()
+    transaction.on_commit(lambda: remember_version(number))
 
 
 def _check(title: str, body: str) -> None:
