@@ -79,3 +79,18 @@ def test_a_bad_image_is_refused_with_the_reason(world):
     with pytest.raises(ArticleError, match="not an image"):
         services.add_image(article, by=world.cast["counsellor"], upload=b"GIF89a? no")
     assert not article.images.exists()
+
+
+def test_the_new_version_is_put_in_the_cache_when_the_change_commits(world, django_capture_on_commit_callbacks):
+    from django.core.cache import cache  # noqa: PLC0415
+
+    from xinyu.public.cache import VERSION_KEY  # noqa: PLC0415
+
+    article = services.create_article(world.school, by=world.cast["counsellor"], title="t", body="b")
+    assert page_version() == 0 and cache.get(VERSION_KEY) == 0
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.publish(article, by=world.cast["counsellor"])
+    assert cache.get(VERSION_KEY) is None  # forgotten at once: the next request reads the database
+    for callback in callbacks:
+        callback()
+    assert cache.get(VERSION_KEY) == 1

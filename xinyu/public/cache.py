@@ -38,6 +38,10 @@ def page_version() -> int:
     return number
 
 
+def forget_version() -> None:
+    cache.delete(VERSION_KEY)
+
+
 def remember_version(number: int) -> None:
     """After a bump commits: the new number in the cache, so this process (or every one, with a shared
     cache) keys on it from the next request."""

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyu.policy.errors import DomainError
-from xinyu.public.cache import remember_version, stored_version
+from xinyu.public.cache import forget_version, remember_version, stored_version
 from xinyu.public.images import ImageError, clean_image
 from xinyu.public.markdown import render
 from xinyu.public.models import Article, ArticleImage, PageVersion
@@ -24,6 +24,7 @@ def bump_version() -> None:
     if not PageVersion.objects.filter(pk=1).update(number=F("number") + 1):
         PageVersion.objects.get_or_create(pk=1, defaults={"number": 1})
     number = stored_version()
+    forget_version()  # read again from the database by the next request (this transaction's, until it commits)
     transaction.on_commit(lambda: remember_version(number))
 
 
