@@ -8,6 +8,9 @@ from xinyu.core.admin_site import configure_admin_site
 configure_admin_site(admin.site)
 
 urlpatterns = [
+    # First: the public page is the busiest URL and its own prefix, so it is matched before the includes
+    # without a prefix are walked (bench/bench_public_page.py).
+    path("xinli/", include("xinyu.public.urls")),
     path("", include("xinyu.core.urls")),
     path("accounts/", include("xinyu.accounts.urls")),
     path("", include("xinyu.org.urls")),
@@ -27,7 +30,6 @@ urlpatterns = [
     path("education/", include("xinyu.education.urls")),
     path("training/", include("xinyu.training.urls")),
     path("workforce/", include("xinyu.workforce.urls")),
-    path("xinli/", include("xinyu.public.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,7 @@ KNOWN_RULES |= {"courses", "courses_edit", "course_coverage"}  # courses: read (
 KNOWN_RULES |= {"education_plans", "education_activities", "education_record", "education_coverage"}
 # training: keep events (学工部, the centre, a college's working group), see others' records, confirm reports
 KNOWN_RULES |= {"training_keep", "training_oversee", "training_confirm"}
+KNOWN_RULES |= {"public_editor"}  # the public page's articles: the centre writes, previews, publishes, withdraws
 
 
 def walk(patterns, namespace=""):

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import UserFactory
+from tests.policy.centre_policy import other_centre  # noqa: F401 - a fixture
 from xinyu.accounts.models import User
 from xinyu.concerns.queries import deadline_text, level_roles
 from xinyu.policy.loader import load_policy_file, policy_in_force
@@ -153,3 +154,15 @@ def test_the_browser_tests_after_hours_policy_is_the_real_one_but_for_office_hou
         real.escalation_chain, real.renotify_after_minutes, real.escalate_every_minutes,
     )  # fmt: skip
     assert night.office_periods == ((dt.time(3, 0), dt.time(3, 5)),)
+
+
+@pytest.mark.usefixtures("other_centre")
+def test_the_cards_numbers_and_centre_come_from_the_policy_file(crisis_world, client_for, phones):
+    body = card(client_for(crisis_world.cast["counsellor"]), "C").content.decode()
+    numbers = body[body.index('data-testid="card-numbers"') :]
+    numbers = numbers[: numbers.index("</table>")]
+    assert "测试报警" in numbers and "测试急救" in numbers
+    assert "测试值班电话" in numbers and "0570-7777777" in numbers
+    assert "测试热线" in numbers and "400-000-1234" in numbers
+    assert "阳光心理中心" in numbers and "0570-7654321" in numbers
+    assert "12356" not in numbers

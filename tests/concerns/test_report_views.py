@@ -15,6 +15,7 @@ from django.urls import reverse
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import UserFactory, student_with_account
 from tests.helpers import freeze_time, queries_for_page
+from tests.policy.centre_policy import other_centre  # noqa: F401 - a fixture
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import Interview
 from xinyu.concerns.models import AckRecipient, ConcernReport, CrisisCase
@@ -559,3 +560,16 @@ def test_signed_out_visitors_are_sent_to_sign_in(crisis_world, client, name, arg
     response = getattr(client, method)(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@freeze_time(OFFICE_TIME)
+@pytest.mark.usefixtures("other_centre")
+def test_the_help_lines_after_an_urgent_report_come_from_the_policy_file(crisis_world, client_for):
+    report = submit(crisis_world, urgency="urgent")
+    body = client_for(crisis_world.cast["dorm_leader"]).get(reverse("concerns:report_thanks", args=[report.pk]))
+    body = body.content.decode()
+    help_box = body[body.index('data-testid="help-lines"') :]
+    assert 'data-testid="help-line-centre">阳光心理中心: <a href="tel:0570-7654321"' in help_box
+    assert "测试值班电话" in help_box and "0570-7777777" in help_box
+    assert "测试热线" in help_box and "400-000-1234" in help_box
+    assert "12356" not in body and "400-161-9995" not in body

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.steps import assert_fits_width, screenshot, sign_in_to_home
 from tests.screening.test_campaigns import make_campaign
+from xinyu.policy.loader import policy_in_force
 
 pytestmark = pytest.mark.e2e
 
@@ -76,6 +77,9 @@ def test_student_answers_on_a_phone_resumes_and_sees_help(
     expect(help_box).to_be_visible()
     expect(help_box).to_contain_text("12356")
     expect(help_box).to_contain_text("400-161-9995")
+    centre = policy_in_force().centre  # the policy file's [centre]: 阳光心理中心, its phone and room
+    expect(help_box).to_contain_text(f"阳光心理中心：电话 {centre.phone}")
+    expect(help_box).to_contain_text(centre.main_room.location + centre.main_room.name)
     assert_fits_width(phone_page, width)
     screenshot(phone_page, screenshot_dir, "phone-screening-done")
 

@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import ClassGroupFactory, StudentFactory
+from tests.policy.centre_policy import other_centre  # noqa: F401 - a fixture
 from xinyu.org.models import Student
 from xinyu.screening.campaigns import (
-    DEFAULT_RESOURCES,
     campaign_instruments,
     create_campaign,
+    help_lines,
     materialise_participations,
 )
 from xinyu.screening.models import Campaign, Participation
@@ -71,14 +72,27 @@ def test_target_by_college_class_year_and_status(world):
     assert participant_ids(none_of_2024) == set()
 
 
-def test_resources_default_to_the_help_lines(world):
+def test_the_help_is_the_policy_centres_after_the_campaigns_own_lines(world):
     campaign = make_campaign(world)
-    assert campaign.resources_text == DEFAULT_RESOURCES
-    assert "12356" in campaign.resources_text
-    assert "400-161-9995" in campaign.resources_text
-    assert "110" in campaign.resources_text and "120" in campaign.resources_text
+    assert campaign.resources_text == ""  # no copy: the centre's help is read from the policy when shown
+    lines = help_lines(campaign)
+    assert lines[0].startswith("阳光心理中心：电话 ") and "接待室" in lines[0]
+    text = "\n".join(lines)
+    assert "12356" in text and "400-161-9995" in text
+    assert "110" in text and "120" in text
     own = make_campaign(world, resources_text="本校中心电话 0570-1234567")
     assert own.resources_text == "本校中心电话 0570-1234567"
+    assert help_lines(own)[0] == "本校中心电话 0570-1234567"
+    assert help_lines(own)[1:] == lines
+
+
+@pytest.mark.usefixtures("other_centre")
+def test_the_help_changes_with_the_policy_file(world):
+    lines = help_lines(make_campaign(world))
+    assert lines[0] == "阳光心理中心：电话 0570-7654321（测试时段），测试楼九层测试接待室（周三 9:00—10:00）"
+    assert "测试值班电话：0570-7777777" in lines
+    assert "测试热线：400-000-1234（夜间）" in lines
+    assert not any("12356" in line for line in lines)
 
 
 def test_refusals(world):

@@ -4,10 +4,12 @@ their own; reading it is audited."""
 import pytest
 from django.urls import reverse
 
+from tests.policy.centre_policy import other_centre  # noqa: F401 - a fixture
 from tests.screening.test_campaigns import make_campaign
 from tests.screening.test_questionnaire import enter_by_code, instrument_id, participation_of
 from xinyu.audit.models import AuditEntry
 from xinyu.org.models import Student
+from xinyu.policy.loader import policy_in_force
 from xinyu.screening.models import Participation
 from xinyu.screening.own_results import SUPPORTIVE, own_history, supportive_line
 from xinyu.screening.questionnaire import record_consent, save_answer, submit
@@ -135,3 +137,37 @@ def test_done_page_uses_the_same_supportive_wording(world, client):
 
 def test_my_campaigns_links_to_the_history(world, client_for):
     assert URL in client_for(world.cast["student"]).get(reverse("screening:my_campaigns")).content.decode()
+
+
+def test_the_help_after_an_item_9_answer_names_the_centre_its_phone_and_room_once(world, client_for, history):
+    text = client_for(world.cast["student"]).get(URL).content.decode()
+    assert text.count('data-testid="immediate-help"') == 1
+    assert text.count('data-testid="help-lines"') == 1  # the help once, in the alert, not again below
+    assert text.count("12356") == 1
+    alert = text[text.index('data-testid="immediate-help"') :]
+    alert = alert[: alert.index("</div>")]
+    centre = policy_in_force().centre
+    assert centre.name == "阳光心理中心"
+    assert f"阳光心理中心：电话 {centre.phone}" in alert
+    assert centre.main_room.name in alert and centre.main_room.location in alert
+
+
+@pytest.mark.usefixtures("other_centre")
+def test_the_help_comes_from_the_policy_file(world, client_for, history):
+    text = client_for(world.cast["student"]).get(URL).content.decode()
+    assert "0570-7654321" in text and "测试楼九层测试接待室" in text and "测试热线" in text
+    assert "12356" not in text
+
+
+@pytest.mark.usefixtures("other_centre")
+def test_done_page_help_names_the_centre_from_the_policy_file(world, client):
+    campaign = make_campaign(world, show_summary_to_student=True)
+    enter_by_code(client, world, campaign)
+    client.post(reverse("screening:consent"), {"agree": "yes", "consent_version": "v1"})
+    phq = instrument_id(participation_of(campaign, world.in_scope), "PHQ-9")
+    client.post(reverse("screening:submit"), {"submission_key": "k"} | {f"a-{phq}-{n}": "3" for n in range(1, 10)})
+    text = client.get(reverse("screening:done")).content.decode()
+    alert = text[text.index('data-testid="immediate-help"') :]
+    alert = alert[: alert.index("</div>")]
+    assert "0570-7654321" in alert and "测试接待室" in alert and "测试值班电话：0570-7777777" in alert
+    assert text.count('data-testid="resources"') == 0  # the help once: in the alert

@@ -54,10 +54,6 @@ EVIDENCE_KIND_LABELS = {
 }
 # Roles held per class: a college's card cannot name them, the class list does.
 PER_CLASS_ROLES = ("advisor", "head_teacher")
-EMERGENCY_NUMBERS = (
-    ("110", pgettext_lazy("emergency number", "Police")),
-    ("120", pgettext_lazy("emergency number", "Ambulance")),
-)
 
 
 def role_label(role: str) -> str:

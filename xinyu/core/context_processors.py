@@ -11,6 +11,7 @@ from xinyu.grants import resets
 from xinyu.grants import rules as grant_rules
 from xinyu.org import scope
 from xinyu.privacy import scope as privacy_scope
+from xinyu.public import scope as public_scope
 from xinyu.referrals import scope as referral_scope
 from xinyu.reports import scope as report_scope
 from xinyu.screening import scope as screening_scope
@@ -30,7 +31,7 @@ def screening_link(user) -> str | None:
 
 MORE_MENU = (
     "referrals", "crisis_board", "duty_roster", "network", "monthly_reports", "research", "compliance", "courses",
-    "roster_import", "training", "privacy", "credentials", "audit", "admin",
+    "public_page", "roster_import", "training", "privacy", "credentials", "audit", "admin",
 )  # fmt: skip
 
 
@@ -84,6 +85,7 @@ def navigation(request):
             "education_plans": education_scope.may_use_plans(user),
             "education_coverage": education_scope.may_see_coverage(user),
             "training": training_scope.is_staff(user),  # my training and qualification (第七条(八), 第十五条)
+            "public_page": public_scope.may_edit_articles(user),  # the public page's articles (第七条(五))
         }
         # The less frequent pages sit in a "More" menu (templates/base.html).
         links["more"] = any(links[key] for key in MORE_MENU)

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 from xinyu.policy.care import DEFAULT_CARE, CareRules, CareRulesError, parse_care
+from xinyu.policy.centre import DEFAULT_CENTRE, CentreRules, CentreRulesError, parse_centre
 from xinyu.policy.screening import DEFAULT_RULES, ScoringRules, ScoringRulesError
 from xinyu.policy.terms import DEFAULT_TERMS, TermRules, TermRulesError, parse_terms
 from xinyu.policy.workforce import DEFAULT_WORKFORCE, WorkforceRules, WorkforceRulesError, parse_workforce
@@ -120,6 +121,7 @@ class Policy:
     care: CareRules = DEFAULT_CARE
     terms: TermRules = DEFAULT_TERMS
     workforce: WorkforceRules = DEFAULT_WORKFORCE
+    centre: CentreRules = DEFAULT_CENTRE
 
     @property
     def key(self) -> str:
@@ -343,6 +345,7 @@ def parse_policy(raw: dict) -> Policy:
         care=_care(raw.get("care")),
         terms=_terms(raw.get("terms")),
         workforce=_workforce(raw.get("workforce")),
+        centre=_centre(raw.get("centre")),
     )
 
 
@@ -364,6 +367,13 @@ def _workforce(raw) -> WorkforceRules:
     try:
         return parse_workforce(raw)
     except WorkforceRulesError as exc:
+        raise PolicyError(str(exc)) from exc
+
+
+def _centre(raw) -> CentreRules:
+    try:
+        return parse_centre(raw)
+    except CentreRulesError as exc:
         raise PolicyError(str(exc)) from exc
 
 

@@ -20,18 +20,18 @@ from xinyu.notify.services import notify
 from xinyu.org.access_log import Event, record, record_many
 from xinyu.org.models import Appointment, Post, Student
 from xinyu.org.scope import Tier
+from xinyu.policy.loader import policy_in_force
 from xinyu.screening.models import Campaign, CampaignInstrument, Instrument, Participation, Reminder, Sitting
 
-# Shown after submitting unless the campaign says otherwise. Independent of any policy file: these lines
-# must be there even when nothing else is configured.
-DEFAULT_RESOURCES = "\n".join(
-    [
-        "学校心理健康教育与咨询中心：工作日可预约面谈或电话咨询",
-        "全国心理援助热线：12356",
-        "希望24热线：400-161-9995",
-        "遇到紧急危险：报警 110，急救 120",
-    ]
-)
+
+def help_lines(campaign: Campaign | None = None) -> list[str]:
+    """The help shown after submitting and on a student's results: the campaign's own lines (if it has
+    any) first, then the centre's help from the policy file's [centre] table (阳光心理中心, its phone and
+    room, the school's 24-hour line, the hotlines, 110/120) — always there, whatever the campaign says."""
+    own = [line.strip() for line in (campaign.resources_text if campaign else "").splitlines() if line.strip()]
+    centre = policy_in_force(timezone.localdate()).centre.help_lines()
+    return own + [line for line in centre if line not in own]
+
 
 BATCH_SIZE = 2000
 
@@ -125,7 +125,7 @@ def create_campaign(
         consent_text=consent_text,
         consent_version=consent_version,
         show_summary_to_student=show_summary_to_student,
-        resources_text=resources_text.strip() or DEFAULT_RESOURCES,
+        resources_text=resources_text.strip(),
         one_item_per_screen=one_item_per_screen,
         reminder_text=reminder_text.strip(),
         created_by=by,
@@ -274,9 +274,7 @@ def update_campaign(campaign: Campaign, *, by, address: str | None = None, **cha
             value = sorted({int(year) for year in value})
         elif name == "student_statuses":
             value = list(value)
-        elif name == "resources_text":
-            value = value.strip() or DEFAULT_RESOURCES
-        elif name in ("reminder_text", "title", "consent_text", "consent_version"):
+        elif name in ("resources_text", "reminder_text", "title", "consent_text", "consent_version"):
             value = value.strip()
         setattr(campaign, name, value)
     campaign.save()

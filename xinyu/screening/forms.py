@@ -48,7 +48,10 @@ class CampaignForm(forms.Form):
         label=_("Resources shown after submitting"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Empty: the psychology centre and the national help lines."),
+        help_text=_(
+            "Extra lines, shown before the psychology centre's own help (its phone, room and the hotlines from "
+            "the policy file), which is always shown."
+        ),
     )
     one_item_per_screen = forms.BooleanField(
         label=_("One question per screen"),

@@ -53,7 +53,7 @@ class OwnCampaign:
     shows_summary: bool
     summary: list[dict] = field(default_factory=list)
     red_flag: bool = False
-    resources: list[str] = field(default_factory=list)
+    resources: list[str] = field(default_factory=list)  # the campaign's own lines, before the centre's help
 
     @property
     def campaign(self):

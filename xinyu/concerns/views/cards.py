@@ -11,7 +11,7 @@ from django.utils import timezone
 from xinyu.common.access import requires
 from xinyu.common.params import id_param
 from xinyu.concerns import scope
-from xinyu.concerns.queries import EMERGENCY_NUMBERS, EVIDENCE_KIND_LABELS, deadline_text, phone_tree, role_label
+from xinyu.concerns.queries import EVIDENCE_KIND_LABELS, deadline_text, phone_tree, role_label
 from xinyu.policy.loader import LEVELS, policy_in_force
 
 
@@ -77,7 +77,9 @@ def card(request, level):
         "tree": phone_tree(summary["rule"], college),
         "college": college,
         "colleges": colleges,
-        "emergency_numbers": EMERGENCY_NUMBERS,
+        # The numbers and the centre's own line come from the policy file's [centre] table (one place).
+        "emergency_numbers": [(line.number, line.name) for line in policy.centre.emergency],
+        "centre": policy.centre,
         "printed_at": timezone.localtime(),
     }
     return render(request, "concerns/card_level.html", context)

@@ -1,6 +1,5 @@
 """Reporting a concern (预警上报) on a phone, the reporter's own reports, and the handler's report page."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -21,15 +20,6 @@ from xinyu.org.scope import Tier
 from xinyu.policy.errors import DomainError
 from xinyu.policy.loader import policy_in_force
 
-# Help lines shown after an urgent report. The centre's own number comes from the deployment
-# (settings.XINYU_CENTRE_PHONE) when it has one; 12356 is the national line opened in 2025.
-HELP_LINES = (
-    ("centre", _("School psychology centre"), ""),
-    ("12356", _("National mental-health assistance hotline"), "12356"),
-    ("hope24", _("Hope 24 hotline"), "400-161-9995"),
-    ("110", _("Police, when someone is in immediate danger"), "110"),
-    ("120", _("Ambulance, when someone is in immediate danger"), "120"),
-)
 # The roles a report goes to, as the reporter is told (roles, not names).
 ROLE_LABELS = {
     "advisor": _("The student's advisor"),
@@ -47,11 +37,17 @@ MY_REPORTS_PAGE = 50
 
 
 def help_lines() -> list[dict]:
-    centre_phone = getattr(settings, "XINYU_CENTRE_PHONE", "")
-    return [
-        {"key": key, "label": label, "phone": centre_phone if key == "centre" else phone}
-        for key, label, phone in HELP_LINES
+    """Help lines shown after an urgent report, from the policy file's [centre] table: the centre (阳光心理中心)
+    and its phone, the school's 24-hour crisis line, the hotlines, then 110/120."""
+    centre = policy_in_force(timezone.localdate()).centre
+    lines = [{"key": "centre", "label": centre.name, "phone": centre.phone}]
+    if centre.crisis_line:
+        lines.append({"key": "crisis", "label": centre.crisis_line.name, "phone": centre.crisis_line.number})
+    lines += [
+        {"key": f"hotline-{n}", "label": line.name, "phone": line.number} for n, line in enumerate(centre.hotlines)
     ]
+    lines += [{"key": line.number, "label": line.name, "phone": line.number} for line in centre.emergency]
+    return lines
 
 
 def case_url(case_id: int) -> str:

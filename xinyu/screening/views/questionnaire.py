@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,8 +19,9 @@ from xinyu.common.access import public, student_only
 from xinyu.common.params import id_param
 from xinyu.org import scope
 from xinyu.org.access_log import Read, client_address, read_event, record_read, record_reads
+from xinyu.policy.loader import policy_in_force
 from xinyu.screening import questionnaire as service
-from xinyu.screening.campaigns import DEFAULT_RESOURCES
+from xinyu.screening.campaigns import help_lines
 from xinyu.screening.forms import EntryForm
 from xinyu.screening.models import Participation, Result
 from xinyu.screening.own_results import own_history, summary_rows
@@ -92,7 +93,11 @@ def my_results(request):
     return render(
         request,
         "screening/my_results.html",
-        {"history": history, "help_lines": DEFAULT_RESOURCES.splitlines()},
+        {
+            "history": history,
+            "red_flag": any(row.red_flag for row in history),
+            "help_lines": help_lines(),
+        },
     )
 
 
@@ -385,7 +390,8 @@ def done(request):
             "campaign": participation.campaign,
             "red_flag": service.has_red_flag(results),
             "summary": summary,
-            "resources": participation.campaign.resources_text.splitlines(),
+            "resources": help_lines(participation.campaign),
+            "centre": policy_in_force(timezone.localdate()).centre,
             "heading": _("Thank you for answering"),
         },
     )

@@ -14,6 +14,7 @@ from xinyu.org.demo.build import CLASS_SIZE, MIN_STUDENTS
 from xinyu.org.demo.data import SCHOOL_CODE, SCHOOL_NAME
 from xinyu.org.models import School, Student
 from xinyu.privacy.demo import seed_privacy
+from xinyu.public.demo import seed_public
 from xinyu.referrals.demo import seed_referrals
 from xinyu.reports.demo import seed_leading_group_year, seed_monthly_reports
 from xinyu.screening.demo import seed_screening
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         seed_workforce(college.school, seed)  # a term of supervision, two case conferences with tasks
         seed_courses(college.school, seed)  # 大学生心理健康教育 in each intake's first term; two classes not enrolled
         seed_compliance(college.school, seed)  # budgets, ledgers, qualifications, rooms, stations (the board)
+        seed_public(college.school, seed)  # the public page: five published articles (sleep, exams, booking …), a draft
         seed_studentfile(college.school, seed)  # family contacts and follow-ups in a student's file
         seed_privacy(college.school, seed)  # consents, break-glass grants (one reviewed)
         seed_two_factor(college.school, seed)  # authenticators for the T3/T4 demo accounts (manage.py totp_code)
