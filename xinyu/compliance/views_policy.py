@@ -1,0 +1,45 @@
+"""The policy in force, its versions and what changed between two of them, for the centre and 学工部
+(`scope.may_view_policy`; everyone else gets 404). Read-only: the policy file is changed by the technical
+administrator. Names no student."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from xinyu.common.access import requires
+from xinyu.compliance import policy_page, scope
+from xinyu.policy.checks import calendar_warning
+from xinyu.policy.loader import policy_in_force, policy_versions
+
+
+def _version(key: str, versions):
+    for policy in versions:
+        if policy.key == key:
+            return policy
+    raise Http404
+
+
+@requires(scope.may_view_policy, "policy")
+@require_GET
+def policy(request):
+    """The version in force in words; with ?old=…&new=… (version keys), what changed between the two."""
+    today = timezone.localdate()
+    in_force = policy_in_force(today)
+    versions = policy_versions()
+    old_key, new_key = request.GET.get("old", ""), request.GET.get("new", "")
+    changes = old = new = None
+    if old_key or new_key:
+        old, new = _version(old_key, versions), _version(new_key, versions)
+        changes = policy_page.compare(old, new)
+    warning = calendar_warning(today)
+    context = {
+        "policy": in_force,
+        "sections": policy_page.render_policy(in_force),
+        "versions": [(version, version.key == in_force.key, version.effective_from > today) for version in versions],
+        "warning": warning,
+        "changes": changes,
+        "old": old,
+        "new": new,
+    }
+    return render(request, "compliance/policy.html", context)
