@@ -57,9 +57,10 @@ def _groups(instruments) -> list[dict]:
     return list(groups.values())
 
 
-def _list(request, form, status=200):
+def _list(request, form, status=200, refused: str = ""):
     groups = _groups(Instrument.objects.order_by("code", "version"))
-    return render(request, "screening/instrument_list.html", {"groups": groups, "form": form}, status=status)
+    context = {"groups": groups, "form": form, "refused": refused}
+    return render(request, "screening/instrument_list.html", context, status=status)
 
 
 @requires(scope.may_manage_instruments, "instruments")
@@ -117,15 +118,14 @@ def instrument_import_confirm(request):
     try:
         data, name = _unsealed(request.POST.get("sealed", ""), request.user)
     except (signing.BadSignature, KeyError, TypeError, UnicodeError):
-        form.add_error(None, _("The preview has expired or was altered. Upload the file again, please."))
-        return _list(request, form, status=400)
+        refused = _("The preview has expired or was altered. Upload the file again, please.")
+        return _list(request, form, status=400, refused=refused)
     try:
         check_size(len(data), name)
         definition, source = read_definition_upload(data, name)
         loaded = store_definition(definition, source=source, by=request.user, address=client_address(request))
     except DefinitionError as refused:
-        form.add_error("file", str(refused))
-        return _list(request, form, status=400)
+        return _list(request, form, status=400, refused=str(refused))
     if loaded.outcome == "created":
         messages.success(request, _("Saved as a draft. Check it below before activating it."))
     else:
