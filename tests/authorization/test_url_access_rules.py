@@ -22,6 +22,7 @@ KNOWN_RULES |= {"registry", "registry_review", "dorm_checkin"}  # key-concern re
 KNOWN_RULES |= {"posts", "grant_posts", "credentials", "rooms"}  # keeping the network, resets, the centre's rooms
 KNOWN_RULES |= {"monthly_reports", "research"}  # monthly reports, the year (colleges, 学工部 …); research extracts
 KNOWN_RULES |= {"compliance", "compliance_edit"}  # the compliance board (read) and its records (keep)
+KNOWN_RULES |= {"policy", "retention"}  # the policy in force and retention (the centre and 学工部; read-only)
 
 
 def walk(patterns, namespace=""):

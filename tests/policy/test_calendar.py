@@ -2,7 +2,11 @@
 
 import datetime as dt
 
+from django.utils import timezone
+
+from xinyu.policy import checks
 from xinyu.policy.calendar import calendar_covers_until, calendar_runs_out
+from xinyu.policy.checks import calendar_warning
 from xinyu.policy.loader import policy_in_force
 
 
@@ -14,8 +18,6 @@ def test_the_shipped_calendar_covers_2026_and_runs_out_within_sixty_days_of_dece
 
 
 def test_the_system_check_warns_in_chinese_with_a_hint_when_the_calendar_runs_out():
-    from xinyu.policy.checks import calendar_warning
-
     warning = calendar_warning(dt.date(2026, 11, 15))
     assert warning is not None
     assert warning.id == "xinyu.W001"
@@ -26,10 +28,6 @@ def test_the_system_check_warns_in_chinese_with_a_hint_when_the_calendar_runs_ou
 
 
 def test_the_registered_check_uses_today(monkeypatch):
-    from django.utils import timezone
-
-    from xinyu.policy import checks
-
     monkeypatch.setattr(timezone, "localdate", lambda: dt.date(2026, 6, 1))
     assert checks.check_calendar() == []
     monkeypatch.setattr(timezone, "localdate", lambda: dt.date(2026, 12, 7))
