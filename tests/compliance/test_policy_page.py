@@ -121,3 +121,11 @@ def test_the_comparison_names_each_changed_setting_old_and_new(world, client_for
 def test_an_unknown_version_is_404(world, client_for):
     client = client_for(world.cast["supervisor"])
     assert client.get(reverse("compliance:policy"), {"old": "quzhou-2021@1", "new": "x@9"}).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["counsellor", "student_affairs", "leading_group_member", "advisor"])
+def test_the_menu_links_the_policy_and_retention_pages_for_those_who_may_read_them(world, client_for, who):
+    page = client_for(world.cast[who]).get(reverse("core:home"), follow=True).content.decode()
+    expected = who in READERS
+    assert ('data-testid="nav-policy"' in page) is expected
+    assert ('data-testid="nav-retention"' in page) is expected

@@ -27,7 +27,7 @@ def screening_link(user) -> str | None:
 
 MORE_MENU = (
     "referrals", "crisis_board", "duty_roster", "network", "monthly_reports", "research", "compliance",
-    "roster_import", "privacy", "credentials", "audit", "admin",
+    "roster_import", "privacy", "credentials", "audit", "policy", "retention", "admin",
 )  # fmt: skip
 
 
@@ -75,6 +75,9 @@ def navigation(request):
             # Key-concern registry (staff, T2+); a dorm leader asked to check in sees only "Check-ins".
             "care": care_scope.care_link(user),
             "compliance": compliance_scope.may_view_board(user),  # the compliance board (第十三–十五条)
+            # Read-only administration pages for the centre and 学工部: the policy in force, retention.
+            "policy": compliance_scope.may_view_policy(user),
+            "retention": privacy_scope.may_view_retention(user),
         }
         # The less frequent pages sit in a "More" menu (templates/base.html).
         links["more"] = any(links[key] for key in MORE_MENU)
