@@ -286,7 +286,7 @@ def _screening(policy: Policy) -> Section:
         ),
         Row(
             "interview",
-            _("Interviewed by the college's mental-health advisor"),
+            _("Interviewed by the college's mental-health advisor"),  # 二级学院心理辅导员
             _("%(severities)s, within %(days)s")
             % {
                 "severities": _list(severity_label(s) for s in sorted(rules.interview_severities)),

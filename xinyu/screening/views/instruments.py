@@ -240,6 +240,7 @@ def _outcome(definition, result) -> dict:
         "scores": [
             (definition.score(code).name.in_language(words)[0], value)
             for code, value in (*result.subscales.items(), *result.indices.items())
+            if code != "total"  # shown as the total
         ],
         "band": result.band.label.in_language(words)[0] if result.band else "",
         "classification": result.classification.label.in_language(words)[0] if result.classification else "",
