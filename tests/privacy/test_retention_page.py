@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.helpers import freeze_time
+from tests.helpers import freeze_time, queries_for_page
 from tests.privacy.test_retention import give_records
 from tests.reports.conftest import SHANGHAI
 from xinyu.org.models import Student
@@ -93,3 +93,14 @@ def test_the_command_records_its_runs_shown_on_the_page(leavers, client_for):
         page = client_for(leavers.cast["supervisor"]).get(reverse("privacy:retention")).content.decode()
     assert page.count('data-testid="retention-run"') == 1
     assert "试运行" in page or "Dry run" in page
+
+
+def test_the_runs_cost_the_same_queries_with_one_run_or_three(leavers, client_for):
+    client = client_for(leavers.cast["student_affairs"])
+    RetentionRun.objects.create(dry_run=True, records={"screening.result": 1})
+    one, _page = queries_for_page(client, reverse("privacy:retention"))
+    RetentionRun.objects.create(dry_run=True, records={"care.interview": 2})
+    RetentionRun.objects.create(archived=1, records={"org.guardian": 1})
+    three, page = queries_for_page(client, reverse("privacy:retention"))
+    assert one == three
+    assert page.content.decode().count('data-testid="retention-run"') == 3

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from tests.helpers import queries_for_page
 from tests.screening.test_campaigns import make_campaign
 from xinyu.audit.models import AuditEntry
 from xinyu.concerns.models import ConcernReport
@@ -145,3 +146,14 @@ def test_only_the_centre_tries_or_previews(world, client_for, who):
     assert client.get(reverse("screening:instrument_try", args=[phq9.pk])).status_code == 404
     assert client.post(reverse("screening:instrument_import"), {"file": phq9_file()}).status_code == 404
     assert client.post(reverse("screening:instrument_import_confirm"), {"sealed": "x"}).status_code == 404
+
+
+def test_the_list_costs_the_same_queries_with_one_campaign_or_three(world, client_for):
+    client = client_for(world.cast["counsellor"])
+    make_campaign(world, title="第一次")
+    one, _page = queries_for_page(client, reverse("screening:instrument_list"))
+    make_campaign(world, title="第二次", codes=("PHQ-9", "GAD-7"))
+    make_campaign(world, title="第三次", codes=("UPI",))
+    three, page = queries_for_page(client, reverse("screening:instrument_list"))
+    assert one == three
+    assert "第三次" in page.content.decode()
