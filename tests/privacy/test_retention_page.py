@@ -9,10 +9,13 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.conftest import SINCE
+from tests.factories import SchoolFactory, UserFactory
 from tests.helpers import freeze_time, queries_for_page
 from tests.privacy.test_retention import give_records
 from tests.reports.conftest import SHANGHAI
-from xinyu.org.models import Student
+from xinyu.org.models import Post, Student
+from xinyu.org.services import appoint
 from xinyu.privacy import retention
 from xinyu.privacy.models import RetentionRun, StudentDeparture, StudentRetention
 from xinyu.screening.models import Result
@@ -104,3 +107,13 @@ def test_the_runs_cost_the_same_queries_with_one_run_or_three(leavers, client_fo
     three, page = queries_for_page(client, reverse("privacy:retention"))
     assert one == three
     assert page.content.decode().count('data-testid="retention-run"') == 3
+
+
+def test_another_schools_centre_does_not_count_this_schools_leavers(leavers, client_for):
+    supervisor = UserFactory(username="T90001", full_name="外校主任")
+    appoint(supervisor, Post.CENTRE_SUPERVISOR, SchoolFactory(name="外校", code="W"), starts_on=SINCE)
+    with freeze_time(TODAY):
+        page = client_for(supervisor).get(reverse("privacy:retention")).content.decode()
+        own = client_for(leavers.cast["supervisor"]).get(reverse("privacy:retention")).content.decode()
+    assert 'data-testid="retention-year"' not in page and "没有待归档或待销毁的离校学生档案" in page
+    assert 'data-year="2031"' in own

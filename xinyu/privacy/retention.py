@@ -276,13 +276,15 @@ class Forecast:
     destroy_after_years: int
 
 
-def forecast(today: dt.date | None = None) -> Forecast:
-    """A dry run by year: for every student who left and whose file is not destroyed yet, the year the file
-    is archived (if it is not yet) and the year it is destroyed, under the policy in force; what is due
-    already falls in this year. Changes nothing and records nothing."""
+def forecast(today: dt.date | None = None, *, schools=None) -> Forecast:
+    """A dry run by year: for every student who left (of `schools`, when given) and whose file is not
+    destroyed yet, the year the file is archived (if it is not yet) and the year it is destroyed, under the
+    policy in force; what is due already falls in this year. Changes nothing and records nothing."""
     rules = policy_in_force().care
     today = today or timezone.localdate()
     left = Student.objects.filter(status__in=LEFT_STATUSES)
+    if schools is not None:
+        left = left.filter(school_id__in=schools)
     dates = departure_dates(left)
     retained = {
         row["student_id"]: row for row in StudentRetention.objects.values("student_id", "destroyed_at", "left_on")

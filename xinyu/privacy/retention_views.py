@@ -1,6 +1,7 @@
 """Retention for the centre and 学工部 (`scope.may_view_retention`; everyone else gets 404): what would be
 archived and destroyed, year by year (a dry run that changes and records nothing), and the runs so far.
-Counts only: no student is named. Runs are made by `manage.py apply_retention` (the technical
+Counts only, of the reader's school: no student is named. The runs are the whole system's (one run covers
+every school). Runs are made by `manage.py apply_retention` (the technical
 administrator's schedule), never from this page."""
 
 from django.shortcuts import render
@@ -21,7 +22,7 @@ def _kinds(records: dict) -> list[tuple[str, int]]:
 @requires(scope.may_view_retention, "retention")
 @require_GET
 def retention(request):
-    plan = forecast()
+    plan = forecast(schools=scope.retention_schools_for(request.user))
     runs = list(RetentionRun.objects.order_by("-ran_at", "-pk")[:RUNS_SHOWN])
     context = {
         "plan": plan,

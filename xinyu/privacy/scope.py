@@ -98,3 +98,8 @@ RETENTION_POSTS = frozenset(
 
 def may_view_retention(user) -> bool:
     return _is_active_staff(user) and bool(posts_of(user) & RETENTION_POSTS)
+
+
+def retention_schools_for(user) -> set[int]:
+    """The schools whose leavers `user` sees counted on the retention page."""
+    return _school_ids(user, RETENTION_POSTS) if _is_active_staff(user) else set()
