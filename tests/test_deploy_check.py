@@ -5,6 +5,7 @@ the test settings, so each check runs `manage.py` in a fresh interpreter with a 
 """
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -44,13 +45,45 @@ def manage(env, *args) -> subprocess.CompletedProcess:
     )
 
 
+def ci_silenced_checks() -> str:
+    """The checks .ci/run silences for the deployment checklist (its CI_SILENCED_CHECKS line)."""
+    for line in (BASE_DIR / ".ci" / "run").read_text().splitlines():
+        if line.startswith("CI_SILENCED_CHECKS="):
+            return line.partition("=")[2]
+    return ""
+
+
 def test_production_settings_pass_the_deploy_check(tmp_path):
-    result = manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+    # As CI runs it: the checks CI silences (each with its reason in .ci/run) are silenced here too.
+    env = production_env(tmp_path, XINYU_SILENCED_CHECKS=ci_silenced_checks())
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
 
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "WARNINGS" not in output
-    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert re.fullmatch(r"System check identified no issues \(\d silenced\)\.", result.stdout.strip()), output
+
+
+def test_ci_silences_only_the_calendar_warning():
+    """Silencing is visible and narrow: the calendar warning only, never a security check."""
+    assert ci_silenced_checks() == "xinyu.W001"
+
+
+def test_the_calendar_warning_stops_the_deploy_check_when_not_silenced(tmp_path):
+    """Without the silencing, a policy whose calendar runs out within 60 days fails the checklist."""
+    policy_dir = tmp_path / "policy"
+    policy_dir.mkdir()
+    text = (BASE_DIR / "policy" / "quzhou-2021.toml").read_text()
+    short = re.sub(r"\[calendar\].*?\n(?=# 注)", '[calendar]\nholidays = ["2020-01-01"]\n', text, flags=re.DOTALL)
+    assert short != text
+    (policy_dir / "quzhou-2021.toml").write_text(short)
+    result = manage(
+        production_env(tmp_path, XINYU_POLICY_DIR=str(policy_dir)), "check", "--deploy", "--fail-level", "WARNING"
+    )
+
+    assert result.returncode != 0
+    assert "xinyu.W001" in result.stderr
+    assert "2020-12-31" in result.stderr
 
 
 @pytest.mark.parametrize("key", KEYS)

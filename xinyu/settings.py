@@ -16,6 +16,10 @@ VAR_DIR = Path(env_str("XINYU_VAR_DIR", str(BASE_DIR / "var")))
 XINYU_ENV = env_str("XINYU_ENV", "development")
 PRODUCTION = XINYU_ENV == "production"
 DEBUG = env_bool("DEBUG", default=XINYU_ENV == "development")
+# System checks to silence, by id ("xinyu.W001,…"): empty unless an operator sets it, so a silenced check is
+# always a visible decision (CI silences xinyu.W001 while the State Council's next holiday arrangement is not
+# in the policy file; see .ci/run).
+SILENCED_SYSTEM_CHECKS = env_list("XINYU_SILENCED_CHECKS", [])
 
 SECRET_KEY = env_secret("SECRET_KEY", var_dir=VAR_DIR, required=PRODUCTION)
 # Keys kept outside the database: the audit chain's HMAC key and the field-encryption keys.

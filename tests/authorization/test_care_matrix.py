@@ -147,7 +147,7 @@ OBJECT = {
     "referrals:leave_detail": "leave", "referrals:leave_confidential": "leave",
     "privacy:break_glass": None, "privacy:break_glass_list": None, "privacy:break_glass_detail": "grant",
     "privacy:break_glass_end": "grant", "privacy:break_glass_review": "grant", "privacy:mine": None,
-    "privacy:consent_withdraw": "consent", "privacy:log": None,
+    "privacy:consent_withdraw": "consent", "privacy:log": None, "privacy:retention": None,
     "studentfile:mine": None, "studentfile:file": "student", "studentfile:file_print": "student",
     "studentfile:file_export": "student", "studentfile:access_log": "student",
 }  # fmt: skip
@@ -187,6 +187,7 @@ EXPECTED = {
     "counselling:booking_cancel": lambda who, key: 405 if who in STUDENT_VIEWERS else 404,
     "counselling:room_list": _only(CENTRE_PAGES),
     "privacy:log": _only(CENTRE_PAGES),  # the access log: the centre
+    "privacy:retention": _only(CENTRE_PAGES | {"student_affairs"}),  # counts by year and the runs, no name
     # The centre's supervisor keeps its rooms; another school's supervisor adds rooms to their own centre only.
     "counselling:room_new": _only(SUPERVISORS),
     "counselling:room_edit": _only({"supervisor"}),

@@ -1,6 +1,6 @@
 """The pages of the people who run the work (monthly reports, the year, the status report, research, the
-compliance board) × every cast member: who gets the page and who a 404, written out by hand from the
-regulation's posts (第四条–第十一条) and DESIGN.md §10. Nothing on them names a student."""
+compliance board, the policy in force, retention) × every cast member: who gets the page and who a 404,
+written out by hand from the regulation's posts (第四条–第十一条) and DESIGN.md §10. Nothing on them names a student."""
 
 import datetime as dt
 
@@ -37,6 +37,8 @@ READERS = {
     "compliance:ledger": SCHOOL,
     "compliance:qualifications": SCHOOL,
     "compliance:facilities": SCHOOL,
+    "compliance:policy": {"counsellor", "supervisor", "student_affairs"},  # the centre and 学工部
+    "privacy:retention": {"counsellor", "supervisor", "student_affairs"},
 }
 STUDENT_NAMES = ("张三", "李四", "王五")
 

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from xinyu.org import scope
 from xinyu.privacy.demo import seed_privacy
-from xinyu.privacy.models import BreakGlassGrant, ConsentRecord
+from xinyu.privacy.models import BreakGlassGrant, ConsentRecord, RetentionRun, StudentRetention
 
 
 def digest():
@@ -27,6 +27,11 @@ def test_seed_is_deterministic_and_sensible(world):
     made = seed_privacy(world.school, 7)
     assert made == first_made and digest() == first
     assert made["consents"] >= 5 and made["grants"] == 2
+    # A year of quarterly retention dry runs for the retention page; none archives or destroys anything.
+    runs = list(RetentionRun.objects.order_by("ran_at"))
+    assert made["retention_runs"] == len(runs) == 4 and all(run.dry_run for run in runs)
+    assert (runs[-1].ran_at - runs[0].ran_at).days == 273
+    assert not StudentRetention.objects.exists()
     assert ConsentRecord.objects.filter(withdrawn_at__isnull=False).count() <= 1
     grants = list(BreakGlassGrant.objects.select_related("person", "student"))
     assert {g.outcome for g in grants} == {"justified", ""}

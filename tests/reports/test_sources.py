@@ -4,6 +4,7 @@ decisions are tested with their modules)."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from tests.helpers import freeze_time
 from tests.reports.conftest import SHANGHAI
@@ -26,4 +27,14 @@ def test_student_affairs_is_asked_to_add_next_years_holidays(world, who):
         return
     [item] = section.items
     assert (item.tier, item.student, item.due, item.overdue) == (0, None, dt.date(2026, 12, 31), False)
-    assert "2026-12-31" in item.title
+    assert "2026-12-31" in item.title and "2027" in item.title
+    assert item.url == reverse("compliance:policy")
+
+
+def test_the_task_stays_through_december_and_turns_overdue_after_the_calendar_ends(world):
+    user = world.cast["student_affairs"]
+    for day, overdue in ((dt.datetime(2026, 12, 31, 16, tzinfo=SHANGHAI), False),
+                         (dt.datetime(2027, 1, 4, 9, tzinfo=SHANGHAI), True)):  # fmt: skip
+        with freeze_time(day):
+            [item] = calendar_work(user, day).items
+        assert item.overdue is overdue

@@ -234,19 +234,24 @@ def test_only_the_centre_reaches_the_instrument_pages(world, client_for, who):
     upload = io.BytesIO(as_bytes(english_phq9(name="PHQ9B")))
     upload.name = "phq9b.json"
 
+    preview = client.post(reverse("screening:instrument_import"), {"file": upload})
+    sealed = preview.context["sealed"] if preview.status_code == 200 else "x"
     pages = [
         client.get(reverse("screening:instrument_list")),
         client.get(reverse("screening:instrument_detail", args=[draft.pk])),
-        client.post(reverse("screening:instrument_import"), {"file": upload}),
+        preview,
+        client.post(reverse("screening:instrument_import_confirm"), {"sealed": sealed}),
+        client.get(reverse("screening:instrument_try", args=[draft.pk])),
+        client.post(reverse("screening:instrument_try", args=[draft.pk]), {"q1": "0"}),
         client.post(reverse("screening:instrument_activate", args=[draft.pk]), {"confirm_missing": "on"}),
     ]
 
     if who in CENTRE:
-        assert [page.status_code for page in pages] == [200, 200, 302, 302]
+        assert [page.status_code for page in pages] == [200, 200, 200, 302, 200, 200, 302]
         assert Instrument.objects.get(code="PHQ9").is_active
         assert Instrument.objects.get(code="PHQ9B").is_draft
     else:
-        assert [page.status_code for page in pages] == [404] * 4
+        assert [page.status_code for page in pages] == [404] * 7
         assert not Instrument.objects.filter(code="PHQ9B").exists()
         assert Instrument.objects.get(code="PHQ9").is_draft
 
@@ -298,7 +303,10 @@ def test_an_upload_lands_on_its_activation_page(world, client_for):
     upload = io.BytesIO(as_bytes(english_phq9()))
     upload.name = "phq9.json"
 
-    response = client_for(world.cast["counsellor"]).post(reverse("screening:instrument_import"), {"file": upload})
+    client = client_for(world.cast["counsellor"])
+    preview = client.post(reverse("screening:instrument_import"), {"file": upload})
+    assert preview.status_code == 200 and not Instrument.objects.filter(code="PHQ9").exists()
+    response = client.post(reverse("screening:instrument_import_confirm"), {"sealed": preview.context["sealed"]})
 
     instrument = Instrument.objects.get(code="PHQ9")
     assert response.url == reverse("screening:instrument_detail", args=[instrument.pk])

@@ -71,3 +71,12 @@ def get_college_for_user(user, pk, *, edit: bool = False) -> College:
         return College.objects.get(pk=pk, school_id__in=schools)
     except (College.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# The policy in force (read-only, no student in it): the centre, which works by it, and 学工部, which keeps
+# its calendar up to date with the technical administrator.
+POLICY_POSTS = scope.CENTRE_POSTS | {Post.STUDENT_AFFAIRS_STAFF}
+
+
+def may_view_policy(user) -> bool:
+    return scope._is_active_staff(user) and bool(scope.posts_of(user) & POLICY_POSTS)

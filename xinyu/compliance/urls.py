@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinyu.compliance import views
+from xinyu.compliance import views, views_policy
 
 app_name = "compliance"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("budget/", views.budget, name="budget"),
     path("qualifications/", views.qualifications, name="qualifications"),
     path("qualifications/<id:pk>/", views.qualification_edit, name="qualification_edit"),
+    path("policy/", views_policy.policy, name="policy"),
     path("facilities/", views.facilities, name="facilities"),
     path("facilities/rooms/new/", views.room_edit, name="room_new"),
     path("facilities/rooms/<id:pk>/", views.room_edit, name="room_edit"),

@@ -31,7 +31,7 @@ def screening_link(user) -> str | None:
 
 MORE_MENU = (
     "referrals", "crisis_board", "duty_roster", "network", "monthly_reports", "research", "compliance", "courses",
-    "public_page", "roster_import", "training", "privacy", "credentials", "audit", "admin",
+    "public_page", "roster_import", "training", "privacy", "credentials", "audit", "policy", "retention", "admin",
 )  # fmt: skip
 
 
@@ -86,6 +86,9 @@ def navigation(request):
             "education_coverage": education_scope.may_see_coverage(user),
             "training": training_scope.is_staff(user),  # my training and qualification (第七条(八), 第十五条)
             "public_page": public_scope.may_edit_articles(user),  # the public page's articles (第七条(五))
+            # Read-only administration pages for the centre and 学工部: the policy in force, retention.
+            "policy": compliance_scope.may_view_policy(user),
+            "retention": privacy_scope.may_view_retention(user),
         }
         # The less frequent pages sit in a "More" menu (templates/base.html).
         links["more"] = any(links[key] for key in MORE_MENU)

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.core import checks
 
-from xinyu.policy.checks import check_policy
+from xinyu.policy.checks import check_calendar, check_policy
 
 
 class PolicyConfig(AppConfig):
@@ -12,5 +12,5 @@ class PolicyConfig(AppConfig):
     label = "policy"
 
     def ready(self):
-
         checks.register(check_policy)
+        checks.register(check_calendar)

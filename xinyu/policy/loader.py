@@ -411,6 +411,11 @@ def policy_in_force(on: dt.date | None = None) -> Policy:
     return effective[-1]
 
 
+def policy_versions() -> tuple[Policy, ...]:
+    """Every version of the configured policy, oldest first (by effective date)."""
+    return _all_versions(str(settings.XINYU_POLICY_DIR), settings.XINYU_POLICY)
+
+
 def policy_version(key: str) -> Policy:
     """A past version by its key ("quzhou-2021@1"), for cases opened under it."""
     for policy in _all_versions(str(settings.XINYU_POLICY_DIR), settings.XINYU_POLICY):

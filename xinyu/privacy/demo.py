@@ -10,8 +10,8 @@ from django.utils import timezone
 from xinyu.org import scope
 from xinyu.org.models import Appointment, Post, Student
 from xinyu.privacy import breakglass, consent
-from xinyu.privacy.models import BreakGlassGrant, ConsentRecord, StudentDeparture
-from xinyu.privacy.retention import LEFT_STATUSES
+from xinyu.privacy.models import BreakGlassGrant, ConsentRecord, RetentionRun, StudentDeparture
+from xinyu.privacy.retention import LEFT_STATUSES, apply_retention
 
 COUNSELLING_CONSENT = (
     "心理咨询知情同意书：咨询内容严格保密，仅在本人或他人生命安全受到威胁等法定情形下例外；"
@@ -109,4 +109,14 @@ def seed_privacy(school, seed: int) -> dict:
     ):
         StudentDeparture.objects.create(student=student, left_on=dt.date(now.year - 1 - index % 6, 7, 1))
         made["departures"] += 1
+    # A year of retention dry runs, one a quarter (the technical administrator's schedule runs
+    # `apply_retention --dry-run` before each real run): the retention page lists them. Nothing is archived.
+    made["retention_runs"] = 0
+    for quarters_ago in (3, 2, 1, 0):
+        day = timezone.localdate(now) - dt.timedelta(days=91 * quarters_ago)
+        run = apply_retention(dry_run=True, today=day)
+        RetentionRun.objects.filter(pk=run.pk).update(
+            ran_at=dt.datetime.combine(day, dt.time(2, 0), tzinfo=timezone.get_current_timezone())
+        )
+        made["retention_runs"] += 1
     return made

@@ -25,7 +25,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from xinyu.audit.models import AuditEntry
 from xinyu.org.access_log import Event, record_many
@@ -253,3 +254,90 @@ def apply_retention(*, dry_run: bool = False, today: dt.date | None = None, acto
                 destroyed_at=now, destroyed_by_run=run
             )
     return run
+
+
+@dataclass
+class YearForecast:
+    """What retention would do in one calendar year, if nothing changes: files archived and destroyed, and
+    the records destroyed with them by kind (counts only, no student)."""
+
+    year: int
+    archive: int = 0
+    destroy: int = 0
+    records: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Forecast:
+    today: dt.date
+    years: list[YearForecast]
+    no_departure_date: int
+    archive_after_years: int
+    destroy_after_years: int
+
+
+def forecast(today: dt.date | None = None, *, schools=None) -> Forecast:
+    """A dry run by year: for every student who left (of `schools`, when given) and whose file is not
+    destroyed yet, the year the file is archived (if it is not yet) and the year it is destroyed, under the
+    policy in force; what is due already falls in this year. Changes nothing and records nothing."""
+    rules = policy_in_force().care
+    today = today or timezone.localdate()
+    left = Student.objects.filter(status__in=LEFT_STATUSES)
+    if schools is not None:
+        left = left.filter(school_id__in=schools)
+    dates = departure_dates(left)
+    retained = {
+        row["student_id"]: row for row in StudentRetention.objects.values("student_id", "destroyed_at", "left_on")
+    }
+    years: dict[int, YearForecast] = {}
+    destroyed: dict[int, list[int]] = {}
+    no_date = 0
+    for student_id in left.values_list("pk", flat=True).order_by("pk"):
+        state = retained.get(student_id)
+        if state and state["destroyed_at"]:
+            continue
+        left_on = state["left_on"] if state else dates.get(student_id)
+        if left_on is None:
+            no_date += 1
+            continue
+        if not state:
+            year = max(_add_years(left_on, rules.retention_archive_after_years), today).year
+            years.setdefault(year, YearForecast(year)).archive += 1
+        year = max(_add_years(left_on, rules.retention_destroy_after_years), today).year
+        years.setdefault(year, YearForecast(year)).destroy += 1
+        destroyed.setdefault(year, []).append(student_id)
+    kinds = registered()
+    for year, ids in destroyed.items():
+        for data in kinds:
+            total = sum(data.queryset(ids[start : start + BATCH]).count() for start in range(0, len(ids), BATCH))
+            if total:
+                years[year].records[data.kind] = total
+    return Forecast(
+        today=today,
+        years=[years[year] for year in sorted(years)],
+        no_departure_date=no_date,
+        archive_after_years=rules.retention_archive_after_years,
+        destroy_after_years=rules.retention_destroy_after_years,
+    )
+
+
+# Words for kinds whose model has no Chinese name of its own.
+KIND_LABELS = {
+    "screening.result": gettext_lazy("Screening results"),
+    "screening.response": gettext_lazy("Screening answers"),
+    "care.checkinassignment": gettext_lazy("Check-in assignments"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """A kind of record in words: its model's plural name ("care.interview" → 约谈); a model named in
+    English only reads "other records" rather than showing a code."""
+    if kind in KIND_LABELS:
+        return str(KIND_LABELS[kind])
+    try:
+        label = str(apps.get_model(kind)._meta.verbose_name_plural)
+    except LookupError:
+        label = ""
+    if not label or (label.isascii() and not (translation.get_language() or "").startswith("en")):
+        return str(gettext_lazy("Other records"))
+    return label

@@ -88,3 +88,18 @@ def get_own_consent_for_user(user, pk) -> ConsentRecord:
         return consents_of(user).get(pk=pk)
     except (ConsentRecord.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# The retention page (counts by year and the runs so far; no student is named): the centre and 学工部.
+RETENTION_POSTS = frozenset(
+    {Post.CENTRE_SUPERVISOR, Post.CENTRE_COUNSELLOR, Post.CENTRE_PART_TIME_COUNSELLOR, Post.STUDENT_AFFAIRS_STAFF}
+)
+
+
+def may_view_retention(user) -> bool:
+    return _is_active_staff(user) and bool(posts_of(user) & RETENTION_POSTS)
+
+
+def retention_schools_for(user) -> set[int]:
+    """The schools whose leavers `user` sees counted on the retention page."""
+    return _school_ids(user, RETENTION_POSTS) if _is_active_staff(user) else set()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinyu.privacy import log_views, views
+from xinyu.privacy import log_views, retention_views, views
 
 app_name = "privacy"
 
@@ -12,5 +12,6 @@ urlpatterns = [
     path("break-glass/<id:pk>/review/", views.break_glass_review, name="break_glass_review"),
     path("mine/", views.mine, name="mine"),
     path("log/", log_views.log, name="log"),
+    path("retention/", retention_views.retention, name="retention"),
     path("consents/<id:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
 ]

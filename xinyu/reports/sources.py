@@ -4,6 +4,7 @@ every item is T0."""
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,7 +70,9 @@ def monthly_report_work(user, now: dt.datetime) -> WorkSection | None:
 
 def calendar_work(user, now: dt.datetime) -> WorkSection | None:
     """学工部 is asked to add next year's public holidays to the policy file when its calendar runs out within
-    60 days (the State Council publishes them each November or December)."""
+    60 days: the calendar lists whole years, so that is from early November on, and so every December until
+    next year is added (the State Council publishes its arrangement each November or December). The item
+    names the year and opens the policy page, which says how."""
     if not scope.is_student_affairs(user):
         return None
     today = timezone.localdate(now)
@@ -78,7 +81,9 @@ def calendar_work(user, now: dt.datetime) -> WorkSection | None:
         return None
     item = WorkItem(
         kind="policy_calendar", tier=Tier.T0, student=None, due=covered, overdue=today > covered,
-        title=_("Add the public holidays after %(day)s to the policy file (calendar)") % {"day": covered.isoformat()},
+        title=_("Add the public holidays of %(year)s to the policy file (its calendar ends on %(day)s)")
+        % {"year": covered.year + 1, "day": covered.isoformat()},
         detail=_("Office-hour deadlines would otherwise count them as working time."),
+        url=reverse("compliance:policy"),
     )  # fmt: skip
     return WorkSection("policy-calendar", _("The policy file"), [item])
