@@ -1,0 +1,131 @@
+"""GET /fhir/Questionnaire/<id> and /fhir/QuestionnaireResponse/<id>: scoped like the instrument page (the
+centre) and the student's results page (T3, audited, step-up), application/fhir+json, never cached, 404
+out of scope; the download buttons on those pages."""
+
+import json
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.screening.test_results import campaign, student_page  # noqa: F401 - the campaign fixture
+from tests.screening.test_triage import gad7, submit
+from xinyu.accounts.stepup import SESSION_KEY
+from xinyu.accounts.twofactor import VERIFIED_SESSION_KEY
+from xinyu.audit.models import AuditEntry
+from xinyu.policy.screening import DEFAULT_RULES
+from xinyu.screening.fhir import questionnaire_to_definition, validate
+from xinyu.screening.models import Instrument, Result
+from xinyu.screening.scoring import score
+
+CENTRE = ["counsellor", "supervisor"]
+NOT_CENTRE = ["college_leader", "mental_health_advisor", "head_teacher", "advisor", "student", "outsider"]
+
+
+def questionnaire_url(instrument) -> str:
+    # "fhir:questionnaire"
+    return reverse("fhir:questionnaire", args=[instrument.pk])
+
+
+def response_url(result) -> str:
+    # "fhir:questionnaire_response"
+    return reverse("fhir:questionnaire_response", args=[result.response_id])
+
+
+def phq9_instrument():
+    return Instrument.objects.get(code="PHQ-9", is_active=True)
+
+
+@pytest.mark.parametrize("who", CENTRE)
+def test_the_centre_downloads_an_instrument_as_a_questionnaire(world, client_for, who):
+    instrument = phq9_instrument()
+    response = client_for(world.cast[who]).get(questionnaire_url(instrument))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
+    resource = json.loads(response.content)
+    validate(resource)
+    assert (resource["resourceType"], resource["id"], resource["version"]) == ("Questionnaire", str(instrument.pk), "1")
+    assert questionnaire_to_definition(resource) == instrument.parsed()
+    page = client_for(world.cast[who]).get(reverse("screening:instrument_detail", args=[instrument.pk]))
+    assert f'href="{questionnaire_url(instrument)}"' in page.content.decode()
+
+
+@pytest.mark.parametrize("who", NOT_CENTRE)
+def test_no_one_else_gets_the_questionnaire(world, client_for, who):
+    assert client_for(world.cast[who]).get(questionnaire_url(phq9_instrument())).status_code in (403, 404)
+
+
+def test_an_unknown_instrument_is_404(world, client_for):
+    assert client_for(world.cast["counsellor"]).get("/fhir/Questionnaire/999999").status_code == 404
+
+
+def in_scope_result(world):
+    return Result.objects.select_related("response", "instrument").get(student=world.in_scope, instrument__code="PHQ-9")
+
+
+@pytest.mark.parametrize("who", ["mental_health_advisor", "college_leader", "counsellor", "supervisor"])
+def test_t3_downloads_the_answers_as_a_questionnaire_response(world, campaign, client_for, who):  # noqa: F811
+    result = in_scope_result(world)
+    response = client_for(world.cast[who]).get(response_url(result))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
+    resource = json.loads(response.content)
+    validate(resource)
+    assert (resource["resourceType"], resource["id"], resource["status"]) == (
+        "QuestionnaireResponse",
+        str(result.response_id),
+        "completed",
+    )
+    assert resource["subject"]["identifier"]["value"] == world.in_scope.student_number
+    definition = result.instrument.parsed()
+    codes = {item["linkId"]: item["answer"][0]["valueCoding"]["code"] for item in resource["item"]}
+    answers = {}
+    for item in definition.items:
+        if item.link_id in codes:
+            option = next(
+                o for o in definition.option_set(item.option_set).options if codes[item.link_id] in (o.code, o.loinc)
+            )
+            answers[item.number] = option.code
+    assert score(definition, answers, rules=DEFAULT_RULES).total == result.total
+    entry = AuditEntry.objects.get(what="screening.response_fhir")
+    assert (entry.action, entry.tier, entry.student_id) == ("view", 3, world.in_scope.pk)
+    page = client_for(world.cast[who]).get(student_page(world.in_scope)).content.decode()
+    assert f'href="{response_url(result)}"' in page
+
+
+@pytest.mark.parametrize("who", ["head_teacher", "advisor", "outsider", "student", "student_affairs", "dorm_leader"])
+def test_below_t3_the_answers_are_404_and_nothing_is_logged(world, campaign, client_for, who):  # noqa: F811
+    assert client_for(world.cast[who]).get(response_url(in_scope_result(world))).status_code == 404
+    assert not AuditEntry.objects.filter(what="screening.response_fhir").exists()
+
+
+def test_a_college_sees_no_answers_of_another_college(world, campaign, client_for):  # noqa: F811
+    other = Result.objects.filter(student=world.other_college).first()
+    if other is None:
+        submit(campaign, world.other_college, {"GAD-7": gad7(2)})
+        other = Result.objects.get(student=world.other_college)
+    assert client_for(world.cast["mental_health_advisor"]).get(response_url(other)).status_code == 404
+    assert client_for(world.cast["counsellor"]).get(response_url(other)).status_code == 200
+
+
+def test_a_response_without_a_result_is_404(world, client_for):
+    assert client_for(world.cast["counsellor"]).get("/fhir/QuestionnaireResponse/999999").status_code == 404
+
+
+@override_settings(XINYU_ENFORCE_TWO_FACTOR=True)
+def test_the_answers_need_a_recent_step_up(world, campaign, client_for):  # noqa: F811
+    client = client_for(world.cast["counsellor"])
+    store = client.session
+    store[VERIFIED_SESSION_KEY] = world.cast["counsellor"].pk
+    store.pop(SESSION_KEY, None)
+    store.save()
+
+    response = client.get(response_url(in_scope_result(world)))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:step_up"))
+    assert not AuditEntry.objects.filter(what="screening.response_fhir").exists()
