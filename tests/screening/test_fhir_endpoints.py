@@ -3,19 +3,24 @@ centre) and the student's results page (T3, audited, step-up), application/fhir+
 out of scope; the download buttons on those pages."""
 
 import json
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from tests.screening.test_campaigns import make_campaign
 from tests.screening.test_results import campaign, student_page  # noqa: F401 - the campaign fixture
 from tests.screening.test_triage import gad7, submit
 from xinyu.accounts.stepup import SESSION_KEY
 from xinyu.accounts.twofactor import VERIFIED_SESSION_KEY
 from xinyu.audit.models import AuditEntry
 from xinyu.policy.screening import DEFAULT_RULES
+from xinyu.screening.activation import activate_instrument
 from xinyu.screening.fhir import questionnaire_to_definition, validate
-from xinyu.screening.models import Instrument, Result
+from xinyu.screening.models import Instrument, Participation, Result
+from xinyu.screening.questionnaire import record_consent, save_answer
+from xinyu.screening.questionnaire import submit as submit_questionnaire
 from xinyu.screening.scoring import score
 
 CENTRE = ["counsellor", "supervisor"]
@@ -129,3 +134,41 @@ def test_the_answers_need_a_recent_step_up(world, campaign, client_for):  # noqa
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:step_up"))
     assert not AuditEntry.objects.filter(what="screening.response_fhir").exists()
+
+
+# --- an imported SDC questionnaire, as the centre uploads it and the student answers it ------------------------
+
+
+def upload(client, name: str):
+    path = Path(__file__).parent / "fhir" / f"{name}.json"
+    with path.open("rb") as handle:
+        return client.post(reverse("screening:instrument_import"), {"file": handle})
+
+
+def test_a_published_sdc_questionnaire_is_uploaded_asked_with_its_headings_and_scored(world, client_for):
+    centre = client_for(world.cast["counsellor"])
+    for name in ("phq-9-lhc-sdc", "gad-7-sdc-contained"):
+        assert upload(centre, name).status_code == 302
+    for code in ("44249-1", "GAD7"):
+        activate_instrument(Instrument.objects.get(code=code), by=world.cast["counsellor"], confirm_missing=True)
+    sdc_campaign = make_campaign(world, codes=("44249-1", "GAD7"))
+    participation = Participation.objects.get(campaign=sdc_campaign, student=world.in_scope)
+    student = client_for(world.cast["student"])
+    student.post(reverse("screening:start_mine", args=[participation.pk]))
+    record_consent(participation, agreed=True, consent_version="v1")
+
+    first = student.get(reverse("screening:answer"), {"view": "one"}).content.decode()
+    assert 'data-testid="item-note"' in first and "Over the last 2 weeks" in first
+    page = student.get(reverse("screening:answer"), {"view": "all"}).content.decode()
+    assert page.count('data-testid="item"') == 17  # 10 PHQ-9 questions (not the total) and 7 GAD-7 questions
+    assert "total score" not in page
+    assert 'data-testid="item-heading"' in page and "If you checked off any problems" in page
+
+    answers = {"44249-1": ["LA6570-1"] * 9 + ["LA6573-5"], "GAD7": ["LA6569-3"] * 7}
+    for code, values in answers.items():
+        instrument = Instrument.objects.get(code=code)
+        for number, value in enumerate(values, start=1):
+            save_answer(participation, instrument.pk, number, value)
+    submit_questionnaire(participation, "key-fhir")
+    totals = dict(Result.objects.filter(student=world.in_scope).values_list("instrument__code", "total"))
+    assert totals == {"44249-1": 18, "GAD7": 7}

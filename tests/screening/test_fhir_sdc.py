@@ -11,6 +11,7 @@ import pytest
 from tests.screening.conftest import scored
 from xinyu.screening.definition import Text, shipped_definition, shipped_definitions
 from xinyu.screening.fhir import (
+    HIDDEN,
     FhirError,
     definition_to_questionnaire,
     questionnaire_response,
@@ -175,6 +176,25 @@ def phq9_item(n, key, value):
             "Questionnaire.item[1]（linkId /44250-9）.answerOption[0].valueCoding.system: 应为文字",
         ),
         ("phq-9-lhc-sdc", lambda q: q.pop("status"), "Questionnaire.status: 缺少必需的元素"),
+        (
+            "phq-9-lhc-sdc",
+            phq9_item(2, "extension", [{"url": HIDDEN, "valueBoolean": True}]),
+            "item[2]（linkId /44255-8）: 这道题是隐藏的",
+        ),
+        (
+            "phq-9-lhc-sdc",
+            phq9_item(
+                3,
+                "extension",
+                [
+                    {
+                        "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression",
+                        "valueExpression": {"language": "text/fhirpath", "expression": "true"},
+                    }
+                ],
+            ),
+            "item[3]（linkId /44259-0）: 不支持按表达式条件显示（enableWhenExpression）",
+        ),
         (
             "phq-9-lhc-sdc",
             lambda q: q["item"].__setitem__(

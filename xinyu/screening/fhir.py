@@ -31,9 +31,10 @@ Without Xinyu's definition extension the instrument gets one index, "total", the
 items, which are then taken as required (Xinyu never pro-rates missing answers). The resource must be
 valid FHIR R4 (checked with `fhir.resources` after Xinyu's own checks; the error names the path). What
 cannot be represented is refused with an error naming the item's linkId: enableWhen, repeating items,
-initial answers, answerValueSet pointing outside the resource, answers other than valueCoding, item types
-other than choice / string / text / group / display (and computed totals), nested groups, contained
-resources other than ValueSets, and modifier extensions.
+initial answers, hidden items, the SDC expressions that change what is asked (enableWhenExpression,
+answerExpression, initialExpression, candidateExpression), answerValueSet pointing outside the resource,
+answers other than valueCoding, item types other than choice / string / text / group / display (and
+computed totals), nested groups, contained resources other than ValueSets, and modifier extensions.
 """
 
 import datetime as dt
@@ -75,6 +76,14 @@ INSTRUMENT_SYSTEM = f"{XINYU}:instrument"
 VALUESET_ORDINAL = "http://hl7.org/fhir/StructureDefinition/valueset-ordinalValue"
 CO_VALUE = "http://hl7.org/fhir/StructureDefinition/iso21090-CO-value"
 CALCULATED = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
+HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
+# SDC extensions that change what is asked or answered: Xinyu cannot honour them, so an item with one is refused.
+BEHAVIOUR = {
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression": "按表达式条件显示",
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-answerExpression": "按表达式生成选项",
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-initialExpression": "按表达式给出默认答案",
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-candidateExpression": "按表达式给出候选答案",
+}
 WEIGHTS = (ORDINAL_VALUE, ITEM_WEIGHT, VALUESET_ORDINAL, CO_VALUE)
 # LOINC codes of total-score items: a computed item with one of these becomes the instrument's total.
 TOTAL_LOINC = {"44261-6", "70274-6"}
@@ -225,6 +234,7 @@ def questionnaire_response(
     authored: dt.datetime | None = None,
     subject: dict | None = None,
     identifier: dict | None = None,
+    resource_id: str = "",
 ) -> dict:
     """Answers as a FHIR R4 QuestionnaireResponse: "completed" when every required item is answered,
     "in-progress" otherwise. An answer that is not one of the item's options, or an unknown item, is
@@ -255,8 +265,8 @@ def questionnaire_response(
                 {"valueCoding": {key: coding[key] for key in ("system", "code", "display") if key in coding}}
             ]
         items.append(out)
-    response = {
-        "resourceType": "QuestionnaireResponse",
+    response = {"resourceType": "QuestionnaireResponse"} | ({"id": resource_id} if resource_id else {})
+    response |= {
         "questionnaire": f"{canonical_url(definition)}|{definition.version}",
         "status": "completed" if complete else "in-progress",
     }
@@ -838,6 +848,11 @@ def _item_in(asked: _Asked, number: int, language: str, option_sets: dict, value
     ):
         if item.get(key):
             raise FhirError(f"{where}: 不支持{what}")
+    for url, what in BEHAVIOUR.items():
+        if _extensions(item, url, where):
+            raise FhirError(f"{where}: 不支持{what}（{url.rsplit('-', 1)[-1]}）")
+    if any(_bool(ext.get("valueBoolean"), f"{here}.valueBoolean") for ext, here in _extensions(item, HIDDEN, where)):
+        raise FhirError(f"{where}: 这道题是隐藏的（questionnaire-hidden），心育无法表示不显示却要作答的题")
     kind = item.get("type")
     if kind is None:
         raise FhirError(f"{where}: 缺少 type（题型）")

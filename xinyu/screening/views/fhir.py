@@ -15,7 +15,7 @@ from xinyu.common.access import requires, staff_only
 from xinyu.org.access_log import Read, record_read
 from xinyu.org.scope import Tier
 from xinyu.screening import scope
-from xinyu.screening.fhir import definition_to_questionnaire, questionnaire_response, validate
+from xinyu.screening.fhir import definition_to_questionnaire, questionnaire_response
 from xinyu.screening.models import Instrument, Result
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
@@ -45,18 +45,14 @@ def questionnaire_response_resource(result: Result) -> dict:
     response = result.response
     definition = result.instrument.parsed()
     answers = {int(number): value for number, value in (response.answers or {}).items() if str(number).isdigit()}
-    resource = questionnaire_response(
+    return questionnaire_response(
         definition,
         answers,
         authored=response.completed_at or result.scored_at,
         subject={"identifier": {"system": STUDENT_SYSTEM, "value": result.student.student_number}},
         identifier={"system": RESPONSE_SYSTEM, "value": str(response.pk)},
+        resource_id=str(response.pk),
     )
-    resource = {"resourceType": "QuestionnaireResponse", "id": str(response.pk)} | {
-        key: value for key, value in resource.items() if key != "resourceType"
-    }
-    validate(resource)
-    return resource
 
 
 @staff_only
