@@ -6,7 +6,7 @@ are never cached (Cache-Control: no-store)."""
 import json
 
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
@@ -61,15 +61,15 @@ def questionnaire_response_resource(result: Result) -> dict:
 def questionnaire_response_view(request, pk):
     """GET /fhir/QuestionnaireResponse/<id>: the scored answers `id` of a student `user` sees at T3."""
     result = get_object_or_404(Result.objects.select_related("response", "instrument", "student"), response_id=pk)
-    if not scope.results_students_for(request.user).filter(pk=result.student_id).exists():
-        raise Http404
-    _tier, grant = scope.tier_for(request.user, result.student)
+    # the same check as the student's results page, which shows this result
+    student = scope.get_student_for_user(request.user, result.student_id, Tier.T3)
+    _tier, grant = scope.tier_for(request.user, student)
     with transaction.atomic():
         resource = questionnaire_response_resource(result)
         record_read(
             request,
             Read.SCREENING_RESPONSE_FHIR,
-            student=result.student,
+            student=student,
             tier=Tier.T3,
             post=grant.post if grant else "",
         )
