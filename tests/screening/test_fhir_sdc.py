@@ -2,11 +2,13 @@
 FHIR R4 model check on what goes in and out, and the round trip of every shipped instrument."""
 
 import copy
+import io
 import json
 import random
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from tests.screening.conftest import scored
 from xinyu.screening.definition import Text, shipped_definition, shipped_definitions
@@ -258,3 +260,13 @@ def test_headings_and_notes_travel_as_groups_and_display_items():
     assert [item["type"] for item in phq["item"]][:2] == ["display", "choice"]
     assert [item["type"] for item in phq["item"]][-2:] == ["display", "choice"]
     assert shipped_definition("PHQ-9").item(1).heading == Text("")
+
+
+def test_instrument_check_scores_a_published_sdc_file():
+    out = io.StringIO()
+    answers = ",".join(["LA6571-9"] * 9)
+
+    call_command("instrument_check", "--file", str(FIXTURES / "phq-9-lhc-sdc.json"), "--answers", answers, stdout=out)
+
+    result = json.loads(out.getvalue())
+    assert (result["total"], result["indices"]) == (27, {"total": 27})
