@@ -23,8 +23,8 @@ Import accepts a Questionnaire from elsewhere, as SDC (Structured Data Capture) 
 - calculated or read-only items (the SDC `calculatedExpression` extension, `readOnly`, or a decimal /
   integer item coded as a total score) are computed, not asked. A total-score item (LOINC 44261-6 PHQ-9,
   70274-6 GAD-7, or a text saying "total score" / 总分) becomes the instrument's "total" index: the sum of
-  its weighted items, computed by Xinyu (the expression itself is not evaluated; it is kept in the
-  definition's source note). Any other calculated or read-only item is refused, naming its linkId: Xinyu
+  its weighted items, computed by Xinyu (the expression itself is not evaluated; the definition's source
+  note says which item it was). Any other calculated or read-only item is refused, naming its linkId: Xinyu
   does not evaluate FHIRPath, and storing an expression it cannot compute would show a score nobody
   computed.
 Without Xinyu's definition extension the instrument gets one index, "total", the sum of its weighted
@@ -758,7 +758,7 @@ def questionnaire_to_definition(resource) -> Definition:
 
 def _computed_total(computed: list[tuple[dict, str]], language: str) -> tuple[dict | None, str]:
     """The index entries (name, loinc) taken from the total-score item, and a note for the source saying
-    which item it was and its expression; any other computed item is refused, naming its linkId."""
+    which item it was; any other computed item is refused, naming its linkId."""
     total, note = None, ""
     for item, where in computed:
         if not _is_total(item, where) or item.get("type") not in ("decimal", "integer"):
@@ -772,12 +772,8 @@ def _computed_total(computed: list[tuple[dict, str]], language: str) -> tuple[di
         total = {"name": {"zh": "总分", "en": text.en or "Total score"}}
         if loinc := _loinc(item, where):
             total["loinc"] = loinc
-        expressions = []
-        for ext, here in _extensions(item, CALCULATED, where):
-            expression = _obj(ext.get("valueExpression"), f"{here}.valueExpression")
-            expressions.append(_str(expression.get("expression"), f"{here}.valueExpression.expression"))
-        shown = f"，原表达式“{expressions[0][:300]}”未执行" if expressions else ""
-        note = f"；总分题 linkId {item['linkId']} 由心育按计分题相加计算{shown}"
+        calculated = "（原文的计算表达式不执行）" if _extensions(item, CALCULATED, where) else ""
+        note = f"；总分题 linkId {item['linkId']} 不作答，由心育把计分题相加得出{calculated}"
     return total, note
 
 
