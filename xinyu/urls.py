@@ -19,6 +19,7 @@ urlpatterns = [
     path("concerns/", include("xinyu.concerns.urls")),
     path("notifications/", include("xinyu.notify.urls")),
     path("screening/", include("xinyu.screening.urls")),
+    path("fhir/", include("xinyu.screening.urls_fhir")),
     path("care/", include("xinyu.care.urls")),
     path("counselling/", include("xinyu.counselling.urls")),
     path("referrals/", include("xinyu.referrals.urls")),

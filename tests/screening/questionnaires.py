@@ -51,6 +51,7 @@ def two_items() -> dict:
     return {
         "resourceType": "Questionnaire",
         "name": "MOOD2",
+        "status": "draft",
         "language": "zh-CN",
         "title": "情绪两题",
         "item": [

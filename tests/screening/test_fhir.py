@@ -4,6 +4,7 @@ import copy
 import datetime as dt
 import json
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -181,11 +182,14 @@ def test_an_item_with_no_text_at_all_is_refused():
     )
 
 
-def test_items_inside_one_group_are_taken(gad7):
+def test_items_inside_one_group_are_taken_and_its_text_heads_the_first(gad7):
     questionnaire = definition_to_questionnaire(gad7)
-    questionnaire["item"] = [{"linkId": "g", "type": "group", "text": "GAD-7", "item": questionnaire["item"]}]
+    questionnaire["item"] = [{"linkId": "g", "type": "group", "text": "焦虑自评", "item": questionnaire["item"]}]
 
-    assert questionnaire_to_definition(questionnaire) == gad7
+    imported = questionnaire_to_definition(questionnaire)
+
+    assert imported.item(1).heading == Text("焦虑自评")
+    assert imported == replace(gad7, items=(replace(gad7.item(1), heading=Text("焦虑自评")), *gad7.items[1:]))
 
 
 def breaking(change):
@@ -209,9 +213,19 @@ def set_item(n, key, value):
             "item[2]（linkId 3）: 不支持条件显示",
         ),
         (set_item(2, "repeats", True), "item[2]（linkId 3）: 不支持可重复作答"),
-        (set_item(2, "answerValueSet", "http://loinc.org/vs/LL358-3"), "不支持引用值集（answerValueSet）"),
+        (
+            lambda q: (
+                q["item"][2].pop("answerOption")
+                and q["item"][2].__setitem__("answerValueSet", "http://loinc.org/vs/LL358-3")
+            ),
+            "item[2]（linkId 3）.answerValueSet: 引用的是外部值集“http://loinc.org/vs/LL358-3”",
+        ),
+        (set_item(2, "answerValueSet", "#frequency"), "item[2]（linkId 3）: 不能同时有 answerOption 和 answerValueSet"),
         (set_item(2, "type", "decimal"), "item[2]（linkId 3）: 不支持题型“decimal”"),
-        (set_item(2, "type", "display"), "不支持说明文字题（display）"),
+        (
+            lambda q: q["item"].append({"linkId": "end", "type": "display", "text": "谢谢"}),
+            "item[7]（linkId end）: 说明文字（display）之后没有题目",
+        ),
         (
             set_item(2, "answerOption", [{"valueInteger": 0}, {"valueInteger": 1}]),
             "answerOption[0]: 只支持 valueCoding，而不是 valueInteger",
@@ -221,7 +235,10 @@ def set_item(n, key, value):
             set_item(2, "modifierExtension", [{"url": "http://example.org/x", "valueBoolean": True}]),
             "含有 modifierExtension",
         ),
-        (lambda q: q.__setitem__("contained", [{"resourceType": "ValueSet"}]), "不支持内含资源"),
+        (
+            lambda q: q.__setitem__("contained", [{"resourceType": "Library", "id": "x"}]),
+            "Questionnaire.contained[0]: 只支持内含值集（ValueSet）",
+        ),
         (
             lambda q: q.__setitem__(
                 "item", [{"linkId": "g", "type": "group", "item": [{"linkId": "h", "type": "group"}]}]

@@ -21,6 +21,7 @@ class Read(models.TextChoices):
     LEAVE_CONFIDENTIAL = "referrals.leave.confidential", _("Leave of absence: hospital statements")
     OWN_SCREENING_SUMMARY = "screening.own_summary", _("Own screening summary")
     SCREENING_RESULTS = "screening.results", _("Student's screening results")
+    SCREENING_RESPONSE_FHIR = "screening.response_fhir", _("Student's screening answers (FHIR download)")
     INTERVIEW = "care.interview", _("Interview record")
     INTERVIEW_LIST = "care.interview_list", _("List of interviews")
     # Before interviews and follow-ups were one (old entries keep their names).

@@ -10,8 +10,10 @@ Document shape (`"format": "xinyu-instrument/1"`):
   copy, see item_texts.py);
 - option_sets: [{code, options: [{code, label, value, loinc}]}] — `value` is the answer's weight (FHIR
   ordinalValue), null for an unweighted list;
-- items: [{number, link_id, text, kind "choice" | "text", option_set, required, reverse, role, loinc}],
-  numbered 1…N in order. Roles: scored, key (scored, and named in rules), lie (never scored), auxiliary
+- items: [{number, link_id, text, kind "choice" | "text", option_set, required, reverse, role, loinc,
+  heading, note}], numbered 1…N in order. `heading` (optional) is a section title shown before the item (a
+  FHIR group's text), `note` (optional) a text shown before it (a FHIR display item); neither is answered.
+  Roles: scored, key (scored, and named in rules), lie (never scored), auxiliary
   (only counted), open (free text), difficulty (asked, not scored);
 - subscales and indices: [{code, name, method, items, op, value}] — method sum | mean | count (items whose
   score compares with op/value) | mean_where (the mean of those items; null when there are none). Only
@@ -126,6 +128,8 @@ class Item:
     reverse: bool
     role: str
     loinc: str = ""
+    heading: Text = Text("")
+    note: Text = Text("")
 
 
 @dataclass(frozen=True)
@@ -437,6 +441,8 @@ def _item(raw, n: int, option_sets: dict, pending: bool) -> Item:
         reverse=reverse,
         role=role,
         loinc=_need(raw, "loinc", str, where, default=""),
+        heading=_text(raw.get("heading"), f"{where}.heading", required=False, max_chars=MAX_NAME_CHARS),
+        note=_text(raw.get("note"), f"{where}.note", required=False),
     )
 
 
@@ -956,6 +962,8 @@ def definition_to_json(definition: Definition) -> dict:
                 "role": item.role,
             }
             | ({"loinc": item.loinc} if item.loinc else {})
+            | ({"heading": _text_json(item.heading)} if item.heading else {})
+            | ({"note": _text_json(item.note)} if item.note else {})
             for item in definition.items
         ],
         "subscales": [_score_json(score) for score in definition.subscales],

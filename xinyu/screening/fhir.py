@@ -4,23 +4,48 @@ Export. Items carry linkId, prefix (the item number), text in Chinese (the resou
 with the English in the standard `translation` extension, type (choice / text), required, and LOINC codes
 where the instrument has them (PHQ-9, GAD-7). Each answerOption is a valueCoding — the LOINC answer code
 where known (LA6568-5 …), otherwise the option's own code in a Xinyu code system — carrying its weight as
-the `ordinalValue` extension. What FHIR has no element for (item roles, reverse scoring, option-set names,
-subscales, indices, bands, flags, classification rules, time frame) travels in Xinyu extensions, so that
-export → import gives back the same definition, and so the same scores.
+the `ordinalValue` extension. An item's heading becomes a group (holding it and the items after it, up to
+the next heading), its note a display item before it. What FHIR has no element for (item roles, reverse
+scoring, option-set names, subscales, indices, bands, flags, classification rules, time frame) travels in
+Xinyu extensions, so that export → import gives back the same definition, and so the same scores. Every
+resource exported is checked against the FHIR R4 model (`fhir.resources`, R4B, whose Questionnaire and
+QuestionnaireResponse are R4's) before it leaves.
 
-Import accepts a Questionnaire from elsewhere: weights as `ordinalValue` or `itemWeight` (on the
-answerOption or its valueCoding), items directly under the Questionnaire or in one level of groups. Without
-Xinyu's definition extension the instrument gets one index, "total", the sum of its weighted items, which
-are then taken as required (Xinyu never pro-rates missing answers). What cannot be represented is refused
-with an error naming the item: enableWhen, repeating items, answerValueSet, answers other than
-valueCoding, item types other than choice / string / text / group, display items, nested groups, contained
-resources and modifier extensions.
+Import accepts a Questionnaire from elsewhere, as SDC (Structured Data Capture) tools publish them:
+- weights as `ordinalValue` or `itemWeight` (also the older `valueset-ordinalValue` and
+  `iso21090-CO-value`), on the answerOption or its valueCoding, or on the concepts of a *contained*
+  ValueSet that `answerValueSet` names as `#id` (its expansion, or the concepts listed in its compose);
+- items directly under the Questionnaire or in one level of groups: a group's text becomes the heading of
+  its first question, a `display` item's text a note shown before the next question (the student sees
+  both); a display item or heading with no question after it is refused;
+- choice items whose options have no weights are asked and stored, never scored (role "difficulty", e.g.
+  PHQ-9's "how difficult have these problems made it…");
+- calculated or read-only items (the SDC `calculatedExpression` extension, `readOnly`, or a decimal /
+  integer item coded as a total score) are computed, not asked. A total-score item (LOINC 44261-6 PHQ-9,
+  70274-6 GAD-7, or a text saying "total score" / 总分) becomes the instrument's "total" index: the sum of
+  its weighted items, computed by Xinyu (the expression itself is not evaluated; the definition's source
+  note says which item it was). Any other calculated or read-only item is refused, naming its linkId: Xinyu
+  does not evaluate FHIRPath, and storing an expression it cannot compute would show a score nobody
+  computed.
+Without Xinyu's definition extension the instrument gets one index, "total", the sum of its weighted
+items, which are then taken as required (Xinyu never pro-rates missing answers). The resource must be
+valid FHIR R4 (checked with `fhir.resources` after Xinyu's own checks; the error names the path). What
+cannot be represented is refused with an error naming the item's linkId: enableWhen, repeating items,
+initial answers, hidden items, the SDC expressions that change what is asked (enableWhenExpression,
+answerExpression, initialExpression, candidateExpression), answerValueSet pointing outside the resource,
+answers other than valueCoding, item types other than choice / string / text / group / display (and
+computed totals), nested groups, contained resources other than ValueSets, and modifier extensions.
 """
 
 import datetime as dt
 import json
 import math
 import re
+from dataclasses import dataclass, field
+
+import pydantic
+from fhir.resources.R4B.questionnaire import Questionnaire
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from xinyu.screening.definition import (
     FORMAT,
@@ -48,7 +73,21 @@ EXT_REVERSE = f"{XINYU}:extension:reverse-scored"
 EXT_OPTION_SET = f"{XINYU}:extension:option-set"
 EXT_OPTION_CODE = f"{XINYU}:extension:option-code"
 INSTRUMENT_SYSTEM = f"{XINYU}:instrument"
-WEIGHTS = (ORDINAL_VALUE, ITEM_WEIGHT)
+VALUESET_ORDINAL = "http://hl7.org/fhir/StructureDefinition/valueset-ordinalValue"
+CO_VALUE = "http://hl7.org/fhir/StructureDefinition/iso21090-CO-value"
+CALCULATED = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
+HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
+# SDC extensions that change what is asked or answered: Xinyu cannot honour them, so an item with one is refused.
+BEHAVIOUR = {
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression": "按表达式条件显示",
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-answerExpression": "按表达式生成选项",
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-initialExpression": "按表达式给出默认答案",
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-candidateExpression": "按表达式给出候选答案",
+}
+WEIGHTS = (ORDINAL_VALUE, ITEM_WEIGHT, VALUESET_ORDINAL, CO_VALUE)
+# LOINC codes of total-score items: a computed item with one of these becomes the instrument's total.
+TOTAL_LOINC = {"44261-6", "70274-6"}
+_TOTAL_TEXT = re.compile(r"total\s*score|总分", re.I)
 # The parts of a definition FHIR has no element for, carried in EXT_DEFINITION as JSON.
 CARRIED = ("timeframe", "source", "item_texts", "subscales", "indices", "bands", "flags", "classification")
 
@@ -144,8 +183,30 @@ def definition_to_questionnaire(definition: Definition) -> dict:
         resource["copyright"] = definition.copyright
     if definition.loinc:
         resource["code"] = [{"system": LOINC, "code": definition.loinc}]
-    resource["item"] = [_item_out(definition, item) for item in definition.items]
+    resource["item"] = _items_out(definition, language)
+    validate(resource)
     return resource
+
+
+def _items_out(definition: Definition, language: str) -> list[dict]:
+    """The items, each heading opening a group that holds the items up to the next heading, each note a
+    display item before its question."""
+    top: list[dict] = []
+    target = top
+    for item in definition.items:
+        if item.heading:
+            group = {"linkId": f"heading-{item.link_id}"}
+            _with_text(group, "text", item.heading, language)
+            group |= {"type": "group", "item": []}
+            top.append(group)
+            target = group["item"]
+        if item.note:
+            note = {"linkId": f"note-{item.link_id}"}
+            _with_text(note, "text", item.note, language)
+            note["type"] = "display"
+            target.append(note)
+        target.append(_item_out(definition, item))
+    return top
 
 
 def _item_out(definition: Definition, item: Item) -> dict:
@@ -173,6 +234,7 @@ def questionnaire_response(
     authored: dt.datetime | None = None,
     subject: dict | None = None,
     identifier: dict | None = None,
+    resource_id: str = "",
 ) -> dict:
     """Answers as a FHIR R4 QuestionnaireResponse: "completed" when every required item is answered,
     "in-progress" otherwise. An answer that is not one of the item's options, or an unknown item, is
@@ -203,8 +265,8 @@ def questionnaire_response(
                 {"valueCoding": {key: coding[key] for key in ("system", "code", "display") if key in coding}}
             ]
         items.append(out)
-    response = {
-        "resourceType": "QuestionnaireResponse",
+    response = {"resourceType": "QuestionnaireResponse"} | ({"id": resource_id} if resource_id else {})
+    response |= {
         "questionnaire": f"{canonical_url(definition)}|{definition.version}",
         "status": "completed" if complete else "in-progress",
     }
@@ -215,6 +277,7 @@ def questionnaire_response(
     if authored:
         response["authored"] = authored.isoformat()
     response["item"] = items
+    validate(response)
     return response
 
 
@@ -225,6 +288,67 @@ def _option_for(option_set: OptionSet, value):
         ):
             return option
     return None
+
+
+# --- checking against the FHIR R4 model -------------------------------------------------------------------
+
+_REASONS = {
+    "missing": "缺少必需的元素",
+    "extra_forbidden": "不是 FHIR R4 在此处定义的元素",
+    "string_type": "应为文字",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表（[…]）",
+    "model_type": "应为对象（{…}）",
+    "dict_type": "应为对象（{…}）",
+    "model_attributes_type": "应为对象（{…}）",
+    "string_pattern_mismatch": "格式不对",
+    "value_error": "取值不对",
+    "enum": "取值不在 FHIR 规定的代码中",
+    "literal_error": "取值不在 FHIR 规定的代码中",
+}
+
+
+_MODELS = {"Questionnaire": Questionnaire, "QuestionnaireResponse": QuestionnaireResponse}
+
+
+def _fhir_path(resource: dict, loc: tuple) -> str:
+    """Where a model error is, as this module writes paths: Questionnaire.item[2]（linkId 3）.answerOption[0]."""
+    path, node = resource.get("resourceType", "Questionnaire"), resource
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("linkId"), str):
+                path += f"（linkId {node['linkId'][:40]}）"
+        elif isinstance(part, str) and re.fullmatch(r"_?[A-Za-z][A-Za-z0-9_]*", part):
+            path += f".{part}"
+            node = node.get(part) if isinstance(node, dict) else None
+    return path
+
+
+def validate(resource: dict) -> None:
+    """Check a Questionnaire or QuestionnaireResponse against the FHIR R4 model; FhirError names the first
+    path that does not conform, and how many more there are."""
+    try:
+        _MODELS[resource["resourceType"]].model_validate(resource)
+    except pydantic.ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        kind = first.get("type", "")
+        reason = _REASONS.get(kind) or _REASONS.get(kind.rsplit(".", 1)[-1]) or "不符合规定"
+        more = f"（另有 {len(errors) - 1} 处不符合）" if len(errors) > 1 else ""
+        raise FhirError(
+            f"{_fhir_path(resource, tuple(first.get('loc', ())))}: {reason}，不是有效的 FHIR R4 资源{more}"
+        ) from None
+    except (TypeError, ValueError, KeyError):
+        raise FhirError(f"{resource.get('resourceType', '资源')}: 不是有效的 FHIR R4 资源") from None
 
 
 # --- import --------------------------------------------------------------------------------------------
@@ -386,14 +510,59 @@ def _link_id(item: dict, where: str, seen: dict[str, str]) -> str:
     return link_id
 
 
-def _flat_items(items, where: str) -> list[tuple[dict, str]]:
-    """The answerable items, each with where it is, from the top level and one level of groups."""
-    flat: list[tuple[dict, str]] = []
+@dataclass
+class _Asked:
+    """A question to ask, where it is, and the group heading and display notes shown before it."""
+
+    item: dict
+    where: str
+    heading: tuple[dict, str] | None = None
+    notes: list[tuple[dict, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Items:
+    asked: list[_Asked] = field(default_factory=list)
+    computed: list[tuple[dict, str]] = field(default_factory=list)
+
+
+def _is_computed(item: dict, where: str) -> bool:
+    """A calculated or read-only item, or a number item coded or named as a total score: computed, not asked."""
+    if _extensions(item, CALCULATED, where) or _bool(item.get("readOnly"), f"{where}.readOnly"):
+        return True
+    return item.get("type") in ("decimal", "integer") and _is_total(item, where)
+
+
+def _is_total(item: dict, where: str) -> bool:
+    codes = {
+        _str(_obj(coding, f"{where}.code[{n}]").get("code"), f"{where}.code[{n}].code")
+        for n, coding in enumerate(_list(item.get("code"), f"{where}.code"))
+    }
+    return bool(codes & TOTAL_LOINC) or bool(_TOTAL_TEXT.search(_str(item.get("text"), f"{where}.text")))
+
+
+def _flat_items(items, where: str) -> _Items:
+    """The questions, each with where it is and what is shown before it, and the computed items, from the
+    top level and one level of groups."""
+    found = _Items()
     seen: dict[str, str] = {}
+    pending: dict = {"heading": None, "notes": []}
 
     def take(item: dict, here: str) -> None:
-        flat.append((item, here))
-        if len(flat) > MAX_ITEMS:
+        kind = item.get("type")
+        if kind == "display":
+            if item.get("item"):
+                raise FhirError(f"{here}: 说明文字（display）下不能有子题目")
+            pending["notes"].append((item, here))
+            return
+        if item.get("item"):
+            raise FhirError(f"{here}: 题目下的子题目无法表示")
+        if _is_computed(item, here):
+            found.computed.append((item, here))
+            return
+        found.asked.append(_Asked(item, here, pending["heading"], pending["notes"]))
+        pending["heading"], pending["notes"] = None, []
+        if len(found.asked) > MAX_ITEMS:
             raise FhirError(f"{here}: 题目超过 {MAX_ITEMS} 道，不能导入")
 
     for n, item in enumerate(_list(items, where)):
@@ -403,6 +572,10 @@ def _flat_items(items, where: str) -> list[tuple[dict, str]]:
         if item.get("type") == "group":
             if item.get("enableWhen") or item.get("repeats"):
                 raise FhirError(f"{here}: 分组带条件显示或重复，无法表示")
+            if _str(item.get("text"), f"{here}.text").strip():
+                if pending["heading"] is not None:
+                    raise FhirError(f"{pending['heading'][1]}: 分组中没有题目")
+                pending["heading"] = (item, here)
             for child_n, child in enumerate(_list(item.get("item"), f"{here}.item")):
                 child_here = f"{here}.item[{child_n}]"
                 child = _obj(child, child_here)
@@ -410,10 +583,74 @@ def _flat_items(items, where: str) -> list[tuple[dict, str]]:
                     raise FhirError(f"{child_here}: 不支持嵌套分组")
                 take(child, f"{child_here}（linkId {_link_id(child, child_here, seen)}）")
         else:
-            if item.get("item"):
-                raise FhirError(f"{here}: 题目下的子题目无法表示")
             take(item, here)
-    return flat
+    if pending["notes"]:
+        raise FhirError(f"{pending['notes'][0][1]}: 说明文字（display）之后没有题目；说明文字显示在下一道题之前")
+    if pending["heading"] is not None:
+        raise FhirError(f"{pending['heading'][1]}: 分组中没有题目")
+    return found
+
+
+def _contained_value_sets(resource: dict) -> dict[str, tuple[dict, str]]:
+    """The contained ValueSets by id; any other contained resource is refused."""
+    found = {}
+    for n, entry in enumerate(_list(resource.get("contained"), "Questionnaire.contained")):
+        here = f"Questionnaire.contained[{n}]"
+        entry = _obj(entry, here)
+        kind = entry.get("resourceType")
+        if kind != "ValueSet":
+            raise FhirError(f"{here}: 只支持内含值集（ValueSet），而不是{_shown(kind)}")
+        key = _str(entry.get("id"), f"{here}.id")
+        if not key:
+            raise FhirError(f"{here}: 内含值集缺少 id")
+        found[key] = (entry, f"{here}（ValueSet {key}）")
+    return found
+
+
+def _value_set_options(reference: str, where: str, value_sets: dict) -> list[tuple[dict, str]]:
+    """The options of a contained ValueSet named by `#id`, as answerOptions (a valueCoding each, carrying the
+    concept's extensions and so its weight), each with where it is."""
+    if not reference.startswith("#"):
+        raise FhirError(
+            f"{where}.answerValueSet: 引用的是外部值集“{reference[:80]}”，心育无法取得其中的选项；"
+            "请把选项写在 answerOption 中，或把值集内含在 Questionnaire.contained 中并以“#id”引用"
+        )
+    if reference[1:] not in value_sets:
+        raise FhirError(f"{where}.answerValueSet: 找不到内含值集“{reference[:80]}”")
+    value_set, vs_where = value_sets[reference[1:]]
+    concepts: list[tuple[dict, str, str]] = []
+    expansion = value_set.get("expansion")
+    if expansion is not None:
+        ex_where = f"{vs_where}.expansion"
+        for n, entry in enumerate(_list(_obj(expansion, ex_where).get("contains"), f"{ex_where}.contains")):
+            here = f"{ex_where}.contains[{n}]"
+            entry = _obj(entry, here)
+            if entry.get("contains"):
+                raise FhirError(f"{here}: 不支持分层的值集展开")
+            concepts.append((entry, _str(entry.get("system"), f"{here}.system"), here))
+    if not concepts and value_set.get("compose") is not None:
+        compose_where = f"{vs_where}.compose"
+        compose = _obj(value_set["compose"], compose_where)
+        if compose.get("exclude"):
+            raise FhirError(f"{compose_where}.exclude: 不支持排除规则，请逐一列出选项")
+        for k, include in enumerate(_list(compose.get("include"), f"{compose_where}.include")):
+            inc_where = f"{compose_where}.include[{k}]"
+            include = _obj(include, inc_where)
+            if include.get("filter") or include.get("valueSet") or not include.get("concept"):
+                raise FhirError(f"{inc_where}: 只支持逐一列出的概念（concept），不支持过滤条件或引用其他值集")
+            system = _str(include.get("system"), f"{inc_where}.system")
+            for n, concept in enumerate(_list(include.get("concept"), f"{inc_where}.concept")):
+                here = f"{inc_where}.concept[{n}]"
+                concepts.append((_obj(concept, here), system, here))
+    if not concepts:
+        raise FhirError(f"{vs_where}: 值集中没有选项（既无 expansion.contains，也无 compose.include.concept）")
+    options = []
+    for concept, system, here in concepts:
+        coding = {key: concept[key] for key in ("code", "display", "_display", "extension") if key in concept}
+        if system:
+            coding["system"] = system
+        options.append(({"valueCoding": coding}, here))
+    return options
 
 
 def _script(text: str) -> str:
@@ -463,22 +700,24 @@ def questionnaire_to_definition(resource) -> Definition:
     if resource.get("resourceType") != "Questionnaire":
         raise FhirError(_wrong_type(resource.get("resourceType")))
     _walk(resource)
-    if resource.get("contained"):
-        raise FhirError("Questionnaire.contained: 不支持内含资源（如 ValueSet），请把选项直接写在 answerOption 中")
+    value_sets = _contained_value_sets(resource)
     carried = _carried(resource)
     code = _identifier(resource)
-    flat = _flat_items(resource.get("item"), "Questionnaire.item")
+    found = _flat_items(resource.get("item"), "Questionnaire.item")
+    flat = [(asked.item, asked.where) for asked in found.asked]
     if not flat:
         raise FhirError("Questionnaire.item: 没有题目")
     language, how = _language(resource, flat)
     option_sets: dict[str, list] = {}
     items = [
-        _item_in(item, where, number, language, option_sets, own=bool(carried))
-        for number, (item, where) in enumerate(flat, start=1)
+        _item_in(asked, number, language, option_sets, value_sets, own=bool(carried))
+        for number, asked in enumerate(found.asked, start=1)
     ]
     order = carried.get("option_sets") or list(option_sets)
     if not isinstance(order, list) or sorted(map(str, order)) != sorted(option_sets):
         raise FhirError(f"Questionnaire.extension（{EXT_DEFINITION}）: 选项集清单与题目不符")
+    total, total_note = _computed_total(found.computed, language)
+    validate(resource)
     title = _text_in(resource, "title", language, "Questionnaire") if resource.get("title") else Text(code)
     document = {
         "format": FORMAT,
@@ -490,7 +729,7 @@ def questionnaire_to_definition(resource) -> Definition:
         "loinc": _loinc(resource, "Questionnaire"),
         "option_sets": [{"code": name, "options": option_sets[name]} for name in order],
         "items": items,
-        "source": f"FHIR Questionnaire；题目文字为{LANGUAGE_NAMES[language]}（{how}）",
+        "source": f"FHIR Questionnaire；题目文字为{LANGUAGE_NAMES[language]}（{how}）{total_note}",
     }
     if carried:
         unknown = set(carried) - set(CARRIED) - {"option_sets"}
@@ -499,8 +738,13 @@ def questionnaire_to_definition(resource) -> Definition:
         document |= {key: carried[key] for key in CARRIED if key in carried}
     else:
         weighted = [item["number"] for item in items if item["kind"] == "choice" and item["role"] == "scored"]
+        if total is not None and not weighted:
+            raise FhirError(f"{found.computed[0][1]}: 总分题所加的题目都没有分值，无法计算总分")
         document["indices"] = (
-            [{"code": "total", "name": {"zh": "总分", "en": "Total score"}, "method": "sum", "items": weighted}]
+            [
+                {"code": "total", "method": "sum", "items": weighted}
+                | (total or {"name": {"zh": "总分", "en": "Total score"}})
+            ]
             if weighted
             else []
         )
@@ -510,6 +754,27 @@ def questionnaire_to_definition(resource) -> Definition:
         raise
     except DefinitionError as exc:
         raise FhirError(f"FHIR Questionnaire {code}: {_with_link_ids(str(exc), flat)}") from exc
+
+
+def _computed_total(computed: list[tuple[dict, str]], language: str) -> tuple[dict | None, str]:
+    """The index entries (name, loinc) taken from the total-score item, and a note for the source saying
+    which item it was; any other computed item is refused, naming its linkId."""
+    total, note = None, ""
+    for item, where in computed:
+        if not _is_total(item, where) or item.get("type") not in ("decimal", "integer"):
+            raise FhirError(
+                f"{where}: 这是计算或只读题（calculatedExpression / readOnly），心育只能识别总分题（数值型，"
+                "LOINC 总分代码或题目文字写明“总分”）；其他计算题心育无法计算，不能导入"
+            )
+        if total is not None:
+            raise FhirError(f"{where}: 有不止一道总分题；心育的总分只有一个")
+        text = _text_in(item, "text", language, where)
+        total = {"name": {"zh": "总分", "en": text.en or "Total score"}}
+        if loinc := _loinc(item, where):
+            total["loinc"] = loinc
+        calculated = "（原文的计算表达式不执行）" if _extensions(item, CALCULATED, where) else ""
+        note = f"；总分题 linkId {item['linkId']} 不作答，由心育把计分题相加得出{calculated}"
+    return total, note
 
 
 def _with_link_ids(message: str, flat: list[tuple[dict, str]]) -> str:
@@ -570,23 +835,28 @@ def _weight(option: dict, coding: dict, where: str):
     return found[0] if found else None
 
 
-def _item_in(item: dict, where: str, number: int, language: str, option_sets: dict, *, own: bool) -> dict:
+def _item_in(asked: _Asked, number: int, language: str, option_sets: dict, value_sets: dict, *, own: bool) -> dict:
+    item, where = asked.item, asked.where
     for key, what in (
         ("enableWhen", "条件显示（enableWhen）"),
         ("repeats", "可重复作答（repeats）"),
-        ("answerValueSet", "引用值集（answerValueSet），请改为 answerOption"),
         ("initial", "默认答案（initial）"),
     ):
         if item.get(key):
             raise FhirError(f"{where}: 不支持{what}")
+    for url, what in BEHAVIOUR.items():
+        if _extensions(item, url, where):
+            raise FhirError(f"{where}: 不支持{what}（{url.rsplit('-', 1)[-1]}）")
+    if any(_bool(ext.get("valueBoolean"), f"{here}.valueBoolean") for ext, here in _extensions(item, HIDDEN, where)):
+        raise FhirError(f"{where}: 这道题是隐藏的（questionnaire-hidden），心育无法表示不显示却要作答的题")
     kind = item.get("type")
     if kind is None:
         raise FhirError(f"{where}: 缺少 type（题型）")
     kind = _str(kind, f"{where}.type")
-    if kind == "display":
-        raise FhirError(f"{where}: 不支持说明文字题（display）：请把说明写进量表的指导语（description）")
     if kind not in ("choice", "string", "text"):
-        raise FhirError(f"{where}: 不支持题型“{kind[:40]}”（只支持 choice、string、text）")
+        raise FhirError(
+            f"{where}: 不支持题型“{kind[:40]}”（只支持 choice、string、text，以及 group、display 和计算出的总分）"
+        )
     role = _first_code(item, EXT_ROLE, where)
     reverse = any(
         _bool(ext.get("valueBoolean"), f"{here}.valueBoolean") for ext, here in _extensions(item, EXT_REVERSE, where)
@@ -603,20 +873,42 @@ def _item_in(item: dict, where: str, number: int, language: str, option_sets: di
     }
     if loinc := _loinc(item, where):
         out["loinc"] = loinc
-    raw_options = _list(item.get("answerOption"), f"{where}.answerOption")
+    if asked.heading is not None:
+        group, group_where = asked.heading
+        out["heading"] = _text_json(_text_in(group, "text", language, group_where))
+    if asked.notes:
+        texts = [_text_in(note, "text", language, note_where) for note, note_where in asked.notes]
+        out["note"] = {
+            "zh": "\n".join(text.zh for text in texts if text.zh),
+            "en": "\n".join(text.en for text in texts if text.en),
+        }
+    raw_options = [
+        (option, f"{where}.answerOption[{k}]")
+        for k, option in enumerate(_list(item.get("answerOption"), f"{where}.answerOption"))
+    ]
+    value_set = item.get("answerValueSet")
+    if value_set is not None:
+        if raw_options:
+            raise FhirError(f"{where}: 不能同时有 answerOption 和 answerValueSet")
+        raw_options = _value_set_options(_str(value_set, f"{where}.answerValueSet"), where, value_sets)
     if kind != "choice":
         if raw_options:
-            raise FhirError(f"{where}: 文字题不能有 answerOption")
+            raise FhirError(f"{where}: 文字题不能有选项（answerOption / answerValueSet）")
         return out
     if not raw_options:
         raise FhirError(f"{where}: 选择题没有 answerOption")
     if len(raw_options) > MAX_OPTIONS:
         raise FhirError(f"{where}: 选项有 {len(raw_options)} 个，最多 {MAX_OPTIONS} 个")
-    options = [_option_in(option, f"{where}.answerOption[{k}]", language) for k, option in enumerate(raw_options)]
+    options = [_option_in(option, option_where, language) for option, option_where in raw_options]
     codes = [option["code"] for option in options]
     if duplicate := next((c for c in codes if codes.count(c) > 1), None):
         raise FhirError(f"{where}.answerOption: 选项代码“{duplicate}”出现了不止一次")
-    weighted = options[0]["value"] is not None
+    weights = [option["value"] is not None for option in options]
+    if len(set(weights)) > 1:
+        raise FhirError(
+            f"{raw_options[weights.index(not weights[0])][1]}: 有的选项有分值、有的没有；要么都有，要么都没有"
+        )
+    weighted = weights[0]
     name = _first_code(item, EXT_OPTION_SET, where)
     if name is None:
         name = next((key for key, known in option_sets.items() if known == options), None)
@@ -625,7 +917,8 @@ def _item_in(item: dict, where: str, number: int, language: str, option_sets: di
         raise FhirError(f"{where}: 选项集“{name}”在不同题目中的选项不一致")
     out["option_set"] = name
     if role is None:
-        out["role"] = "scored" if weighted else "auxiliary"
+        # an unweighted choice ("how difficult have these problems made it…") is asked and kept, not scored
+        out["role"] = "scored" if weighted else "difficulty"
         if weighted and not own:
             out["required"] = True  # a scored item must be answered: Xinyu never pro-rates missing answers
     return out

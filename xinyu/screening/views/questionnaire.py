@@ -133,6 +133,9 @@ def _item(page, item) -> dict:
         "name": _answer_name(page.response.instrument_id, item.number),
         "options": [(option.code, _shown(option.label)["text"]) for option in options],
         "value": (page.response.answers or {}).get(str(item.number), ""),
+        # a section heading (a FHIR group's text) and a note (a FHIR display item) shown before the question
+        "heading": _shown(item.heading) if item.heading else None,
+        "note": _shown(item.note) if item.note else None,
     }
 
 
