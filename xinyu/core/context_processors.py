@@ -16,6 +16,7 @@ from xinyu.referrals import scope as referral_scope
 from xinyu.reports import scope as report_scope
 from xinyu.screening import scope as screening_scope
 from xinyu.training import scope as training_scope
+from xinyu.workforce import scope as workforce_scope
 
 
 def screening_link(user) -> str | None:
@@ -29,10 +30,14 @@ def screening_link(user) -> str | None:
     return None
 
 
-MORE_MENU = (
-    "referrals", "crisis_board", "duty_roster", "network", "monthly_reports", "research", "compliance", "courses",
-    "public_page", "roster_import", "training", "privacy", "credentials", "audit", "policy", "retention", "admin",
-)  # fmt: skip
+# The less frequent pages sit in a "More" menu (templates/base.html), in groups.
+MORE_MENU_GROUPS = {
+    "more_care": ("referrals", "crisis_board", "duty_roster", "network"),
+    "more_running": ("education_plans", "monthly_reports", "research", "compliance", "courses", "public_page"),
+    "more_workforce": ("training", "supervision", "case_conferences", "workload_statement"),
+    "more_admin": ("roster_import", "privacy", "credentials", "audit", "policy", "retention", "admin"),
+}
+MORE_MENU = tuple(key for keys in MORE_MENU_GROUPS.values() for key in keys)
 
 
 def counselling_link(user) -> str | None:
@@ -86,11 +91,16 @@ def navigation(request):
             "education_coverage": education_scope.may_see_coverage(user),
             "training": training_scope.is_staff(user),  # my training and qualification (第七条(八), 第十五条)
             "public_page": public_scope.may_edit_articles(user),  # the public page's articles (第七条(五))
+            # Supervision (the centre), case conferences and the workload statement (staff).
+            "supervision": workforce_scope.may_use_supervision(user),
+            "case_conferences": not user.is_student,
+            "workload_statement": workforce_scope.may_view_statement(user),
             # Read-only administration pages for the centre and 学工部: the policy in force, retention.
             "policy": compliance_scope.may_view_policy(user),
             "retention": privacy_scope.may_view_retention(user),
         }
-        # The less frequent pages sit in a "More" menu (templates/base.html).
+        for group, keys in MORE_MENU_GROUPS.items():
+            links[group] = any(links[key] for key in keys)
         links["more"] = any(links[key] for key in MORE_MENU)
         return links
 
