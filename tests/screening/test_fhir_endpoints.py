@@ -167,9 +167,12 @@ def test_the_answers_need_a_recent_step_up(world, campaign, client_for):  # noqa
 
 
 def upload(client, name: str):
+    """Upload the file, see its preview, and save it as a draft."""
     path = Path(__file__).parent / "fhir" / f"{name}.json"
     with path.open("rb") as handle:
-        return client.post(reverse("screening:instrument_import"), {"file": handle})
+        preview = client.post(reverse("screening:instrument_import"), {"file": handle})
+    assert preview.status_code == 200, preview.content.decode()[-2000:]
+    return client.post(reverse("screening:instrument_import_confirm"), {"sealed": preview.context["sealed"]})
 
 
 def test_a_published_sdc_questionnaire_is_uploaded_asked_with_its_headings_and_scored(world, client_for):

@@ -57,16 +57,6 @@ def places_of(user) -> Places:
         return cached
     places = Places(is_student=bool(getattr(user, "is_student", False)))
     appointments = scope.current_appointments(user)
-    class_colleges = dict(
-        ClassGroup.objects.filter(pk__in=[a.class_group_id for a in appointments if a.class_group_id]).values_list(
-            "pk", "college_id"
-        )
-    )
-    college_schools = dict(
-        College.objects.filter(
-            Q(pk__in=[a.college_id for a in appointments if a.college_id]) | Q(pk__in=class_colleges.values())
-        ).values_list("pk", "school_id")
-    )
     for a in appointments:
         if a.school_id or a.department_id:
             school = a.school_id or a.department.school_id
@@ -78,15 +68,15 @@ def places_of(user) -> Places:
             if a.post in SCHOOL_RECORDERS:
                 places.school_recorder.add(school)
         elif a.college_id:
-            places.schools.add(college_schools[a.college_id])
+            places.schools.add(a.college.school_id)
             places.colleges.add(a.college_id)
             if a.post in COLLEGE_WORKING_GROUP_POSTS:
                 places.college_group.add(a.college_id)
             if a.post in COLLEGE_PLAN_EDITORS:
                 places.college_editor.add(a.college_id)
         elif a.class_group_id:
-            college = class_colleges[a.class_group_id]
-            places.schools.add(college_schools[college])
+            college = a.class_group.college_id
+            places.schools.add(a.class_group.college.school_id)
             places.colleges.add(college)
             places.classes.add(a.class_group_id)
             if a.post in CLASS_STAFF_POSTS:

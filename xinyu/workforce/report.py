@@ -13,8 +13,7 @@ from django.utils import timezone
 from xinyu.accounts.models import User
 from xinyu.org.models import Appointment
 from xinyu.policy.loader import policy_in_force
-from xinyu.training.qualifications import expiring_qualifications
-from xinyu.training.workload import yearly_hours
+from xinyu.training.workload import expiring_qualifications, yearly_hours
 from xinyu.workforce import statement as st
 
 EXPIRY_WINDOW_DAYS = 90
@@ -79,7 +78,7 @@ def workforce_report(year: int, *, today: dt.date | None = None) -> list[ReportR
         )
     people = {person for person, minimum in minimums.items() if minimum is not None} | set(work) | set(training)
     people |= set(expiring)
-    users = User.objects.filter(Q(pk__in=people), is_student=False).only("pk", "username", "full_name")
+    users = User.objects.filter(Q(pk__in=people), kind=User.Kind.STAFF).only("pk", "username", "full_name")
     rows = []
     for user in users:
         lines = work.get(user.pk) or st.StatementRow(user.pk, user.username, user.full_name)

@@ -147,7 +147,7 @@ def current_appointments(user) -> list[Appointment]:
         cached = list(
             Appointment.objects.current()
             .filter(person_id=user.pk)
-            .select_related("department", "school", "college", "class_group", "dorm_room")
+            .select_related("department", "school", "college", "class_group__college", "dorm_room")
         )
         user._xinyu_appointments = cached
     return cached

@@ -4,10 +4,11 @@ certificates expiring within 90 days. A table by default; JSON for other systems
 
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from xinyu.org.models import Post
+from xinyu.policy.loader import PolicyError
 from xinyu.workforce.report import workforce_report
 
 HEADERS = [
@@ -33,7 +34,10 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("table", "json"), default="table")
 
     def handle(self, *args, year, format, **options):
-        rows = workforce_report(year)
+        try:
+            rows = workforce_report(year)
+        except PolicyError as exc:
+            raise CommandError(f"{year} 年没有可用的政策文件：{exc}") from exc
         if format == "json":
             self.stdout.write(json.dumps({"year": year, "staff": [row.as_json() for row in rows]}, ensure_ascii=False))
             return
