@@ -26,47 +26,35 @@ FULL_TIME_POSTS = frozenset({Post.CENTRE_COUNSELLOR, Post.CENTRE_SUPERVISOR})
 PART_TIME_POSTS = frozenset({Post.CENTRE_PART_TIME_COUNSELLOR})
 
 
-def _schools(user, posts) -> set[int]:
-    schools = set()
-    for appointment in scope.current_appointments(user):
-        if appointment.post not in posts:
-            continue
-        if appointment.school_id:
-            schools.add(appointment.school_id)
-        elif appointment.department_id:
-            schools.add(appointment.department.school_id)
-    return schools
-
-
 def may_view_board(user) -> bool:
-    return bool(_schools(user, BOARD_POSTS))
+    return bool(scope.school_ids_where(user, BOARD_POSTS))
 
 
 def may_edit(user) -> bool:
-    return bool(_schools(user, EDIT_POSTS))
+    return bool(scope.school_ids_where(user, EDIT_POSTS))
 
 
 def school_for(user) -> School:
     """The school whose board `user` sees (the first, for the rare person with posts in two)."""
-    schools = _schools(user, BOARD_POSTS)
+    schools = scope.school_ids_where(user, BOARD_POSTS)
     if not schools:
         raise Http404
     return School.objects.get(pk=min(schools))
 
 
 def editable_school_for(user) -> School:
-    schools = _schools(user, EDIT_POSTS)
+    schools = scope.school_ids_where(user, EDIT_POSTS)
     if not schools:
         raise Http404
     return School.objects.get(pk=min(schools))
 
 
 def colleges_for(user) -> QuerySet[College]:
-    return College.objects.filter(school_id__in=_schools(user, BOARD_POSTS))
+    return College.objects.filter(school_id__in=scope.school_ids_where(user, BOARD_POSTS))
 
 
 def get_college_for_user(user, pk, *, edit: bool = False) -> College:
-    schools = _schools(user, EDIT_POSTS if edit else BOARD_POSTS)
+    schools = scope.school_ids_where(user, EDIT_POSTS if edit else BOARD_POSTS)
     try:
         return College.objects.get(pk=pk, school_id__in=schools)
     except (College.DoesNotExist, ValueError, TypeError):

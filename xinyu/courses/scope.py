@@ -20,28 +20,6 @@ from xinyu.org.scope import Tier
 EDIT_POSTS = scope.CENTRE_POSTS | {Post.STUDENT_AFFAIRS_STAFF}
 
 
-def _school_of(appointment) -> int | None:
-    if appointment.school_id:
-        return appointment.school_id
-    if appointment.department_id:
-        return appointment.department.school_id
-    if appointment.college_id:
-        return appointment.college.school_id
-    if appointment.class_group_id:
-        return appointment.class_group.college.school_id
-    if appointment.dorm_room_id:
-        return appointment.dorm_room.school_id
-    return None
-
-
-def _schools(user, posts=None) -> set[int]:
-    return {
-        school
-        for appointment in scope.current_appointments(user)
-        if (posts is None or appointment.post in posts) and (school := _school_of(appointment))
-    }
-
-
 def may_read(user) -> bool:
     """Staff holding a post (each post is in a school) read that school's courses. Asked by the menu on every
     page, so it reads only the appointments cached for the request."""
@@ -49,19 +27,19 @@ def may_read(user) -> bool:
 
 
 def may_edit(user) -> bool:
-    return not user.is_student and bool(_schools(user, EDIT_POSTS))
+    return not user.is_student and bool(scope.school_ids_where(user, EDIT_POSTS))
 
 
 def school_for(user, *, edit: bool = False) -> School:
     """The school whose courses `user` reads (or keeps); 404 for anyone else."""
-    schools = _schools(user, EDIT_POSTS if edit else None) if not user.is_student else set()
+    schools = scope.school_ids_where(user, EDIT_POSTS if edit else None) if not user.is_student else set()
     if not schools:
         raise Http404
     return School.objects.get(pk=min(schools))
 
 
 def courses_for(user, *, edit: bool = False):
-    schools = _schools(user, EDIT_POSTS if edit else None) if not user.is_student else set()
+    schools = scope.school_ids_where(user, EDIT_POSTS if edit else None) if not user.is_student else set()
     return Course.objects.filter(school_id__in=schools)
 
 
@@ -73,7 +51,7 @@ def get_course_for_user(user, pk, *, edit: bool = False):
 
 
 def get_section_for_user(user, pk, *, edit: bool = False):
-    schools = _schools(user, EDIT_POSTS if edit else None) if not user.is_student else set()
+    schools = scope.school_ids_where(user, EDIT_POSTS if edit else None) if not user.is_student else set()
     try:
         return Section.objects.select_related("course").get(pk=pk, course__school_id__in=schools)
     except (Section.DoesNotExist, ValueError, TypeError):

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from xinyu.org.models import Post
 from xinyu.org.scope import *  # noqa: F403 - this app's scope: the tiers and grants, and its own records
-from xinyu.org.scope.base import _is_active_staff, current_appointments, own_student, posts_of
+from xinyu.org.scope.base import _is_active_staff, current_appointments, own_student, posts_of, school_ids_where
 from xinyu.privacy.models import BreakGlassGrant, ConsentRecord
 
 
@@ -19,21 +19,8 @@ def may_review_break_glass(user) -> bool:
     return Post.CENTRE_SUPERVISOR in posts_of(user)
 
 
-def _school_ids(user, posts) -> set[int]:
-    """The schools over which `user` holds one of `posts` (school-scoped, or 学工部 in a department)."""
-    ids = set()
-    for appointment in current_appointments(user):
-        if appointment.post not in posts:
-            continue
-        if appointment.school_id:
-            ids.add(appointment.school_id)
-        elif appointment.department_id:
-            ids.add(appointment.department.school_id)
-    return ids
-
-
 def _supervised_school_ids(user) -> set[int]:
-    return _school_ids(user, {Post.CENTRE_SUPERVISOR})
+    return school_ids_where(user, {Post.CENTRE_SUPERVISOR})
 
 
 # Who opens an emergency access besides its holder: the centre (alerted at once; supervisors review) and
@@ -50,7 +37,7 @@ def break_glass_grants_for(user) -> QuerySet:
     if not _is_active_staff(user):
         return BreakGlassGrant.objects.none()
     condition = Q(person_id=user.pk)
-    schools = _school_ids(user, BREAK_GLASS_OVERSIGHT_POSTS)
+    schools = school_ids_where(user, BREAK_GLASS_OVERSIGHT_POSTS)
     if schools:
         condition |= Q(student__school_id__in=schools)
     return BreakGlassGrant.objects.filter(condition)
@@ -102,4 +89,4 @@ def may_view_retention(user) -> bool:
 
 def retention_schools_for(user) -> set[int]:
     """The schools whose leavers `user` sees counted on the retention page."""
-    return _school_ids(user, RETENTION_POSTS) if _is_active_staff(user) else set()
+    return school_ids_where(user, RETENTION_POSTS) if _is_active_staff(user) else set()

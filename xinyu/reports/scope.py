@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xinyu.org.models import College, Post
-from xinyu.org.scope import current_appointments
+from xinyu.org.scope import current_appointments, school_id_of
 from xinyu.reports.models import MonthlyReport
 
 DRAFTERS = frozenset({Post.MENTAL_HEALTH_ADVISOR, Post.COLLEGE_OFFICE_DIRECTOR})
@@ -23,17 +23,6 @@ RETURNERS = frozenset({Post.STUDENT_AFFAIRS_STAFF})
 SCHOOL_READERS = RETURNERS | {
     Post.CENTRE_SUPERVISOR, Post.LEADING_GROUP_HEAD, Post.LEADING_GROUP_DEPUTY, Post.LEADING_GROUP_MEMBER,
 }  # fmt: skip
-
-
-def school_id_of(appointment) -> int | None:
-    """The school an appointment is in, whatever its scope (school, department, college)."""
-    if appointment.school_id:
-        return appointment.school_id
-    if appointment.department_id:
-        return appointment.department.school_id
-    if appointment.college_id:
-        return appointment.college.school_id
-    return None
 
 
 def _colleges_by(user, college_posts: frozenset, school_posts: frozenset = frozenset()) -> QuerySet[College]:

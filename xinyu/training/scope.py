@@ -24,18 +24,6 @@ COLLEGE_LEADER_POSTS = frozenset({Post.COLLEGE_GROUP_HEAD, Post.COLLEGE_LEADER_I
 CONFIRM_POSTS = frozenset({Post.STUDENT_AFFAIRS_STAFF})
 
 
-def _school_ids(user, posts) -> set[int]:
-    schools = set()
-    for appointment in scope.current_appointments(user):
-        if appointment.post not in posts:
-            continue
-        if appointment.school_id:
-            schools.add(appointment.school_id)
-        elif appointment.department_id:
-            schools.add(appointment.department.school_id)
-    return schools
-
-
 def _college_ids(user, posts) -> set[int]:
     return {a.college_id for a in scope.current_appointments(user) if a.post in posts and a.college_id}
 
@@ -45,7 +33,7 @@ def is_staff(user) -> bool:
 
 
 def school_keeper_schools(user) -> set[int]:
-    return _school_ids(user, SCHOOL_KEEPER_POSTS)
+    return scope.school_ids_where(user, SCHOOL_KEEPER_POSTS)
 
 
 def may_keep(user) -> bool:
@@ -54,7 +42,7 @@ def may_keep(user) -> bool:
 
 
 def confirm_schools(user) -> set[int]:
-    return _school_ids(user, CONFIRM_POSTS)
+    return scope.school_ids_where(user, CONFIRM_POSTS)
 
 
 def may_confirm(user) -> bool:

@@ -13,7 +13,7 @@ from xinyu.audit.models import AuditEntry
 from xinyu.notify.services import notify
 from xinyu.org.access_log import Event, record
 from xinyu.org.models import Appointment, Post
-from xinyu.org.scope import Tier
+from xinyu.org.scope import Tier, school_id_of
 from xinyu.policy.errors import DomainError
 from xinyu.training import workload
 from xinyu.training.models import Attendance, Certificate, Provider, TrainingEvent
@@ -96,20 +96,13 @@ def save_certificate(attendance: Attendance, form, *, by, address=None) -> None:
 
 
 def _school_of(person) -> int | None:
-    """The school a staff member works in, from their current posts (for a reported training)."""
     for appointment in (
         Appointment.objects.current()
         .filter(person=person)
-        .select_related("department", "college", "class_group__college")
+        .select_related("department", "college", "class_group__college", "dorm_room")
     ):
-        if appointment.school_id:
-            return appointment.school_id
-        if appointment.department_id:
-            return appointment.department.school_id
-        if appointment.college_id:
-            return appointment.college.school_id
-        if appointment.class_group_id:
-            return appointment.class_group.college.school_id
+        if school := school_id_of(appointment):
+            return school
     return None
 
 

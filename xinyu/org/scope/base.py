@@ -55,6 +55,8 @@ __all__ = [
     "own_student",
     "posts_of",
     "requires_two_factor",
+    "school_id_of",
+    "school_ids_where",
     "students_for",
     "tier_for",
     "tiers_for",
@@ -151,6 +153,31 @@ def current_appointments(user) -> list[Appointment]:
         )
         user._xinyu_appointments = cached
     return cached
+
+
+def school_id_of(appointment) -> int | None:
+    """The school an appointment is in, whatever its scope (school, 学工部's department, college, class, dorm
+    room); no query for the appointments `current_appointments` loads."""
+    if appointment.school_id:
+        return appointment.school_id
+    if appointment.department_id:
+        return appointment.department.school_id
+    if appointment.college_id:
+        return appointment.college.school_id
+    if appointment.class_group_id:
+        return appointment.class_group.college.school_id
+    if appointment.dorm_room_id:
+        return appointment.dorm_room.school_id
+    return None
+
+
+def school_ids_where(user, posts=None) -> set[int]:
+    """The schools where `user` holds one of `posts` today (any post when None)."""
+    return {
+        school
+        for appointment in current_appointments(user)
+        if (posts is None or appointment.post in posts) and (school := school_id_of(appointment))
+    }
 
 
 def grants_for(user) -> list[Grant]:
