@@ -12,6 +12,8 @@ import itertools
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, override_settings
 from django.utils import translation
 
@@ -186,3 +188,13 @@ def network(world):
         appoint(cast[key], post, place, starts_on=SINCE)
     cast["newcomer"] = UserFactory(username="T20001", full_name="新老师")
     return world
+
+
+@pytest.fixture
+def latest_schema_afterwards():
+    """A migration test moves the schema back and forth; moving an app back also unapplies every later
+    migration that depends on it, in any app. Afterwards every app is migrated to its latest again, so the
+    tests that follow on this database find every table."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

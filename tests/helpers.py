@@ -3,6 +3,7 @@
 import pytest
 import time_machine
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from xinyu.care.models import Interview
@@ -73,3 +74,8 @@ def screening_interview(student, *, campaign=None, result=None, **fields):
     interview = Interview.objects.create(student=student, source=Interview.Source.SCREENING, **fields)
     InterviewLink.objects.create(interview=interview, campaign=campaign, result=result)
     return interview
+
+
+def migrate(targets) -> None:
+    """Move the schema to `targets`, one (app, migration) or a list of them (a migration test's before and after)."""
+    MigrationExecutor(connection).migrate([targets] if isinstance(targets, tuple) else targets)

@@ -17,7 +17,7 @@ from xinyu.audit.services import Event, record_many
 from xinyu.audit.verify import verify_chain
 from xinyu.privacy import breakglass
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("latest_schema_afterwards")]
 
 BEFORE = ("audit", "0002_append_only_trigger")
 AFTER = ("audit", "0003_chain_covers_links_and_triggers_refuse_all_changes")

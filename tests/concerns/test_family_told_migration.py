@@ -5,25 +5,19 @@ goes and a step that only had the link gets the row's who, when and how written 
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.concerns.conftest import OFFICE_TIME, SHANGHAI
 from tests.conftest import build_world
-from tests.helpers import empty_access_log_for_flush, freeze_time
+from tests.helpers import empty_access_log_for_flush, freeze_time, migrate
 from xinyu.care.models import FamilyContact
 from xinyu.concerns.models import CaseStep
 from xinyu.concerns.services import cases
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("latest_schema_afterwards")]
 
 BEFORE = ("concerns", "0002_report_restricted_detail")
 AFTER = ("concerns", "0003_family_told_steps_point_at_family_contacts")
 LEGACY = {"note": "已谈话", "family_who": "母亲", "family_when": "2026-11-25 09:30", "family_how": "电话，请其到校"}
-
-
-def migrate(target):
-    MigrationExecutor(connection).migrate([target])
 
 
 def at(hour, minute=0):

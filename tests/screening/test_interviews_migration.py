@@ -10,22 +10,18 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.conftest import build_world
-from tests.helpers import empty_access_log_for_flush, freeze_time
+from tests.helpers import empty_access_log_for_flush, freeze_time, migrate
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import Interview
 from xinyu.concerns.models import CaseEvent
 from xinyu.concerns.services import cases
 from xinyu.org.access_log import Event, record
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("latest_schema_afterwards")]
 
 BEFORE = [("screening", "0006_instrument_drafts_and_activation"), ("care", "0004_interviews")]
 AFTER = [("screening", "0007_interviews_move_to_care"), ("care", "0005_follow_ups_are_interviews")]
 DAY = dt.date(2026, 12, 2)
-
-
-def migrate(targets):
-    MigrationExecutor(connection).migrate(targets)
 
 
 def history(case) -> list[dict]:
