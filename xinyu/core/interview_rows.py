@@ -53,7 +53,7 @@ def interview_rows(interviews) -> list[InterviewRow]:
 def interview_entry(row: InterviewRow, *, kind: str, kind_label, mine: bool = True) -> Entry:
     return Entry(
         kind=kind, kind_label=kind_label, row_kind="interview", title=row.student.name, student=row.student,
-        due=row.due_on, due_label=_("Due on"), overdue=row.overdue, mine=mine, id=row.pk, source=row.source,
+        due=row.due_on, overdue=row.overdue, mine=mine, id=row.pk, source=row.source,
         obj=row, fill=describe_interviews,
     )  # fmt: skip
 
@@ -64,6 +64,7 @@ def describe_interviews(entries: list[Entry]) -> None:
     today = timezone.localdate()
     for entry in entries:
         interview = interviews[entry.id]
+        entry.due_label = _("Due on")
         if interview.case_id and interview.case.is_drill:
             entry.badges.append((_("Drill"), "text-bg-warning"))
         if not entry.overdue and interview.due_on == today:

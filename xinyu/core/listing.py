@@ -55,7 +55,7 @@ class Entry:
         """The deadline as a moment, for ordering dates and times together (a date: its start)."""
         if self.due is None or isinstance(self.due, dt.datetime):
             return self.due
-        return timezone.make_aware(dt.datetime.combine(self.due, dt.time.min))
+        return dt.datetime(self.due.year, self.due.month, self.due.day, tzinfo=timezone.get_current_timezone())
 
 
 def _place(entries: list[Entry]) -> None:
