@@ -5,8 +5,9 @@ Who sees what (xinyu.org.scope decides the students):
 - per class: completion (targeted, submitted) for whoever sees the class at T2 (the head teacher, the
   advisor); positive rates per instrument only where the viewer holds T3 (the college working group over
   their college, the centre over the school);
-- a group of fewer than SUPPRESS_BELOW targeted students shows no positive rates ("—"), so an aggregate
-  cannot single a student out.
+- a group of fewer than SUPPRESS_BELOW targeted students, or a rate counted over fewer than SUPPRESS_BELOW
+  results, shows only the note "under 5" instead of the rate, so an aggregate cannot single a student out;
+- the page opens on one row per college, and a college's classes on asking (`class_rows`).
 
 "Positive" means a result with a severity above "none" or a red flag: a reason for a person to look,
 never a diagnosis.
@@ -16,15 +17,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
-from xinyu.org.models import ClassGroup, College
+from xinyu.org.models import ClassGroup
 from xinyu.org.scope import Tier
 from xinyu.screening import scope
 from xinyu.screening.labels import band_label, classification_label, severity_label
 from xinyu.screening.models import Participation, Result
 
 SUPPRESS_BELOW = 5
-SUPPRESSED = "—"
+SUPPRESSED = "—"  # nothing to show: no results shown to this viewer, none scored
+
+
+def suppressed_note() -> str:
+    return str(_("Fewer than %(n)s") % {"n": SUPPRESS_BELOW})
 
 
 def is_positive(severity: str, flags) -> bool:
@@ -37,6 +43,9 @@ def is_positive(severity: str, flags) -> bool:
 class Row:
     label: str
     kind: str  # class | college | all
+    pk: int | None = None  # the class group's or the college's
+    college_id: int | None = None
+    classes: int = 0  # a college's (or all) classes counted
     targeted: int = 0
     submitted: int = 0
     with_results: bool = False
@@ -52,14 +61,19 @@ class Row:
     def completion(self) -> str:
         return f"{self.submitted / self.targeted:.0%}" if self.targeted else SUPPRESSED
 
-    def rate(self, code: str) -> str:
-        """The positive rate for one instrument, or "—" (no results shown, group too small, none scored)."""
-        if not self.with_results or self.suppressed:
-            return SUPPRESSED
+    def rate(self, code: str) -> tuple[str, bool]:
+        """The positive rate for one instrument and whether it is suppressed: "—" where there is nothing to
+        show (no results shown to the viewer, none scored), only the note where the group or the results
+        counted are fewer than SUPPRESS_BELOW."""
+        if not self.with_results:
+            return SUPPRESSED, False
         scored, positive = self.counts.get(code, (0, 0))
-        return f"{positive / scored:.0%} ({positive}/{scored})" if scored else SUPPRESSED
+        if self.suppressed or 0 < scored < SUPPRESS_BELOW:
+            return suppressed_note(), True
+        return (f"{positive / scored:.0%} ({positive}/{scored})", False) if scored else (SUPPRESSED, False)
 
     def add(self, other: "Row") -> None:
+        self.classes += other.classes if other.kind != "class" else 1
         self.targeted += other.targeted
         self.submitted += other.submitted
         for code, (scored, positive) in other.counts.items():
@@ -71,17 +85,23 @@ class Row:
 class Aggregate:
     instruments: list[str]
     classes: list[Row]
-    colleges: list[Row]
+    colleges: list[Row]  # every college of the classes seen; rates where the viewer holds T3 there
     total: Row | None
 
     @property
     def is_empty(self) -> bool:
         return not self.classes
 
+    def college(self, college_id) -> Row | None:
+        return next((row for row in self.colleges if row.pk == college_id), None)
+
+    def class_rows(self, college_id) -> list[Row]:
+        return [row for row in self.classes if row.college_id == college_id]
+
 
 def campaign_aggregate(user, campaign) -> Aggregate:
-    """The campaign's completion and positive rates by class (and college, and overall) that `user` may
-    see; empty when they see no class of the campaign's population."""
+    """The campaign's completion and positive rates by class, by college and overall that `user` may see;
+    empty when they see no class of the campaign's population. Four queries whatever the number of classes."""
     visible = scope.class_groups_for(user, Tier.T2)
     t3_classes = set(scope.class_groups_for(user, Tier.T3).values_list("pk", flat=True))
     per_class = (
@@ -101,6 +121,8 @@ def campaign_aggregate(user, campaign) -> Aggregate:
         rows[group.pk] = Row(
             label=group.name,
             kind="class",
+            pk=group.pk,
+            college_id=group.college_id,
             targeted=entry["targeted"],
             submitted=entry["submitted"],
             with_results=group.pk in t3_classes,
@@ -115,23 +137,25 @@ def campaign_aggregate(user, campaign) -> Aggregate:
         if counts is not None:
             counts[0] += 1
             counts[1] += is_positive(severity, flags)
-    colleges = []
-    t3_colleges = scope.colleges_for(user, Tier.T3)
-    for college in College.objects.filter(pk__in=t3_colleges, class_groups__in=list(rows)).distinct().order_by("code"):
-        row = Row(label=college.name, kind="college", with_results=True)
-        for group_id, class_row in rows.items():
-            if groups[group_id].college_id == college.pk:
-                row.add(class_row)
-        colleges.append(row)
+    t3_colleges = {groups[pk].college_id for pk in rows if pk in t3_classes}
+    by_college: dict[int, Row] = {}
+    ordered = sorted(rows.values(), key=lambda row: (groups[row.pk].college.code, row.label))
+    for class_row in ordered:
+        college = groups[class_row.pk].college
+        if college.pk not in by_college:
+            by_college[college.pk] = Row(
+                label=college.name, kind="college", pk=college.pk, with_results=college.pk in t3_colleges
+            )
+        by_college[college.pk].add(class_row)
+    colleges = list(by_college.values())
     total = None
     if len(colleges) > 1:
-        total = Row(label="", kind="all", with_results=True)
+        total = Row(label="", kind="all", with_results=all(row.with_results for row in colleges))
         for row in colleges:
             total.add(row)
-    ordered = [row for _pk, row in sorted(rows.items(), key=lambda i: (groups[i[0]].college.code, groups[i[0]].name))]
     codes = sorted(codes)
     for row in [*ordered, *colleges, *([total] if total else [])]:
-        row.rates = [(code, row.rate(code)) for code in codes]
+        row.rates = [(code, *row.rate(code)) for code in codes]
     return Aggregate(codes, ordered, colleges, total)
 
 
