@@ -109,3 +109,14 @@ def test_a_review_of_a_grant_with_no_reads_says_nothing_was_opened(world, client
     grant = breakglass.open_break_glass(world.cast["outsider"], world.in_scope, reason=REASON)
     page = client_for(world.cast["supervisor"]).get(reverse("privacy:break_glass_detail", args=[grant.pk]))
     assert 'data-testid="grant-opened-none"' in page.content.decode()
+
+
+def test_people_and_students_are_found_by_name_too(world, client_for):
+    first = read(world, "head_teacher", world.in_scope)
+    other = read(world, "advisor", world.other_class)
+    client = client_for(world.cast["supervisor"])
+    assert seqs(client, person="孙班主任") == [first.seq]
+    assert seqs(client, student="李四") == [other.seq]
+    assert seqs(client, student="李四", person="孙班主任") == []
+    # A student of another school is not found by name through this log.
+    assert seqs(client, student="没有这个人") == []

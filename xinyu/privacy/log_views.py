@@ -18,7 +18,7 @@ BAD_DATE = _("Enter the date as year-month-day, e.g. 2026-03-02.")
 
 
 class LogFilterForm(forms.Form):
-    student = forms.CharField(label=_("Student number"), required=False, max_length=32)
+    student = forms.CharField(label=_("Student"), required=False, max_length=64)
     person = forms.CharField(label=_("Person"), required=False, max_length=150)
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", _("Every action")), *AuditEntry.Action.choices]
@@ -43,15 +43,20 @@ def _ids_with(link: str, field: str, value: str):
 
 
 def filtered_entries(user, data: dict):
-    """Entries about a student (by 学号) or by a person (by 工号/学号): both the copied number and the id
-    match, and both are covered by the chain. `data` is a valid LogFilterForm's cleaned data."""
+    """Entries about a student (by 学号 or name) or by a person (by 工号/学号 or name): both the copied
+    number and the id match, and both are covered by the chain; a name matches the person's name as the
+    entry copied it, or the student's name now. `data` is a valid LogFilterForm's cleaned data."""
     entries = scope.audit_entries_for(user).select_related("student").order_by("-seq")
     if student := (data.get("student") or "").strip():
         entries = entries.filter(
-            Q(student_number=student) | Q(student_id__in=_ids_with("student", "student_number", student))
+            Q(student_number=student)
+            | Q(student_id__in=_ids_with("student", "student_number", student))
+            | Q(student_id__in=_ids_with("student", "name", student))
         )
     if person := (data.get("person") or "").strip():
-        entries = entries.filter(Q(actor_username=person) | Q(actor_id__in=_ids_with("actor", "username", person)))
+        entries = entries.filter(
+            Q(actor_username=person) | Q(actor_id__in=_ids_with("actor", "username", person)) | Q(actor_name=person)
+        )
     if action := data.get("action"):
         entries = entries.filter(action=action)
     tz = timezone.get_current_timezone()
