@@ -13,7 +13,7 @@ Who sees what (xinyu.org.scope decides the students):
 never a diagnosis.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from xinyu.org.models import ClassGroup
 from xinyu.org.scope import Tier
 from xinyu.screening import scope
-from xinyu.screening.labels import band_label, classification_label, severity_label
+from xinyu.screening.labels import SEVERITY_LABELS, band_label, classification_label, severity_label
 from xinyu.screening.models import Participation, Result
 
 SUPPRESS_BELOW = 5
@@ -51,7 +51,10 @@ class Row:
     with_results: bool = False
     # instrument code → [scored, positive]
     counts: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
-    rates: list = field(default_factory=list)  # (instrument code, rate) in the aggregate's order
+    # instrument code → Counter of severities above "none"
+    severities: dict = field(default_factory=lambda: defaultdict(Counter))
+    hidden: set = field(default_factory=set)  # instruments suppressed so that a sibling's cannot be worked out
+    rates: list = field(default_factory=list)  # (instrument code, rate, suppressed, bands) in the aggregate's order
 
     @property
     def suppressed(self) -> bool:
@@ -68,7 +71,7 @@ class Row:
         if not self.with_results:
             return SUPPRESSED, False
         scored, positive = self.counts.get(code, (0, 0))
-        if self.suppressed or 0 < scored < SUPPRESS_BELOW:
+        if self.suppressed or 0 < scored < SUPPRESS_BELOW or code in self.hidden:
             return suppressed_note(), True
         return (f"{positive / scored:.0%} ({positive}/{scored})", False) if scored else (SUPPRESSED, False)
 
@@ -79,6 +82,22 @@ class Row:
         for code, (scored, positive) in other.counts.items():
             self.counts[code][0] += scored
             self.counts[code][1] += positive
+        for code, severities in other.severities.items():
+            self.severities[code].update(severities)
+
+    def bands(self, code: str) -> list[tuple[str, str]]:
+        """The summary of severities of a college's (or all) results for one instrument, mildest first:
+        (label, count), a count from 1 to 4 as "<5", and when only one is hidden the next smallest too, so
+        that it cannot be worked out from the positive count beside it. Nothing for a class, or where the
+        rate itself is not shown."""
+        if self.kind == "class" or self.rate(code)[1] or not self.with_results:
+            return []
+        present = [(level, self.severities[code][level]) for level in SEVERITY_LABELS if self.severities[code][level]]
+        hidden = {level for level, count in present if count < SUPPRESS_BELOW}
+        if len(hidden) == 1 and len(present) > 1:
+            hidden.add(min((count, level) for level, count in present if level not in hidden)[1])
+        small = f"<{SUPPRESS_BELOW}"
+        return [(severity_label(level), small if level in hidden else str(count)) for level, count in present]
 
 
 @dataclass
@@ -97,6 +116,18 @@ class Aggregate:
 
     def class_rows(self, college_id) -> list[Row]:
         return [row for row in self.classes if row.college_id == college_id]
+
+
+def _hide_complements(siblings: list[Row], codes) -> None:
+    """Rows shown beside their total (a college's classes, the colleges beside 全校): where only one of them
+    is suppressed for an instrument, the total less the others would give it away, so the one with the
+    fewest results after it is suppressed too (DESIGN §10)."""
+    for code in codes:
+        shown = [row for row in siblings if row.with_results and row.counts.get(code, (0, 0))[0]]
+        hidden = [row for row in shown if row.rate(code)[1]]
+        others = [row for row in shown if not row.rate(code)[1]]
+        if len(hidden) == 1 and others:
+            min(others, key=lambda row: (row.counts[code][0], row.label)).hidden.add(code)
 
 
 def campaign_aggregate(user, campaign) -> Aggregate:
@@ -137,6 +168,8 @@ def campaign_aggregate(user, campaign) -> Aggregate:
         if counts is not None:
             counts[0] += 1
             counts[1] += is_positive(severity, flags)
+            if severity not in ("", "none"):
+                rows[group_id].severities[code][severity] += 1
     t3_colleges = {groups[pk].college_id for pk in rows if pk in t3_classes}
     by_college: dict[int, Row] = {}
     ordered = sorted(rows.values(), key=lambda row: (groups[row.pk].college.code, row.label))
@@ -154,8 +187,12 @@ def campaign_aggregate(user, campaign) -> Aggregate:
         for row in colleges:
             total.add(row)
     codes = sorted(codes)
+    for college_id in by_college:
+        _hide_complements([row for row in ordered if row.college_id == college_id], codes)
+    if total:
+        _hide_complements(colleges, codes)
     for row in [*ordered, *colleges, *([total] if total else [])]:
-        row.rates = [(code, *row.rate(code)) for code in codes]
+        row.rates = [(code, *row.rate(code), row.bands(code)) for code in codes]
     return Aggregate(codes, ordered, colleges, total)
 
 
