@@ -160,3 +160,8 @@ def test_a_colleges_row_summarises_its_bands_and_hides_small_counts(world, campa
     assert bands_of(page, "机电2502班") == []
     page = client_for(world.cast["head_teacher"]).get(campaign_page(campaign)).content.decode()
     assert 'data-testid="bands"' not in page
+
+
+def test_completion_of_a_campaign_nobody_of_the_viewers_takes_says_so(world, campaign, client_for):
+    page = client_for(world.cast["supervisor"]).get(completion_page(campaign)).content.decode()
+    assert 'data-testid="completion-none"' in page and "您负责的班级均未参加本次测评。" in page
