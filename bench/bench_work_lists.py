@@ -22,7 +22,7 @@ from xinyu.care.models import Interview
 from xinyu.org.demo import build_demo_college, demo_accounts
 from xinyu.org.models import Student
 
-STUDENTS = sized(6_000, 120)
+STUDENTS = sized(6_000, 300)  # the demo college's smallest is 300
 ITEMS = sized(5_000, 60)
 WARM_UP = sized(3, 1)
 REQUESTS = sized(30, 2)
