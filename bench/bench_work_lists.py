@@ -57,6 +57,7 @@ def run(report):
     advisor = User.objects.get(username=accounts["mental_health_advisor"])
     _give_interviews(counsellor, advisor)
     gc.collect()
+    gc.freeze()  # as xinyu/wsgi.py does after start-up: a web worker's collections walk only what requests made
     if vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -21,7 +21,7 @@ from xinyu.org.models import ClassGroup
 PAGE_SIZE = 50
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Entry:
     kind: str  # what the kind filter matches
     kind_label: str
@@ -49,13 +49,6 @@ class Entry:
     @property
     def due_has_time(self) -> bool:
         return isinstance(self.due, dt.datetime)
-
-    @property
-    def due_at(self) -> dt.datetime | None:
-        """The deadline as a moment, for ordering dates and times together (a date: its start)."""
-        if self.due is None or isinstance(self.due, dt.datetime):
-            return self.due
-        return dt.datetime(self.due.year, self.due.month, self.due.day, tzinfo=timezone.get_current_timezone())
 
 
 def _place(entries: list[Entry]) -> None:
@@ -88,8 +81,17 @@ def _fill(entries) -> None:
 FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
-def _order(entry: Entry):
-    return (not entry.urgent, not entry.overdue, entry.due_at or FAR_FUTURE, entry.kind, entry.id or 0)
+def _ordering(tz):
+    """The sort key: urgent, then overdue, then by deadline (a date counts from its start), in `tz`."""
+
+    def moment(due) -> dt.datetime:
+        if due is None:
+            return FAR_FUTURE
+        if isinstance(due, dt.datetime):
+            return due
+        return dt.datetime(due.year, due.month, due.day, tzinfo=tz)
+
+    return lambda entry: (not entry.urgent, not entry.overdue, moment(entry.due), entry.kind, entry.id or 0)
 
 
 class ListFilter(forms.Form):
@@ -148,7 +150,7 @@ def listing(entries: list[Entry], params, *, page_size: int = PAGE_SIZE) -> List
     """`entries` ordered (urgent, then overdue, then by deadline), filtered by `params` (a QueryDict: an
     invalid filter is shown with its error and filters nothing) and cut to the page `params` asks for."""
     _place(entries)
-    entries.sort(key=_order)
+    entries.sort(key=_ordering(timezone.get_current_timezone()))
     form = ListFilter(params, entries)
     kept = [entry for entry in entries if form.matches(entry)] if form.is_valid() else entries
     query = params.copy()
