@@ -69,7 +69,9 @@ def describe_interviews(entries: list[Entry]) -> None:
             entry.badges.append((_("Drill"), "text-bg-warning"))
         if not entry.overdue and interview.due_on == today:
             entry.badges.append((_("Today"), "text-bg-warning"))
-        entry.detail = f"{interview.get_kind_display()} · {interview.get_source_display()}"
+        entry.detail = interview.get_kind_display()
+        if entry.kind != interview.source:  # the list's kind says the source already where it is the source
+            entry.detail += f" · {interview.get_source_display()}"
         if not entry.mine:
             entry.detail += f" · {interview.assignee.full_name}"
         entry.url = interview.get_absolute_url()
