@@ -7,16 +7,14 @@ centre counsellor (whole school), with searches and a deep page; the baseline is
 """
 
 import gc
-import os
 import time
 
 from django.db import connection
-from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
+from django.test import override_settings
 
-from bench.harness import sized, summary
+from bench.harness import sized
+from bench.pages import report_pages, signed_in
 from xinyu.accounts.models import User
-from xinyu.accounts.twofactor import VERIFIED_SESSION_KEY
 from xinyu.org.demo import build_demo_college, demo_accounts
 from xinyu.org.views.students import PAGE_SIZE
 
@@ -24,34 +22,6 @@ STUDENTS = sized(50_000, 300)
 WARM_UP = sized(20, 1)
 REQUESTS = sized(200, 3)
 TARGET_P95_MS = 200
-
-
-def _measure(client: Client, url: str, *, warm_up: int = WARM_UP, requests: int = REQUESTS) -> tuple[dict, dict, int]:
-    """Wall-clock and this process's CPU time per request (ms), and the queries of one request. CPU time
-    does not count waiting for other processes on a busy machine (nor PostgreSQL's own work)."""
-    for _ in range(warm_up):
-        assert client.get(url).status_code == 200, url
-    wall, cpu = [], []
-    for _ in range(requests):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        wall.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-        assert response.status_code == 200, url
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return summary(wall), summary(cpu), len(queries)
-
-
-def _signed_in(person: User, *, htmx: bool) -> Client:
-    """A browser session of `person` as after a full sign-in: second factor proven where their posts need
-    it (without it, every page sends a T3/T4 viewer to the step-up page)."""
-    client = Client(headers={"HX-Request": "true"} if htmx else {})
-    client.force_login(person)
-    session = client.session
-    session[VERIFIED_SESSION_KEY] = person.pk
-    session.save()
-    return client
 
 
 def run(report):
@@ -82,22 +52,6 @@ def run(report):
         ("mental-health advisor, htmx search fragment", "mental_health_advisor", "/students/?q=张"),
     ]
     with override_settings(ROOT_URLCONF="bench.student_list_urls", DEBUG=False):
-        worst = 0.0
-        for label, key, url in cases:
-            client = _signed_in(people[key], htmx="htmx" in label)
-            figures, cpu, queries = _measure(client, url)
-            note = (
-                f"p95 {figures['p95']:.1f} ms, max {figures['max']:.1f} ms, {queries} queries/request; "
-                f"CPU p50/p95 {cpu['p50']:.1f}/{cpu['p95']:.1f} ms"
-            )
-            report(f"{label} p50", figures["p50"], "ms", note)
-            if "baseline" not in label:
-                worst = max(worst, figures["p95"])
-    verdict = "meets" if worst <= TARGET_P95_MS else "MISSES"
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    report(
-        "worst p95 of the student list",
-        worst,
-        "ms",
-        f"{verdict} the {TARGET_P95_MS} ms target ({vendor}); load average {load} on {os.cpu_count()} CPUs",
-    )
+        cases = [(label, signed_in(people[key], htmx="htmx" in label), url) for label, key, url in cases]
+        report_pages(report, cases, what="the student list", target_ms=TARGET_P95_MS, warm_up=WARM_UP,
+                     requests=REQUESTS)  # fmt: skip

@@ -8,15 +8,14 @@ page ≤ 200 ms (p95) with 5,000 items.
 
 import datetime as dt
 import gc
-import os
 import time
 
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from bench.bench_student_list import _measure, _signed_in
 from bench.harness import sized
+from bench.pages import report_pages, signed_in
 from xinyu.accounts.models import User
 from xinyu.care.models import Interview
 from xinyu.org.demo import build_demo_college, demo_accounts
@@ -71,18 +70,7 @@ def run(report):
         (f"interviews, {ITEMS:,} items, first page", counsellor, "/interviews/"),
         ("interviews, the advisor's college", advisor, "/interviews/"),
     ]
-    worst = 0.0
     with override_settings(ROOT_URLCONF="bench.student_list_urls", DEBUG=False):
-        for label, person, url in cases:
-            figures, cpu, queries = _measure(_signed_in(person, htmx=False), url, warm_up=WARM_UP, requests=REQUESTS)
-            note = (
-                f"p95 {figures['p95']:.1f} ms, max {figures['max']:.1f} ms, {queries} queries/request; "
-                f"CPU p50/p95 {cpu['p50']:.1f}/{cpu['p95']:.1f} ms"
-            )
-            report(f"{label} p50", figures["p50"], "ms", note)
-            if "baseline" not in label:
-                worst = max(worst, figures["p95"])
-    verdict = "meets" if worst <= TARGET_P95_MS else "MISSES"
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    note = f"{verdict} the {TARGET_P95_MS} ms target ({vendor}); load average {load} on {os.cpu_count()} CPUs"
-    report("worst p95 of a work list's page", worst, "ms", note)
+        cases = [(label, signed_in(person), url) for label, person, url in cases]
+        report_pages(report, cases, what="a work list's page", target_ms=TARGET_P95_MS, warm_up=WARM_UP,
+                     requests=REQUESTS)  # fmt: skip
