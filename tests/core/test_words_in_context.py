@@ -3,9 +3,11 @@ asks the catalogue in a context, so the Chinese says what the column or badge ho
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.counselling.conftest import make_slot
-from xinyu.counselling.models import Room
+from xinyu.common.choices import BLANK_CHOICE
+from xinyu.counselling.models import Room, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +33,22 @@ def test_the_access_logs_last_column_holds_addresses(world, client_for):
 def test_an_emergency_access_has_a_status_not_a_student_status(world, client_for):
     html = page(client_for(world.cast["supervisor"]), reverse("privacy:break_glass_list"))
     assert "<th>状态</th>" in html and "学籍状态" not in html
+
+
+def test_a_students_status_is_their_student_status_and_a_plans_is_only_a_status(world, client_for):
+    client = client_for(world.cast["mental_health_advisor"])
+    html = page(client, reverse("org:student_detail", args=[world.in_scope.pk]))
+    assert "学籍状态" in html
+    assert "<th>状态</th>" in page(client_for(world.cast["student_affairs"]), reverse("education:plans"))
+
+
+def test_a_group_session_is_a_group_not_a_scope():
+    with translation.override("zh-hans"):
+        assert str(Session.Kind.GROUP.label) == "团体"
+
+
+def test_a_select_with_nothing_chosen_asks_in_chinese():
+    with translation.override("zh-hans"):
+        assert str(BLANK_CHOICE[1]) == "— 请选择 —"
+        field = Room._meta.get_field("school").formfield()
+        assert [str(label) for _value, label in field.choices][:1] == ["— 请选择 —"]
