@@ -10,5 +10,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Home and my work")
 
     def ready(self):
-
         params.register()
