@@ -142,7 +142,8 @@ class RetentionRun(models.Model):
         ordering = ["-ran_at", "-id"]
 
     def __str__(self):
-        return f"{self.ran_at:%Y-%m-%d %H:%M} {'dry run' if self.dry_run else ''}"
+        trial = _("trial run") if self.dry_run else ""
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {trial}".strip()
 
 
 class StudentRetention(models.Model):
