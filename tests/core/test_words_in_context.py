@@ -7,7 +7,12 @@ from django.utils import translation
 
 from tests.counselling.conftest import make_slot
 from xinyu.common.choices import BLANK_CHOICE
+from xinyu.concerns.models import DutyShift
 from xinyu.counselling.models import Room, Session
+from xinyu.org.models import Appointment, Student
+from xinyu.public.models import Article
+from xinyu.training.models import Attendance
+from xinyu.workforce.models import SupervisionRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +57,13 @@ def test_a_select_with_nothing_chosen_asks_in_chinese():
         assert str(BLANK_CHOICE[1]) == "— 请选择 —"
         field = Room._meta.get_field("school").formfield()
         assert [str(label) for _value, label in field.choices][:1] == ["— 请选择 —"]
+
+
+def test_withdrawn_says_what_happened_to_what():
+    with translation.override("zh-hans"):
+        assert str(Student.Status.WITHDRAWN.label) == "退学"
+        assert str(Appointment.Status.WITHDRAWN.label) == "已撤回"
+        assert str(SupervisionRequest.Status.WITHDRAWN.label) == "已撤回"
+        assert str(Article.Status.WITHDRAWN.label) == "已撤下"
+        assert str(Attendance.Status.DECLINED.label) == "不予认定"
+        assert str(DutyShift._meta.get_field("starts_at").verbose_name) == "开始时间"
