@@ -8,9 +8,12 @@ from django.utils import translation
 from tests.counselling.conftest import make_slot
 from xinyu.common.choices import BLANK_CHOICE
 from xinyu.concerns.models import DutyShift
+from xinyu.core.interviews import InterviewForm
 from xinyu.counselling.models import Room, Session
+from xinyu.courses.models import Section
 from xinyu.org.models import Appointment, Student
 from xinyu.public.models import Article
+from xinyu.referrals.models import Leave
 from xinyu.training.models import Attendance
 from xinyu.workforce.models import SupervisionRequest
 
@@ -67,3 +70,12 @@ def test_withdrawn_says_what_happened_to_what():
         assert str(Article.Status.WITHDRAWN.label) == "已撤下"
         assert str(Attendance.Status.DECLINED.label) == "不予认定"
         assert str(DutyShift._meta.get_field("starts_at").verbose_name) == "开始时间"
+
+
+def test_words_shared_with_other_records_say_what_they_mean_here():
+    with translation.override("zh-hans"):
+        assert str(SupervisionRequest.Status.CLOSED.label) == "已结束"  # a crisis case is 已结案
+        assert str(Section._meta.get_field("room").verbose_name) == "教室"  # a dorm room is 寝室号
+        assert str(Leave._meta.get_field("parents_note").verbose_name) == "备注"  # an interview's notes 约谈记录
+        assert str(InterviewForm.base_fields["method"].label) == "约谈方式"
+        assert str(InterviewForm.base_fields["outcome"].label) == "约谈结论"

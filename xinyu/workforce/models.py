@@ -30,7 +30,7 @@ class SupervisionRequest(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         SCHEDULED = "scheduled", _("Scheduled")
         DISCUSSED = "discussed", _("Discussed")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("a supervision request", "Closed")
         WITHDRAWN = "withdrawn", pgettext_lazy("an appointment or a request", "Withdrawn")
 
     # Waiting in the supervisors' queue.
