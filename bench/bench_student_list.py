@@ -26,13 +26,13 @@ REQUESTS = sized(200, 3)
 TARGET_P95_MS = 200
 
 
-def _measure(client: Client, url: str) -> tuple[dict, dict, int]:
+def _measure(client: Client, url: str, *, warm_up: int = WARM_UP, requests: int = REQUESTS) -> tuple[dict, dict, int]:
     """Wall-clock and this process's CPU time per request (ms), and the queries of one request. CPU time
     does not count waiting for other processes on a busy machine (nor PostgreSQL's own work)."""
-    for _ in range(WARM_UP):
+    for _ in range(warm_up):
         assert client.get(url).status_code == 200, url
     wall, cpu = [], []
-    for _ in range(REQUESTS):
+    for _ in range(requests):
         started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         wall.append((time.perf_counter() - started) * 1000)

@@ -98,6 +98,29 @@ def test_overdue_steps_are_listed_with_how_late(board_world, client_for):
     assert {case.level: case.overdue_steps for case in response.context["page"]} == {"D": 3, "C": 3, "B": 0, "A": 0}
 
 
+@pytest.mark.parametrize(
+    ("params", "levels"),
+    [
+        ({"college": "b"}, ["C"]),
+        ({"college": "a"}, ["D", "B", "A"]),
+        ({"level": "B"}, ["B"]),
+        ({"overdue": "on"}, ["D", "C"]),
+        ({"college": "a", "overdue": "on"}, ["D"]),
+        ({"level": "E"}, ["D", "C", "B", "A"]),  # not a level: said so, and nothing filtered
+    ],
+)
+def test_the_open_cases_filter_by_college_level_and_overdue_steps(board_world, client_for, params, levels):
+    w = board_world
+    colleges = {"a": w.college_a.pk, "b": w.college_b.pk}
+    params = {key: colleges.get(value, value) if key == "college" else value for key, value in params.items()}
+    with freeze_time(OFFICE_TIME + dt.timedelta(minutes=20)):
+        response = client_for(w.cast["counsellor"]).get(reverse("concerns:board"), params)
+    assert [case.level for case in response.context["page"]] == levels
+    assert response.context["level_counts"]["total"] == 3  # the counts above stay the whole board's
+    body = response.content.decode()
+    assert ("is-invalid" in body) == (params.get("level") == "E")
+
+
 def test_time_to_first_acknowledgement_over_the_last_thirty_days(crisis_world, client_for):
     w = crisis_world
 

@@ -87,9 +87,9 @@ def test_record_form_errors_show(world, interview, client_for):
 def test_interview_list_by_tier(world, interview, client_for):
     # "core:interview_list"
     mine = client_for(world.cast["mental_health_advisor"]).get(LIST).content.decode()
-    assert f'data-testid="interview-item" data-id="{interview.pk}"' in mine
+    assert f'data-kind="interview" data-id="{interview.pk}"' in mine
     centre = client_for(world.cast["counsellor"]).get(LIST).content.decode()
-    assert f'data-testid="interview-item" data-id="{interview.pk}"' in centre
+    assert f'data-kind="interview" data-id="{interview.pk}"' in centre
     # The head teacher (T2) sees nothing of it: that a screening called for an interview is T3.
     head_teacher = client_for(world.cast["head_teacher"]).get(LIST).content.decode()
     assert f'data-id="{interview.pk}"' not in head_teacher
@@ -116,7 +116,7 @@ def test_severe_results_reach_the_centre_evaluation_list(world, client_for):
     participation, results = submit(make_campaign(world), world.other_college, {"PHQ-9": phq9(23)})
     evaluation = triage_submission(participation, results).interview
     page = client_for(world.cast["counsellor"]).get(LIST).content.decode()
-    assert f'data-testid="interview-item" data-id="{evaluation.pk}"' in page
+    assert f'data-kind="interview" data-id="{evaluation.pk}"' in page
     assert client_for(world.cast["mental_health_advisor"]).get(detail(evaluation)).status_code == 404
     assert client_for(world.cast["outsider"]).get(detail(evaluation)).status_code == 200  # college B's advisor
 

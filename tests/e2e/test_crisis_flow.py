@@ -279,7 +279,7 @@ def test_the_whole_crisis_flow(phone_page, page, after_hours, screenshot_dir):
     sign_out(page)
     sign_in_to_home(page, w.cast["advisor"].username)
     page.goto(reverse("core:my_work"))
-    item = page.get_by_test_id("work-interviews").locator('[data-source="crisis_case"]')
+    item = page.locator('[data-section="interview"][data-source="crisis_case"]')
     expect(item).to_have_count(1)
     item.click()
     form = page.get_by_test_id("interview-form")

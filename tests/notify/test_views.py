@@ -134,11 +134,36 @@ def test_signed_out_visitors_are_sent_to_sign_in(world, name):
 
 def test_the_inbox_pages_newest_first(world, client_for):
     advisor = world.cast["advisor"]
-    made = [notify([advisor], student=None, tier=Tier.T0, key=f"k{n}", title=f"t{n}")[0] for n in range(35)]
+    made = [notify([advisor], student=None, tier=Tier.T0, key=f"k{n}", title=f"t{n}")[0] for n in range(55)]
     client = client_for(advisor)
     first, second = (client.get(reverse("notify:inbox"), {"page": p}) for p in (1, 2))
     assert ids_on(first) + ids_on(second) == [n.pk for n in reversed(made)]
-    assert (len(ids_on(first)), len(ids_on(second))) == (30, 5)
+    assert (len(ids_on(first)), len(ids_on(second))) == (50, 5)
+
+
+def test_the_unread_urgent_come_first_counted_and_filtered(world, client_for):
+    advisor = world.cast["advisor"]
+
+    def make(key, *, urgent=False, read=False):
+        notification = notify([advisor], student=None, tier=Tier.T0, key=key, title=key, urgent=urgent)[0]
+        if read:
+            Notification.objects.filter(pk=notification.pk).update(read_at=notification.created_at)
+        return notification.pk
+
+    read_urgent = make("read-urgent", urgent=True, read=True)
+    unread = make("unread")
+    urgent = make("urgent", urgent=True)
+    read = make("read", read=True)
+    client = client_for(advisor)
+    response = client.get(reverse("notify:inbox"))
+    assert ids_on(response) == [urgent, unread, read, read_urgent]
+    assert 'data-total="4" data-unread="2" data-urgent="1"' in response.content.decode()
+    assert ids_on(client.get(reverse("notify:inbox"), {"unread": "on"})) == [urgent, unread]
+    assert ids_on(client.get(reverse("notify:inbox"), {"urgent": "on"})) == [urgent, read_urgent]
+    filtered = client.get(reverse("notify:inbox"), {"unread": "on", "urgent": "on"})
+    assert ids_on(filtered) == [urgent]
+    # Someone else's inbox is untouched by the filter: theirs only.
+    assert ids_on(client_for(world.cast["head_teacher"]).get(reverse("notify:inbox"), {"urgent": "on"})) == []
 
 
 def test_the_inbox_marks_urgent_and_drill_items(world, client_for):

@@ -301,10 +301,10 @@ def test_the_list_is_logged_for_each_student_it_names(world, client_for):
 def test_review_task_shows_on_my_work(world, client_for):
     grant = grant_for(world)
     page = client_for(world.cast["supervisor"]).get(reverse("core:my_work")).content.decode()
-    assert 'data-testid="work-break-glass-reviews"' in page
+    assert 'data-section="break-glass-reviews"' in page
     assert reverse("privacy:break_glass_detail", args=[grant.pk]) in page
     page = client_for(world.cast["counsellor"]).get(reverse("core:my_work")).content.decode()
-    assert 'data-testid="work-break-glass-reviews"' not in page
+    assert 'data-section="break-glass-reviews"' not in page
 
 
 def test_end_page(world, client_for):

@@ -104,7 +104,7 @@ def test_timeline_nothing_below_t3(world, referral, leave):
 def test_my_work_page_shows_the_section(world, client_for, leave):
 
     page = client_for(world.cast["college_leader"]).get(reverse("core:my_work")).content.decode()
-    assert 'data-testid="work-referrals"' in page and reverse("referrals:leave_detail", args=[leave.pk]) in page
+    assert 'data-section="referrals"' in page and reverse("referrals:leave_detail", args=[leave.pk]) in page
 
 
 def test_student_file_shows_referral_entries_per_tier(world, client_for, referral, leave):

@@ -1,6 +1,7 @@
 """Completion pages: who has not answered yet, names only, never results; reminders in the inbox."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -31,8 +32,20 @@ def campaign(world):
     return campaign
 
 
-def page_of(client, campaign):
-    return client.get(reverse("screening:completion", args=[campaign.pk]))
+def page_of(client, campaign, **params):
+    return client.get(reverse("screening:completion", args=[campaign.pk]), params)
+
+
+def every_college_of(client, campaign) -> str:
+    """The page, and where it opens on the summary of several colleges, each college's page after it."""
+    page = page_of(client, campaign)
+    assert page.status_code == 200
+    text = page.content.decode()
+    for college in re.findall(r'data-testid="completion-college" data-college="(\d+)"', text):
+        college_page = page_of(client, campaign, college=college)
+        assert college_page.status_code == 200
+        text += college_page.content.decode()
+    return text
 
 
 @pytest.mark.parametrize(
@@ -49,9 +62,7 @@ def page_of(client, campaign):
     ],
 )
 def test_completion_names_those_waiting_and_shows_no_results(world, client_for, campaign, who, sees, hidden):
-    page = page_of(client_for(world.cast[who]), campaign)
-    assert page.status_code == 200
-    text = page.content.decode()
+    text = every_college_of(client_for(world.cast[who]), campaign)
     for name in sees:
         assert name in text
     for name in hidden:
@@ -73,7 +84,9 @@ def test_others_get_404(world, client_for, campaign, who):
 def test_remind_notifies_the_class_staff_and_waiting_students(world, client_for, campaign):
     client = client_for(world.cast["mental_health_advisor"])
     sent = client.post(reverse("screening:completion_remind", args=[campaign.pk, world.a1.pk]))
-    assert sent.url == reverse("screening:completion", args=[campaign.pk]) + "?reminded=4"
+    assert (
+        sent.url == reverse("screening:completion", args=[campaign.pk]) + f"?college={world.a1.college_id}&reminded=4"
+    )
     recipients = set(
         Notification.objects.filter(dedupe_key__contains="screening-remind").values_list(
             "recipient__username", flat=True
@@ -85,7 +98,9 @@ def test_remind_notifies_the_class_staff_and_waiting_students(world, client_for,
     assert staff_note.title == "软件2501班 还有 2 名学生未完成“2025秋季心理普查”"
     # At most once every REMINDER_HOURS per class: a second press sends nothing more and says why.
     again = client.post(reverse("screening:completion_remind", args=[campaign.pk, world.a1.pk]), follow=True)
-    assert again.redirect_chain[-1][0] == reverse("screening:completion", args=[campaign.pk])
+    assert again.redirect_chain[-1][0] == reverse("screening:completion", args=[campaign.pk]) + (
+        f"?college={world.a1.college_id}"
+    )
     assert Notification.objects.filter(dedupe_key__contains="screening-remind").count() == 4
     assert Reminder.objects.filter(campaign=campaign, class_group=world.a1).count() == 1
     page = again.content.decode()
@@ -139,7 +154,7 @@ def test_remind_again_after_the_interval(world, client_for, campaign):
     client.post(remind_url(campaign, world.a1))
     Reminder.objects.update(sent_at=timezone.now() - dt.timedelta(hours=REMINDER_HOURS, minutes=1))
     again = client.post(remind_url(campaign, world.a1))
-    assert again.url.endswith("?reminded=4")
+    assert again.url.endswith("&reminded=4")
     assert Reminder.objects.filter(campaign=campaign, class_group=world.a1).count() == 2
     assert Notification.objects.filter(recipient=world.cast["dorm_leader"]).count() == 2
 
@@ -148,7 +163,7 @@ def test_throttle_is_per_class(world, client_for, campaign):
     client = client_for(world.cast["mental_health_advisor"])
     client.post(remind_url(campaign, world.a1))
     other = client.post(remind_url(campaign, world.a2))
-    assert other.url.endswith("?reminded=1")  # 李四 only; A2 has no head teacher or advisor
+    assert other.url.endswith("&reminded=1")  # 李四 only; A2 has no head teacher or advisor
     assert Reminder.objects.filter(campaign=campaign).count() == 2
 
 

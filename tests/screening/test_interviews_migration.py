@@ -80,10 +80,11 @@ def test_every_interview_and_follow_up_becomes_one_interview_and_comes_back(befo
         case.events.filter(kind__in=("follow_up", "note"), by__isnull=False).values_list("detail", flat=True)
     )
     assert {"interview": of_case.pk, "due_on": "2026-12-02"} in details and {"interview_done": of_case.pk} in details
-    # New interviews are numbered after the moved ones.
+    # New interviews are numbered after the moved ones (SQLite's AUTOINCREMENT never reuses a number: one
+    # a browser test committed and flushed earlier on this worker can put the next one further on).
     fresh = Interview.objects.create(student=world.in_scope, source="concern_report", due_on=DAY,
                                      assignee=world.cast["advisor"])  # fmt: skip
-    assert fresh.pk == 45
+    assert fresh.pk >= 45
 
     fresh.delete()
     migrate(BEFORE)

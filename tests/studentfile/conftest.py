@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.concerns.conftest import crisis_world  # noqa: F401  (the crisis cast, as a fixture here)
 from tests.helpers import screening_interview
 from tests.screening.test_triage import gad7, make_campaign, submit
 from xinyu.care.models import FamilyContact, Interview, ReviewSupport

@@ -19,10 +19,15 @@ from xinyu.care.models import Interview
 from xinyu.common.access import staff_only
 from xinyu.concerns import scope
 from xinyu.concerns.services.interviews import InterviewError, record_interview
+from xinyu.core.interview_rows import interview_entry, interview_rows
+from xinyu.core.listing import listing
 from xinyu.org.access_log import Read, client_address, read_event, record_read, record_reads
+from xinyu.org.models import Student
 from xinyu.org.scope import Tier
 from xinyu.screening import scope as screening_scope
 from xinyu.screening.models import InterviewLink
+
+SOURCES = dict(Interview.Source.choices)
 
 
 class InterviewForm(forms.Form):
@@ -53,34 +58,34 @@ def _told(user, interviews: list) -> tuple[list, int]:
 def interview_list(request):
     """My interviews to hold, and the open interviews of students I may see."""
     user = request.user
-    related = ("student__class_group", "assignee", "case")
-    mine, withheld = _told(
-        user, list(scope.interview_tasks_for(user).select_related(*related).order_by("due_on", "pk"))
-    )
-    mine_ids = {interview.pk for interview in mine}
-    readable = [
-        interview
-        for interview in scope.interviews_for(user).filter(conducted_at__isnull=True).select_related(*related)
+    mine, withheld = _told(user, interview_rows(scope.interview_tasks_for(user).order_by("due_on", "pk")))
+    # The open interviews of my students that are someone else's (mine are assigned to me, open).
+    readable = interview_rows(
+        scope.interviews_for(user).filter(conducted_at__isnull=True).exclude(assignee_id=user.pk)
         .order_by("due_on", "pk")
-        if interview.pk not in mine_ids
-    ]  # fmt: skip
-    today = timezone.localdate()
+    )  # fmt: skip
+    entries = [
+        interview_entry(interview, kind=interview.source, kind_label=SOURCES[interview.source], mine=is_mine)
+        for is_mine, interviews in ((True, mine), (False, readable))
+        for interview in interviews
+    ]
+    shown = listing(entries, request.GET)
+    # The page names the students of its rows, each at the highest tier its rows reveal about them.
+    on_page = {entry.id for entry in shown.page}
+    tiers: dict[int, Tier] = {}
     for interview in [*mine, *readable]:
-        interview.overdue = interview.due_on < today
-    named: dict = {}
-    for interview in [*mine, *readable]:
-        tier = max(tier_of(interview), named.get(interview.student_id, (None, Tier.T0))[1])
-        named[interview.student_id] = (interview.student, tier)
+        if interview.pk in on_page:
+            tiers[interview.student_id] = max(tier_of(interview), tiers.get(interview.student_id, Tier.T0))
+    students = Student.objects.in_bulk(tiers)
     events = [
-        read_event(Read.INTERVIEW_LIST, student=student, tier=tier, post="interview")
-        for student, tier in named.values()
+        read_event(Read.INTERVIEW_LIST, student=students[pk], tier=tier, post="interview") for pk, tier in tiers.items()
     ]
     with transaction.atomic():
         record_reads(request, events)
         return render(
             request,
             "core/interview_list.html",
-            {"mine": mine, "readable": readable, "withheld": withheld, "today": today},
+            {"mine": mine, "readable": readable, "listing": shown, "withheld": withheld},
         )
 
 

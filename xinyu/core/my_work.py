@@ -6,17 +6,22 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinyu.care.interviews import tier_of
 from xinyu.care.models import Interview
 from xinyu.common.access import staff_only
 from xinyu.concerns import scope as concern_scope
-from xinyu.concerns.models import AckRecipient
+from xinyu.concerns.models import AckRecipient, ConcernReport
 from xinyu.concerns.views.reports import case_url
+from xinyu.core.interview_rows import interview_entry, interview_rows
+from xinyu.core.listing import Entry, listing
 from xinyu.core.work import extra_sections
 from xinyu.org import scope
 from xinyu.org.access_log import Read, read_event, record_reads
+from xinyu.org.models import Student
 from xinyu.org.scope import Tier
 
 # Interviews scheduled ahead (a case's follow-up, after a report or a return) show up this many days before
@@ -116,19 +121,61 @@ def work_for(user, now: dt.datetime | None = None) -> Work:
         # Asked at a later stage than the first: the step came up the chain to me.
         step.escalated_to_me = bool(ack) and any(recipient.stage > 0 for recipient in ack.mine)
         step.url = case_url(step.case_id)
-    interviews = list(
+    interviews = interview_rows(
         concern_scope.interview_tasks_for(user)
         .exclude(~Q(source=Interview.Source.SCREENING) & Q(due_on__gt=today + INTERVIEW_LOOKAHEAD))
-        .select_related("student__class_group", "case")
         .order_by("due_on", "pk")
     )
-    for interview in interviews:
-        interview.overdue = interview.due_on < today
     lists, withheld = _shown(
         user,
         {"reports_waiting": waiting, "reports_taken": taken, "steps": steps, "interviews": interviews},
     )  # fmt: skip
     return Work(**lists, sections=extra_sections(user, now), withheld=withheld)
+
+
+def entries_of(work: Work) -> list[Entry]:
+    """Every row of `work` as one kind of entry, for the one list the page shows."""
+    drill = (_("Drill"), "text-bg-warning")
+    report_kind, step_kind, interview_kind = _("Concern report"), _("Crisis step"), _("Interview")
+    entries = []
+    for report in work.reports_waiting:
+        urgent = report.urgency == ConcernReport.Urgency.URGENT
+        entries.append(Entry(
+            kind="report", kind_label=report_kind, title=report.student.name, student=report.student,
+            detail=report.get_category_display() + (f" · {report.get_urgency_display()}" if urgent else ""),
+            due=report.due_at, due_label=_("Take by"), overdue=report.overdue, urgent=urgent,
+            url=reverse("concerns:report_detail", args=[report.pk]), id=report.pk,
+            badges=[drill] if report.is_drill else [],
+        ))  # fmt: skip
+    for report in work.reports_taken:
+        entries.append(Entry(
+            kind="report", kind_label=report_kind, row_kind="report-to-triage", title=report.student.name,
+            student=report.student, detail=report.get_category_display(),
+            url=reverse("concerns:report_detail", args=[report.pk]), id=report.pk,
+            badges=[*([drill] if report.is_drill else []), (_("Taken: to triage"), "text-bg-info")],
+        ))  # fmt: skip
+    for step in work.steps:
+        detail = f"{step.case.student.name} · {step.case.get_level_display()}"
+        if step.escalated_to_me:
+            detail += " · " + _("escalated to you")
+        badges = [drill] if step.case.is_drill else []
+        if step.waiting_ack:
+            badges.append((_("Not yet acknowledged"), "text-bg-secondary"))
+        entries.append(Entry(
+            kind="step", kind_label=step_kind, title=step.title, student=step.case.student, detail=detail,
+            due=step.due_at, due_label=_("Due"), overdue=step.overdue or step.ack_overdue,
+            urgent=step.escalated_to_me or step.case.is_urgent, url=step.url, id=step.pk, badges=badges,
+        ))  # fmt: skip
+    for interview in work.interviews:
+        entries.append(interview_entry(interview, kind="interview", kind_label=interview_kind))
+    for section in work.sections:
+        for item in section.items:
+            entries.append(Entry(
+                kind=section.key, kind_label=str(section.title), row_kind=item.kind, title=item.title,
+                student=item.student, detail=item.detail, due=item.due, due_label=_("Due"), overdue=item.overdue,
+                url=item.url, id=item.id,
+            ))  # fmt: skip
+    return entries
 
 
 def work_counts(user) -> dict:
@@ -157,18 +204,16 @@ def work_counts(user) -> dict:
 @staff_only
 def my_work(request):
     work = work_for(request.user)
-    context = {
-        "work": work,
-        "today": timezone.localdate(),
-    }
-    # The page names students with the tasks about them, each at the highest tier it shows about them: the
-    # read and its audit entries commit together.
+    shown = listing(entries_of(work), request.GET)
+    context = {"work": work, "listing": shown, "today": timezone.localdate()}
+    # The page names the students of the rows on it, each at the highest tier it shows about them: the read
+    # and its audit entries commit together.
+    on_page = {entry.student.pk for entry in shown.page if entry.student is not None}
+    tiers = {pk: tier for pk, (_student, tier) in work.named().items() if pk in on_page}
+    students = Student.objects.in_bulk(tiers)  # an interview's row holds only what the list needs of them
     with transaction.atomic():
         record_reads(
             request,
-            [
-                read_event(Read.MY_WORK, student=student, tier=tier, post="assigned")
-                for student, tier in work.named().values()
-            ],
+            [read_event(Read.MY_WORK, student=students[pk], tier=tier, post="assigned") for pk, tier in tiers.items()],
         )
         return render(request, "core/my_work.html", context)

@@ -6,9 +6,12 @@ reader may be told about it now (`as_told_now`): no longer holding its tier, the
 needed them, and no link.
 """
 
+from django import forms
 from django.core.paginator import Paginator
+from django.db.models import Case, Count, Q, Value, When
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinyu.common.access import signed_in
@@ -20,13 +23,40 @@ from xinyu.notify.services import (
     notifications_for,
 )
 
-PAGE_SIZE = 30
+PAGE_SIZE = 50
+
+# The unread and urgent first, then the unread, then the rest; newest first within each.
+FIRST = Case(
+    When(read_at__isnull=True, urgent=True, then=Value(0)), When(read_at__isnull=True, then=Value(1)), default=Value(2)
+)
+
+
+class InboxFilter(forms.Form):
+    unread = forms.BooleanField(label=_("Unread only"), required=False)
+    urgent = forms.BooleanField(label=_("Urgent only"), required=False)
 
 
 @signed_in
 def inbox(request):
-    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notify/inbox.html", {"page": page, "items": as_told_now(request.user, page)})
+    everything = notifications_for(request.user)
+    counts = everything.aggregate(
+        total=Count("pk"),
+        unread=Count("pk", filter=Q(read_at__isnull=True)),
+        urgent=Count("pk", filter=Q(read_at__isnull=True, urgent=True)),
+    )
+    form = InboxFilter(request.GET)
+    shown = everything
+    if form.is_valid():
+        if form.cleaned_data["unread"]:
+            shown = shown.filter(read_at__isnull=True)
+        if form.cleaned_data["urgent"]:
+            shown = shown.filter(urgent=True)
+    page = Paginator(shown.order_by(FIRST, "-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "items": as_told_now(request.user, page), "counts": counts, "form": form,
+               "query": query.urlencode()}  # fmt: skip
+    return render(request, "notify/inbox.html", context)
 
 
 @signed_in

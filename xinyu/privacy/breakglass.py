@@ -91,6 +91,24 @@ def reasons_behind(user, entries) -> dict[int, str]:
     return {seq: reasons[grant] for seq, grant in numbers.items() if grant in reasons}
 
 
+OPENED_SHOWN = 500
+
+
+def opened_under(grant: BreakGlassGrant) -> list[AuditEntry]:
+    """What the holder read, printed or changed about the student while the grant ran, for its review: the
+    access-log entries of that person about that student between the grant and its end (the grant's own
+    entries aside), oldest first."""
+    entries = (
+        AuditEntry.objects.filter(
+            actor_id=grant.person_id, student_id=grant.student_id, at__gte=grant.granted_at, at__lt=grant.ends_at
+        )
+        .exclude(what__startswith=GRANT_OPENED)
+        .only("seq", "at", "action", "what", "tier", "post")
+        .order_by("seq")
+    )
+    return list(entries[:OPENED_SHOWN])
+
+
 def active_grant(user, student) -> BreakGlassGrant | None:
     return BreakGlassGrant.objects.active().filter(person_id=user.pk, student_id=student.pk).first()
 

@@ -103,6 +103,8 @@ def break_glass_detail(request, pk):
                 "may_review": may_review,
                 "review_form": ReviewForm() if may_review else None,
                 "file_url": breakglass.student_file_url(grant.student),
+                "opened": breakglass.opened_under(grant),
+                "opened_limit": breakglass.OPENED_SHOWN,
             },
         )
 

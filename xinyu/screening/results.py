@@ -5,26 +5,32 @@ Who sees what (xinyu.org.scope decides the students):
 - per class: completion (targeted, submitted) for whoever sees the class at T2 (the head teacher, the
   advisor); positive rates per instrument only where the viewer holds T3 (the college working group over
   their college, the centre over the school);
-- a group of fewer than SUPPRESS_BELOW targeted students shows no positive rates ("—"), so an aggregate
-  cannot single a student out.
+- a group of fewer than SUPPRESS_BELOW targeted students, or a rate counted over fewer than SUPPRESS_BELOW
+  results, shows only the note "under 5" instead of the rate, so an aggregate cannot single a student out;
+- the page opens on one row per college, and a college's classes on asking (`class_rows`).
 
 "Positive" means a result with a severity above "none" or a red flag: a reason for a person to look,
 never a diagnosis.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
-from xinyu.org.models import ClassGroup, College
+from xinyu.org.models import ClassGroup
 from xinyu.org.scope import Tier
 from xinyu.screening import scope
-from xinyu.screening.labels import band_label, classification_label, severity_label
+from xinyu.screening.labels import SEVERITY_LABELS, band_label, classification_label, severity_label
 from xinyu.screening.models import Participation, Result
 
 SUPPRESS_BELOW = 5
-SUPPRESSED = "—"
+SUPPRESSED = "—"  # nothing to show: no results shown to this viewer, none scored
+
+
+def suppressed_note() -> str:
+    return str(_("Fewer than %(n)s") % {"n": SUPPRESS_BELOW})
 
 
 def is_positive(severity: str, flags) -> bool:
@@ -37,12 +43,18 @@ def is_positive(severity: str, flags) -> bool:
 class Row:
     label: str
     kind: str  # class | college | all
+    pk: int | None = None  # the class group's or the college's
+    college_id: int | None = None
+    classes: int = 0  # a college's (or all) classes counted
     targeted: int = 0
     submitted: int = 0
     with_results: bool = False
     # instrument code → [scored, positive]
     counts: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
-    rates: list = field(default_factory=list)  # (instrument code, rate) in the aggregate's order
+    # instrument code → Counter of severities above "none"
+    severities: dict = field(default_factory=lambda: defaultdict(Counter))
+    hidden: set = field(default_factory=set)  # instruments suppressed so that a sibling's cannot be worked out
+    rates: list = field(default_factory=list)  # (instrument code, rate, suppressed, bands) in the aggregate's order
 
     @property
     def suppressed(self) -> bool:
@@ -52,36 +64,75 @@ class Row:
     def completion(self) -> str:
         return f"{self.submitted / self.targeted:.0%}" if self.targeted else SUPPRESSED
 
-    def rate(self, code: str) -> str:
-        """The positive rate for one instrument, or "—" (no results shown, group too small, none scored)."""
-        if not self.with_results or self.suppressed:
-            return SUPPRESSED
+    def rate(self, code: str) -> tuple[str, bool]:
+        """The positive rate for one instrument and whether it is suppressed: "—" where there is nothing to
+        show (no results shown to the viewer, none scored), only the note where the group or the results
+        counted are fewer than SUPPRESS_BELOW."""
+        if not self.with_results:
+            return SUPPRESSED, False
         scored, positive = self.counts.get(code, (0, 0))
-        return f"{positive / scored:.0%} ({positive}/{scored})" if scored else SUPPRESSED
+        if self.suppressed or 0 < scored < SUPPRESS_BELOW or code in self.hidden:
+            return suppressed_note(), True
+        return (f"{positive / scored:.0%} ({positive}/{scored})", False) if scored else (SUPPRESSED, False)
 
     def add(self, other: "Row") -> None:
+        self.classes += other.classes if other.kind != "class" else 1
         self.targeted += other.targeted
         self.submitted += other.submitted
         for code, (scored, positive) in other.counts.items():
             self.counts[code][0] += scored
             self.counts[code][1] += positive
+        for code, severities in other.severities.items():
+            self.severities[code].update(severities)
+
+    def bands(self, code: str) -> list[tuple[str, str]]:
+        """The summary of severities of a college's (or all) results for one instrument, mildest first:
+        (label, count), a count from 1 to 4 as "<5", and when only one is hidden the next smallest too, so
+        that it cannot be worked out from the positive count beside it. Nothing for a class, or where the
+        rate itself is not shown."""
+        if self.kind == "class" or self.rate(code)[1] or not self.with_results:
+            return []
+        present = [(level, self.severities[code][level]) for level in SEVERITY_LABELS if self.severities[code][level]]
+        hidden = {level for level, count in present if count < SUPPRESS_BELOW}
+        if len(hidden) == 1 and len(present) > 1:
+            hidden.add(min((count, level) for level, count in present if level not in hidden)[1])
+        small = f"<{SUPPRESS_BELOW}"
+        return [(severity_label(level), small if level in hidden else str(count)) for level, count in present]
 
 
 @dataclass
 class Aggregate:
     instruments: list[str]
     classes: list[Row]
-    colleges: list[Row]
+    colleges: list[Row]  # every college of the classes seen; rates where the viewer holds T3 there
     total: Row | None
 
     @property
     def is_empty(self) -> bool:
         return not self.classes
 
+    def college(self, college_id) -> Row | None:
+        return next((row for row in self.colleges if row.pk == college_id), None)
+
+    def class_rows(self, college_id) -> list[Row]:
+        return [row for row in self.classes if row.college_id == college_id]
+
+
+def _hide_complements(siblings: list[Row], codes) -> None:
+    """Rows shown beside their total (a college's classes, the colleges beside 全校): where only one of them
+    is suppressed for an instrument, the total less the others would give it away, so the one with the
+    fewest results after it is suppressed too (DESIGN §10)."""
+    for code in codes:
+        shown = [row for row in siblings if row.with_results and row.counts.get(code, (0, 0))[0]]
+        hidden = [row for row in shown if row.rate(code)[1]]
+        others = [row for row in shown if not row.rate(code)[1]]
+        if len(hidden) == 1 and others:
+            min(others, key=lambda row: (row.counts[code][0], row.label)).hidden.add(code)
+
 
 def campaign_aggregate(user, campaign) -> Aggregate:
-    """The campaign's completion and positive rates by class (and college, and overall) that `user` may
-    see; empty when they see no class of the campaign's population."""
+    """The campaign's completion and positive rates by class, by college and overall that `user` may see;
+    empty when they see no class of the campaign's population. Four queries whatever the number of classes."""
     visible = scope.class_groups_for(user, Tier.T2)
     t3_classes = set(scope.class_groups_for(user, Tier.T3).values_list("pk", flat=True))
     per_class = (
@@ -101,6 +152,8 @@ def campaign_aggregate(user, campaign) -> Aggregate:
         rows[group.pk] = Row(
             label=group.name,
             kind="class",
+            pk=group.pk,
+            college_id=group.college_id,
             targeted=entry["targeted"],
             submitted=entry["submitted"],
             with_results=group.pk in t3_classes,
@@ -115,23 +168,31 @@ def campaign_aggregate(user, campaign) -> Aggregate:
         if counts is not None:
             counts[0] += 1
             counts[1] += is_positive(severity, flags)
-    colleges = []
-    t3_colleges = scope.colleges_for(user, Tier.T3)
-    for college in College.objects.filter(pk__in=t3_colleges, class_groups__in=list(rows)).distinct().order_by("code"):
-        row = Row(label=college.name, kind="college", with_results=True)
-        for group_id, class_row in rows.items():
-            if groups[group_id].college_id == college.pk:
-                row.add(class_row)
-        colleges.append(row)
+            if severity not in ("", "none"):
+                rows[group_id].severities[code][severity] += 1
+    t3_colleges = {groups[pk].college_id for pk in rows if pk in t3_classes}
+    by_college: dict[int, Row] = {}
+    ordered = sorted(rows.values(), key=lambda row: (groups[row.pk].college.code, row.label))
+    for class_row in ordered:
+        college = groups[class_row.pk].college
+        if college.pk not in by_college:
+            by_college[college.pk] = Row(
+                label=college.name, kind="college", pk=college.pk, with_results=college.pk in t3_colleges
+            )
+        by_college[college.pk].add(class_row)
+    colleges = list(by_college.values())
     total = None
     if len(colleges) > 1:
-        total = Row(label="", kind="all", with_results=True)
+        total = Row(label="", kind="all", with_results=all(row.with_results for row in colleges))
         for row in colleges:
             total.add(row)
-    ordered = [row for _pk, row in sorted(rows.items(), key=lambda i: (groups[i[0]].college.code, groups[i[0]].name))]
     codes = sorted(codes)
+    for college_id in by_college:
+        _hide_complements([row for row in ordered if row.college_id == college_id], codes)
+    if total:
+        _hide_complements(colleges, codes)
     for row in [*ordered, *colleges, *([total] if total else [])]:
-        row.rates = [(code, row.rate(code)) for code in codes]
+        row.rates = [(code, *row.rate(code), row.bands(code)) for code in codes]
     return Aggregate(codes, ordered, colleges, total)
 
 

@@ -94,11 +94,15 @@ def read_file(
     confidential (T4) entries out, which print and export do unless the viewer asks for them."""
     with transaction.atomic():
         everything = timeline_for(student, viewer, tier)
+        # One chip per kind of record as the viewer reads it (its label): the registry's entry and its
+        # events, for instance, are one "key-concern registry"; asking for one of its kinds asks for all.
         counts = Counter(entry.kind for entry in everything)
-        labels = {}
-        for entry in everything:
-            labels.setdefault(entry.kind, entry.kind_label)
-        wanted = {kind for kind in kinds or [] if kind in counts}
+        label_of = {entry.kind: str(entry.kind_label) for entry in everything}
+        kinds_of: dict[str, list[str]] = {}
+        for kind in sorted(counts):
+            kinds_of.setdefault(label_of[kind], []).append(kind)
+        asked = {label_of[kind] for kind in kinds or [] if kind in counts}
+        wanted = {kind for label in asked for kind in kinds_of[label]}
         includes_confidential = confidential and scope.may_include_confidential(everything)
         entries = [
             entry
@@ -128,7 +132,10 @@ def read_file(
         student=student,
         tier=tier,
         entries=entries,
-        kinds=[KindChoice(kind, labels[kind], count, kind in wanted) for kind, count in sorted(counts.items())],
+        kinds=[
+            KindChoice(group[0], label, sum(counts[kind] for kind in group), label in asked)
+            for label, group in sorted(kinds_of.items(), key=lambda item: item[1][0])
+        ],
         badges=badges,
         has_confidential=any(entry.confidential for entry in everything),
         includes_confidential=includes_confidential,

@@ -159,45 +159,75 @@ def concern_reports(student, viewer, tier):
     return entries
 
 
+def _level_label(level: str) -> str:
+    return str(CrisisCase.Level(level).label) if level in CrisisCase.Level.values else level
+
+
+def _opening_levels(cases, events) -> dict:
+    """Each case's level when it was opened: its opening event's, else the level its first change started
+    from, else (no history) the level it has now."""
+    opened = {event.case_id: event.to_level for event in events if event.kind == CaseEvent.Kind.OPENED}
+    levels = {}
+    for case in cases:
+        changes = [event for event in events if event.case_id == case.pk and event.from_level]
+        first_change = min(changes, key=lambda event: (event.at, event.pk), default=None)
+        levels[case.pk] = opened.get(case.pk) or (first_change.from_level if first_change else case.level)
+    return levels
+
+
 def crisis_cases(student, viewer, tier):
-    """The case and its level changes at T2 (with the reasons anyone on the case reads); the centre's
-    assessments, notes and the filing note at T3."""
+    """The case (at the level it was opened at) and its level changes at T2 (with the reasons anyone on the
+    case reads); the centre's assessments, notes and the filing note at T3. Two queries."""
 
     if tier < Tier.T2:
         return []
     reads_records = tier >= Tier.T3
+    cases = list(CrisisCase.objects.filter(student=student, is_drill=False))
+    shown = [CaseEvent.Kind.LEVEL_RAISED, CaseEvent.Kind.LEVEL_LOWERED, CaseEvent.Kind.CLOSED]
+    if reads_records:
+        shown += [CaseEvent.Kind.CENTRE_ASSESSMENT, CaseEvent.Kind.NOTE]
+    events = list(
+        CaseEvent.objects.filter(
+            case__student=student, case__is_drill=False, kind__in=[*shown, CaseEvent.Kind.OPENED]
+        ).order_by("at", "pk")
+    )
+    opening = _opening_levels(cases, events)
+    by_pk = {case.pk: case for case in cases}
     entries = []
-    for case in CrisisCase.objects.filter(student=student, is_drill=False):
+    for case in cases:
+        level_then = opening[case.pk]
+        changed = level_then != case.level
         entries.append(
             TimelineEntry(
                 at=case.opened_at,
                 kind="crisis",
                 kind_label=_("Crisis"),
-                title=_("Crisis case opened: %(level)s") % {"level": case.get_level_display()},
+                title=_("Crisis case opened: %(level)s") % {"level": _level_label(level_then)},
                 tier=Tier.T2,
-                summary=case.get_status_display() if case.is_open else "",
+                summary=_join(
+                    _("now %(level)s") % {"level": case.get_level_display()} if changed else "",
+                    case.get_status_display() if case.is_open else "",
+                ),
                 url=_url("concerns:case_detail", case.pk),
                 header_badge=_("Open crisis: %(level)s") % {"level": case.get_level_display()} if case.is_open else "",
             )
         )
-    shown = [CaseEvent.Kind.LEVEL_RAISED, CaseEvent.Kind.LEVEL_LOWERED, CaseEvent.Kind.CLOSED]
-    if reads_records:
-        shown += [CaseEvent.Kind.CENTRE_ASSESSMENT, CaseEvent.Kind.NOTE]
-    events = CaseEvent.objects.filter(case__student=student, case__is_drill=False, kind__in=shown).select_related(
-        "case"
-    )
     for event in events:
-        if (event.detail or {}).get("interview_done"):
-            continue  # a follow-up's outcome, shown with the interview itself
+        if event.kind == CaseEvent.Kind.OPENED or (event.detail or {}).get("interview_done"):
+            continue  # the opening is the case's own entry; a follow-up's outcome shows with the interview
         title = event.get_kind_display()
-        if event.from_level and event.to_level:
-            title = f"{title}：{event.from_level} → {event.to_level}"
+        levels = {"from": _level_label(event.from_level), "to": _level_label(event.to_level)}
+        if event.kind == CaseEvent.Kind.LEVEL_RAISED and event.from_level and event.to_level:
+            title = _("Level raised from %(from)s to %(to)s") % levels
+        elif event.kind == CaseEvent.Kind.LEVEL_LOWERED and event.from_level and event.to_level:
+            title = _("Level lowered from %(from)s to %(to)s") % levels
         event_tier, summary = Tier.T2, ""
         if event.kind in (CaseEvent.Kind.LEVEL_RAISED, CaseEvent.Kind.LEVEL_LOWERED):
             summary = _short(event.reason)
         elif event.kind == CaseEvent.Kind.CLOSED:
-            if reads_records and event.case.filing_note:
-                event_tier, summary = Tier.T3, _short(event.case.filing_note)
+            filing_note = by_pk[event.case_id].filing_note
+            if reads_records and filing_note:
+                event_tier, summary = Tier.T3, _short(filing_note)
         else:
             event_tier, summary = Tier.T3, _short(event.reason)
         entries.append(

@@ -19,6 +19,7 @@ from xinyu.concerns.services import reports
 from xinyu.org.access_log import Read, client_address, record_read
 from xinyu.privacy import breakglass
 from xinyu.studentfile import scope
+from xinyu.studentfile.readers import readers_by_day
 from xinyu.studentfile.services import file_to_docx, read_file
 
 ACCESS_LOG_PAGE = 50
@@ -106,6 +107,8 @@ def access_log(request, student_id):
         reasons = breakglass.reasons_behind(request.user, rows)
         for entry in rows:
             entry.shown_reason = reasons.get(entry.seq, entry.reason)
+        # The short view on the first page only: the pages after it go on through the entries.
+        readers = readers_by_day(student) if page.number == 1 else []
         record_read(
             request,
             Read.FILE_ACCESS_LOG,
@@ -114,7 +117,13 @@ def access_log(request, student_id):
             post=grant.post if grant else "",
             detail={"page": page.number},
         )
-    return render(request, "studentfile/access_log.html", {"student": student, "page": page, "rows": rows})
+    context = {
+        "student": student,
+        "page": page,
+        "rows": rows,
+        "readers": readers,
+    }
+    return render(request, "studentfile/access_log.html", context)
 
 
 # The student's own page: links to pages other parts of Xinyu provide, shown once they exist.

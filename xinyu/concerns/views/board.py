@@ -5,12 +5,15 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
+from django import forms
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from xinyu.common.access import requires
 from xinyu.concerns import queries, scope
@@ -93,7 +96,12 @@ def _by_college(cases) -> list[dict]:
     for row in grouped:
         college = rows.setdefault(
             row["student__class_group__college_id"],
-            {"name": row["student__class_group__college__name"], "levels": dict.fromkeys(LEVELS, 0), "total": 0},
+            {
+                "id": row["student__class_group__college_id"],
+                "name": row["student__class_group__college__name"],
+                "levels": dict.fromkeys(LEVELS, 0),
+                "total": 0,
+            },
         )
         college["levels"][row["level"]] += row["n"]
         college["total"] += row["n"]
@@ -102,7 +110,21 @@ def _by_college(cases) -> list[dict]:
     return sorted(rows.values(), key=lambda college: (-college["total"], college["name"]))
 
 
-def board_data(user, *, page_number=None, now: dt.datetime | None = None) -> dict:
+class CaseFilter(forms.Form):
+    college = forms.TypedChoiceField(label=gettext_lazy("College"), required=False, coerce=int, empty_value=None)
+    level = forms.ChoiceField(label=gettext_lazy("Level"), required=False)
+    overdue = forms.BooleanField(label=gettext_lazy("With overdue steps only"), required=False)
+
+    def __init__(self, data, colleges: list[dict]):
+        super().__init__(data)
+        everyone = pgettext_lazy("any value", "All")
+        self.fields["college"].choices = [("", everyone), *((college["id"], college["name"]) for college in colleges)]
+        self.fields["level"].choices = [("", everyone), *CrisisCase.Level.choices]
+
+
+def board_data(user, *, page_number=None, params=None, now: dt.datetime | None = None) -> dict:
+    """The board; `params` (a QueryDict) filters the open cases' list by college, level and overdue steps
+    (an invalid filter is shown with its error and filters nothing)."""
     now = now or timezone.now()
     visible = CrisisCase.objects.filter(pk__in=scope.cases_for(user).values("pk"))
     open_cases = visible.filter(status=CrisisCase.Status.OPEN)
@@ -123,7 +145,21 @@ def board_data(user, *, page_number=None, now: dt.datetime | None = None) -> dic
             filter=Q(steps__completed_at__isnull=True, steps__superseded_at__isnull=True, steps__due_at__lt=now),
         )
     )
-    page = Paginator(cases.order_by("-level", "opened_at", "pk"), CASES_PAGE).get_page(page_number)
+    colleges = _by_college(real)
+    form = CaseFilter(params or {}, colleges)
+    if form.is_valid():
+        wanted = form.cleaned_data
+        if wanted["college"] is not None:
+            cases = cases.filter(student__class_group__college_id=wanted["college"])
+        if wanted["level"]:
+            cases = cases.filter(level=wanted["level"])
+        if wanted["overdue"]:
+            cases = cases.filter(overdue_steps__gt=0)
+    # The urgent levels first (C and D: the letters sort so), then those with overdue steps, the oldest first.
+    ordered = cases.order_by("-level", F("overdue_steps").desc(), "opened_at", "pk")
+    page = Paginator(ordered, CASES_PAGE).get_page(page_number)
+    query = params.copy() if params is not None else QueryDict(mutable=True)
+    query.pop("page", None)
     for case in page:
         case.url = case_url(case.pk)
     times = ack_times(user, now)
@@ -131,7 +167,9 @@ def board_data(user, *, page_number=None, now: dt.datetime | None = None) -> dic
         "levels": LEVELS,
         "level_counts": _level_counts(real),
         "drill_counts": _level_counts(drills),
-        "colleges": _by_college(real),
+        "colleges": colleges,
+        "form": form,
+        "query": query.urlencode(),
         "overdue_steps": overdue_steps,
         "overdue_total": overdue.count(),
         "ack_times": times,
@@ -143,7 +181,7 @@ def board_data(user, *, page_number=None, now: dt.datetime | None = None) -> dic
 
 @requires(scope.may_view_crisis_board, "crisis_board")
 def board(request):
-    context = board_data(request.user, page_number=request.GET.get("page"))
+    context = board_data(request.user, page_number=request.GET.get("page"), params=request.GET)
     students = {case.student.pk: case.student for case in context["page"]}
     students.update({step.case.student.pk: step.case.student for step in context["overdue_steps"]})
     board_posts = sorted(scope.posts_of(request.user) & (scope.CENTRE_POSTS | {Post.STUDENT_AFFAIRS_STAFF}))

@@ -10,8 +10,15 @@ from django.views.decorators.http import require_POST
 from xinyu.common.access import staff_only
 from xinyu.org.access_log import client_address
 from xinyu.screening import scope
-from xinyu.screening.campaigns import ReminderRefused, completion_by_class, next_reminder_at, remind
+from xinyu.screening.campaigns import (
+    ReminderRefused,
+    completion_by_class,
+    completion_by_college,
+    next_reminder_at,
+    remind,
+)
 from xinyu.screening.models import Campaign, Reminder
+from xinyu.screening.views.results import chosen_college
 
 
 def _groups(user, campaign):
@@ -23,13 +30,19 @@ def _groups(user, campaign):
 
 @staff_only
 def completion(request, pk):
-    """Per class: how many answered, and the names of those who have not (the centre sees the school,
-    a college's working group its college, head teacher and advisor their class)."""
+    """One row per college (classes, students, answered), and a college's classes with the names of those
+    who have not answered on asking (the centre sees the school, a college's working group its college,
+    head teacher and advisor their class: they go straight to it)."""
     campaign = get_object_or_404(Campaign, pk=pk)
-    rows = completion_by_class(campaign, _groups(request.user, campaign).distinct())
+    groups = _groups(request.user, campaign).distinct()
+    colleges = completion_by_college(campaign, groups)
+    college_id = chosen_college(request, [row["pk"] for row in colleges])
+    rows = completion_by_class(campaign, groups.filter(college_id=college_id)) if college_id else []
     latest = {}
-    for reminder in Reminder.objects.filter(campaign=campaign).order_by("sent_at"):
-        latest[reminder.class_group_id] = reminder
+    if rows:
+        reminders = Reminder.objects.filter(campaign=campaign, class_group__in=[row["class_group"] for row in rows])
+        for reminder in reminders.order_by("sent_at"):
+            latest[reminder.class_group_id] = reminder
     for row in rows:
         reminder = latest.get(row["class_group"].pk)
         row["last_reminder"] = reminder
@@ -39,6 +52,9 @@ def completion(request, pk):
         "screening/completion.html",
         {
             "campaign": campaign,
+            "colleges": colleges,
+            "college": next((row for row in colleges if row["pk"] == college_id), None),
+            "several_colleges": len(colleges) > 1,
             "rows": rows,
             "reminded": request.GET.get("reminded"),
             "is_open": campaign.is_open(),
@@ -66,6 +82,6 @@ def completion_remind(request, pk, class_group_id):
         )
     except ReminderRefused as refused:
         messages.warning(request, str(refused))
-        return redirect(url)
+        return redirect(url + f"?college={group.college_id}")
     messages.success(request, _("Reminders sent: %(count)d") % {"count": sent})
-    return redirect(url + f"?reminded={sent}")
+    return redirect(url + f"?college={group.college_id}&reminded={sent}")

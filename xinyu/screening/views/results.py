@@ -45,17 +45,35 @@ def _campaign_for(user, campaign_id) -> tuple[Campaign, results.Aggregate]:
     return campaign, aggregate
 
 
+def chosen_college(request, college_ids: list[int]) -> int | None:
+    """The college whose classes a page lists: `?college=` (404 outside the viewer's colleges), or the only
+    one the viewer sees; None for the summary of every college."""
+    raw = request.GET.get("college")
+    if raw:
+        if not raw.isdigit() or int(raw) not in college_ids:
+            raise Http404
+        return int(raw)
+    return college_ids[0] if len(college_ids) == 1 else None
+
+
 @staff_only
 @require_GET
 def campaign_results(request, campaign_id):
-    """Aggregates name no student: no audit entry (the export and the student page are audited)."""
+    """One row per college, and a college's classes on asking. Aggregates name no student: no audit entry
+    (the export and the student page are audited)."""
     campaign, aggregate = _campaign_for(request.user, campaign_id)
+    college_id = chosen_college(request, [row.pk for row in aggregate.colleges])
+    college = aggregate.college(college_id) if college_id else None
     return render(
         request,
         "screening/results_campaign.html",
         {
             "campaign": campaign,
             "aggregate": aggregate,
+            "college": college,
+            "class_rows": aggregate.class_rows(college_id) if college_id else [],
+            "several_colleges": len(aggregate.colleges) > 1,
+            "suppressed_note": results.suppressed_note(),
             "may_export": scope.may_view_screening_results(request.user)
             and any(row.with_results for row in aggregate.classes),
             "suppress_below": results.SUPPRESS_BELOW,
