@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "xinyu.public",
     "xinyu.training",
     "xinyu.workforce",
-    "django_tasks_db",
+    "xinyu.core.tasks_app.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "django_htmx",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -48,18 +48,23 @@ def test_every_read_has_chinese_words():
             assert re.search(r"[\u4e00-\u9fff]", str(read.label)), read.value
 
 
-def test_an_unlisted_name_reads_as_stored():
+def test_a_change_reads_as_the_record_it_is_about_and_only_an_unknown_name_as_stored():
     assert what_label("student.detail") == str(Read.STUDENT_DETAIL.label)
-    assert what_label("org.appointment.grant") == "org.appointment.grant"
+    with translation.override("zh-hans"):
+        assert what_label("org.appointment.grant") == "岗位任职"
+        assert what_label("care.registry.confirm") == str(Read.REGISTRY_ENTRY.label)
+        assert what_label("studentfile.export") == str(Read.STUDENT_FILE.label)
+        assert what_label("reports.monthly.send_back") == str(Read.MONTHLY_REPORT.label)
+    assert what_label("nobody.knows") == "nobody.knows"
 
 
 def test_the_log_page_shows_a_read_in_words_and_an_old_name_as_stored(world, client_for):
     record_read(world.cast["counsellor"], Read.STUDENT_DETAIL, student=world.in_scope, tier=Tier.T2)
-    record(world.cast["counsellor"], Event(AuditEntry.Action.VIEW, "student.old_page", student=world.in_scope))
+    record(world.cast["counsellor"], Event(AuditEntry.Action.VIEW, "nobody.old_page", student=world.in_scope))
     page = client_for(world.cast["supervisor"]).get(reverse("privacy:log")).content.decode()
     assert f"<td>{LABEL}</td>" in page
     assert "<td>student.detail</td>" not in page
-    assert "<td>student.old_page</td>" in page
+    assert "<td>nobody.old_page</td>" in page
 
 
 def test_who_opened_a_file_shows_each_read_in_words(world, client_for):

@@ -26,6 +26,13 @@ def interview(world) -> Interview:
     return triage_submission(participation, results).interview
 
 
+def test_the_page_says_in_words_why_and_by_when_the_interview_is_due(world, interview, client_for):
+    html = client_for(world.cast["mental_health_advisor"]).get(detail(interview)).content.decode()
+    assert "应约谈日期" in html and "回访日期" not in html
+    # The reason is written at triage, outside any request: still in Chinese, not "Moderate (moderate)".
+    assert "（GAD-7）：中度焦虑（严重程度：中度）" in html and "moderate" not in html.lower()
+
+
 # Pages. Who reads the record (T3): the assignee, the college working group of 张三's college, the centre.
 READERS = ["mental_health_advisor", "college_leader", "counsellor", "supervisor"]
 HIDDEN = ["head_teacher", "advisor", "outsider", "student", "student_affairs", "leading_group_member"]
@@ -37,7 +44,7 @@ def test_interview_detail_readers(world, interview, client_for, who):
     response = client_for(world.cast[who]).get(detail(interview))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "广泛性焦虑量表（GAD-7）: Moderate (moderate)" in page  # the reason, in the words of its day
+    assert "广泛性焦虑量表（GAD-7）：中度焦虑（严重程度：中度）" in page  # the reason, written in Chinese at triage
     assert 'data-testid="interview-score">广泛性焦虑量表（GAD-7） 12 中度焦虑</dd>' in page
     assert f'href="/screening/results/students/{world.in_scope.pk}/"' in response.content.decode()
     assert AuditEntry.objects.filter(what="care.interview", action="view", tier=3).count() == 1

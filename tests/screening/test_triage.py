@@ -87,15 +87,13 @@ def test_red_flag_raises_an_urgent_report_to_the_chain_in_the_same_transaction(w
     assert report.student == world.in_scope
     assert report.reporter.username == SYSTEM_USERNAME
     # Why (the screening, the item) is T3; the description, which the whole chain reads, says what to do.
+    # Both are stored, so both are in the school's language even though triage runs outside any request.
     assert report.restricted_detail == (
-        "Screening “2026 秋季心理普查” raised a red flag:\n"
-        "患者健康问卷抑郁量表（PHQ-9）: Item 9: thoughts of death or self-harm\n"
-        "Raised automatically from the student's answers; please talk with the student in person."
+        "测评“2026 秋季心理普查”出现高危提示：\n"
+        "患者健康问卷抑郁量表（PHQ-9）：第 9 题：有不如死掉或伤害自己的念头\n"
+        "根据学生的作答自动上报，请当面与学生谈话了解情况。"
     )
-    assert report.description == (
-        "An urgent concern about this student: please talk with them in person today and keep in touch "
-        "with the college's mental-health advisor."
-    )
+    assert report.description == "该生需要紧急关注：请于今天与其当面谈心谈话，并与学院心理辅导员保持联系。"
     recipients = set(AckRecipient.objects.filter(ack__report=report).values_list("person__username", flat=True))
     assert recipients == {"T10002", "T10003", "T10005", "T10008"}  # advisor, mental-health advisor, centre
     # A total of 3 is no severity of its own: the report is the whole response; people decide the rest.
@@ -120,8 +118,8 @@ def test_upi_item25_and_scl_style_flags_each_named_once_in_one_report(world):
     )
     outcome = triage_submission(participation, results)
     assert ConcernReport.objects.count() == 1
-    assert "患者健康问卷抑郁量表（PHQ-9）: Item 9: thoughts of death or self-harm" in outcome.report.restricted_detail
-    assert "大学生人格问卷（UPI）: Item 25: wants to end their life" in outcome.report.restricted_detail
+    assert "患者健康问卷抑郁量表（PHQ-9）：第 9 题：有不如死掉或伤害自己的念头" in outcome.report.restricted_detail
+    assert "大学生人格问卷（UPI）：第 25 题：想轻生" in outcome.report.restricted_detail
     assert "suicidal_ideation" not in outcome.report.restricted_detail
     assert "PHQ-9" not in outcome.report.description and "UPI" not in outcome.report.description
     # Severe PHQ-9 and UPI 第一类 (severe): one centre evaluation, not one per instrument.
@@ -140,14 +138,14 @@ def test_severe_result_goes_to_the_centre_for_evaluation_within_the_policy_days(
     assert interview.due_on == timezone.localdate() + dt.timedelta(days=3)
     assert interview.screening.result == results[0]
     assert interview.screening.campaign == campaign
-    assert interview.reason == "患者健康问卷抑郁量表（PHQ-9）: Severe (severe)"  # the band's words, then severity
+    assert interview.reason == "患者健康问卷抑郁量表（PHQ-9）：重度抑郁（严重程度：重度）"  # the band, then severity
     note = Notification.objects.get(recipient=world.cast["counsellor"])
-    assert note.title == "A screening result for the centre to evaluate"
+    assert note.title == "有一项测评结果待阳光心理中心评估"
     assert note.link == f"/interviews/{interview.pk}/"
     assert "张三" not in note.title + note.body
 
 
-@pytest.mark.parametrize("total,band", [(6, "mild"), (12, "moderate")])
+@pytest.mark.parametrize("total,band", [(6, "轻度焦虑（严重程度：轻度）"), (12, "中度焦虑（严重程度：中度）")])
 def test_mild_or_moderate_result_makes_an_interview_for_the_mental_health_advisor(world, total, band):
     campaign = make_campaign(world)
     participation, results = submit(campaign, world.in_scope, {"GAD-7": gad7(total)})
@@ -155,7 +153,7 @@ def test_mild_or_moderate_result_makes_an_interview_for_the_mental_health_adviso
     assert interview.kind == Interview.Kind.INTERVIEW
     assert interview.assignee == world.cast["mental_health_advisor"]
     assert interview.due_on == timezone.localdate() + dt.timedelta(days=7)
-    assert interview.reason == f"广泛性焦虑量表（GAD-7）: {band.capitalize()} ({band})"
+    assert interview.reason == f"广泛性焦虑量表（GAD-7）：{band}"
     assert Notification.objects.filter(recipient=world.cast["mental_health_advisor"]).count() == 1
 
 

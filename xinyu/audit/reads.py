@@ -80,7 +80,50 @@ def is_read(event: Event) -> bool:
     return event.action == AuditEntry.Action.VIEW and event.what in Read.values
 
 
+# What the changes, exports and prints are about, by the start of their `what` (`care.registry.confirm` is
+# about a registry entry, `reports.monthly.send_back` about a monthly report): the log's pages name the
+# record, its Action column says what was done to it. The longest listed start wins; reads come first.
+AREAS = {
+    "accounts.step_up": _("Identity confirmed again (step-up)"),
+    "care": _("Care and follow-up"),
+    "care.check_in": _("Dorm check-in"),
+    "care.family_contact": _("Family contact"),
+    "care.plan": _("Care plan"),
+    "care.registry": _("Key-concern registry entry and care plan"),
+    "care.review_support": _("Review and support"),
+    "compliance": _("Compliance board"),
+    "concern": _("Concern report"),
+    "counselling": _("Counselling"),
+    "courses": _("Mental-health courses"),
+    "crisis": _("Crisis case"),
+    "duty": _("Duty roster"),
+    "education": _("Education and activities"),
+    "org.appointment": _("Appointment to a post"),
+    "org.student": _("Student's record (roster, contacts, guardians)"),
+    "privacy": _("Privacy"),
+    "privacy.consent": _("Consent"),
+    "privacy.retention": _("Archiving and destruction of records"),
+    "referrals": _("Referral and leave"),
+    "reports": _("Reports on the work"),
+    "reports.research": _("Research studies and their extracts"),
+    "screening": _("Screening"),
+    "screening.results_export": _("Screening results (export)"),
+    "staff": _("Staff roster"),
+    "student": _("Student's record (roster, contacts, guardians)"),
+    "studentfile": _("Student's mental-health file"),
+    "training": _("Training and qualifications"),
+    "workforce": _("Supervision and case conferences"),
+}
+
+
 def what_label(what: str) -> str:
-    """The words for a log entry's `what`: the read's label, or the stored value itself for anything else
-    (changes, and names from before a read was listed here)."""
-    return str(Read(what).label) if what in Read.values else what
+    """The words for a log entry's `what`: the read's label, or the label of the longest listed start of it
+    (a read's or an area's), or the stored value itself for a name nothing here covers."""
+    parts = what.split(".")
+    for end in range(len(parts), 0, -1):
+        start = ".".join(parts[:end])
+        if start in Read.values:
+            return str(Read(start).label)
+        if start in AREAS:
+            return str(AREAS[start])
+    return what

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyu.accounts.models import User
 from xinyu.care.models import FamilyContact
+from xinyu.common.choices import BLANK_CHOICE
 from xinyu.concerns import evidence
 from xinyu.concerns.models import CrisisCase
 from xinyu.concerns.services.cases import case_policy
@@ -73,7 +74,7 @@ def _evidence_field(field: str, label, attrs: dict) -> forms.Field:
     if field in ("note", "family_outcome"):
         return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={**AREA, **attrs}))
     if field == "family_how":
-        choices = [("", "---------"), *FamilyContact.Method.choices]
+        choices = [BLANK_CHOICE, *FamilyContact.Method.choices]
         return forms.ChoiceField(label=label, required=False, choices=choices, widget=_select(attrs))
     if field == "family_contact":
         return forms.ChoiceField(label=label, required=False, widget=_select(attrs))

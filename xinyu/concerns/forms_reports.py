@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.accounts.models import User
 from xinyu.care.models import CheckIn
@@ -130,8 +131,8 @@ class DutyShiftForm(forms.Form):
         max_length=32,
         widget=forms.TextInput(attrs={"class": "form-control", "list": "duty-people", "autocomplete": "off"}),
     )
-    starts_at = forms.DateTimeField(label=_("From"), widget=LocalDateTimeInput())
-    ends_at = forms.DateTimeField(label=_("Until"), widget=LocalDateTimeInput())
+    starts_at = forms.DateTimeField(label=pgettext_lazy("a time", "From"), widget=LocalDateTimeInput())
+    ends_at = forms.DateTimeField(label=pgettext_lazy("a time", "Until"), widget=LocalDateTimeInput())
     phone = forms.CharField(
         label=_("Duty phone"),
         required=False,

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.common.states import Moves
 from xinyu.policy.loader import policy_version
@@ -298,8 +299,8 @@ class DutyShift(models.Model):
     person = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="duty_shifts", verbose_name=_("duty leader")
     )
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(pgettext_lazy("a duty shift", "from"))
+    ends_at = models.DateTimeField(pgettext_lazy("a duty shift", "until"))
     phone = models.CharField(_("duty phone"), max_length=32, blank=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xinyu.care.models import Interview
 from xinyu.core.listing import Entry
@@ -64,7 +65,7 @@ def describe_interviews(entries: list[Entry]) -> None:
     today = timezone.localdate()
     for entry in entries:
         interview = interviews[entry.id]
-        entry.due_label = _("Due on")
+        entry.due_label = pgettext("of an interview", "Due on")
         if interview.case_id and interview.case.is_drill:
             entry.badges.append((_("Drill"), "text-bg-warning"))
         if not entry.overdue and interview.due_on == today:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from xinyu.care.interviews import tier_of
 from xinyu.care.models import Interview
@@ -35,9 +35,11 @@ class InterviewForm(forms.Form):
         label=gettext_lazy("When"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}),
     )
-    method = forms.ChoiceField(label=gettext_lazy("How"), choices=Interview.Method.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(
+        label=pgettext_lazy("an interview", "How"), choices=Interview.Method.choices, widget=forms.RadioSelect
+    )
     outcome = forms.ChoiceField(
-        label=gettext_lazy("Outcome"), choices=Interview.Outcome.choices, widget=forms.RadioSelect
+        label=pgettext_lazy("an interview", "Outcome"), choices=Interview.Outcome.choices, widget=forms.RadioSelect
     )
     notes = forms.CharField(
         label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"})

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.concerns.models import ConcernReport
 from xinyu.counselling.models import Room, Session
@@ -34,8 +35,8 @@ class BookingForm(BootstrapForm):
 class SlotRunForm(BootstrapForm):
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none())
     first_day = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+    start = forms.TimeField(label=pgettext_lazy("a time", "From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=pgettext_lazy("a time", "Until"), widget=forms.TimeInput(attrs={"type": "time"}))
     slot_minutes = forms.IntegerField(label=_("Minutes per slot"), initial=50, min_value=10, max_value=240)
     break_minutes = forms.IntegerField(label=_("Break between slots (minutes)"), initial=10, min_value=0,
                                        max_value=120)  # fmt: skip

@@ -36,7 +36,9 @@ class Room(models.Model):
     # Rooms nobody books a counselling time in.
     NOT_BOOKABLE = (Kind.OFFICE, Kind.TRAINING)
 
-    school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="counselling_rooms")
+    school = models.ForeignKey(
+        "org.School", on_delete=models.PROTECT, related_name="counselling_rooms", verbose_name=_("school")
+    )
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INDIVIDUAL)
     location = models.CharField(_("location"), max_length=120, blank=True)

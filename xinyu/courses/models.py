@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 USER = settings.AUTH_USER_MODEL
 
@@ -42,7 +43,7 @@ class Section(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sections", verbose_name=_("course"))
     term = models.CharField(_("term"), max_length=16, db_index=True)
     name = models.CharField(_("section name"), max_length=100)
-    room = models.CharField(_("room"), max_length=100, blank=True)
+    room = models.CharField(pgettext_lazy("a classroom", "room"), max_length=100, blank=True)
     schedule = models.CharField(_("schedule"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(

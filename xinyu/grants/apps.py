@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GrantsConfig(AppConfig):
@@ -6,3 +7,4 @@ class GrantsConfig(AppConfig):
 
     name = "xinyu.grants"
     label = "grants"
+    verbose_name = _("Posts and credentials")

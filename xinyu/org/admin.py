@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import transaction
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from xinyu.audit.models import AuditEntry
 from xinyu.common.admin import BackOfficeAdmin, ReadOnlyBackOfficeAdmin
@@ -112,12 +113,16 @@ class DormRoomAdmin(NetworkAdmin, admin.ModelAdmin):
 class AppointmentAdmin(ReadOnlyBackOfficeAdmin, admin.ModelAdmin):
     """Posts are granted, confirmed and ended on the network pages (`xinyu.org.services`), never here."""
 
-    list_display = ["person", "post", "scope", "status", "starts_on", "ends_on", "granted_by", "decided_by"]
+    list_display = ["person", "post", "over", "status", "starts_on", "ends_on", "granted_by", "decided_by"]
     list_filter = ["post", "status"]
     search_fields = ["person__full_name", "person__username"]
     list_select_related = [
         "person", "granted_by", "decided_by", "school", "department", "college", "class_group", "dorm_room",
     ]  # fmt: skip
+
+    @admin.display(description=_("Scope of the post"))
+    def over(self, appointment):
+        return appointment.scope
 
 
 class GuardianInline(admin.TabularInline):

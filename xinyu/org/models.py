@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.common import crypto
 from xinyu.common.states import Moves
@@ -312,7 +313,7 @@ class Appointment(models.Model):
         PENDING = "pending", _("Waiting for confirmation")
         ACTIVE = "active", _("Confirmed")
         REFUSED = "refused", _("Not confirmed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("an appointment or a request", "Withdrawn")
 
     # A grant is saved waiting or at once in force; ending a post keeps it confirmed and sets its end date.
     MOVES = Moves(Status, {Status.PENDING: (Status.ACTIVE, Status.REFUSED, Status.WITHDRAWN)})

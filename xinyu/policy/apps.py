@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 from xinyu.policy.checks import check_calendar, check_policy
 
@@ -10,6 +11,7 @@ class PolicyConfig(AppConfig):
 
     name = "xinyu.policy"
     label = "policy"
+    verbose_name = _("Policy file")
 
     def ready(self):
         checks.register(check_policy)

@@ -111,7 +111,9 @@ class StudentDeparture(models.Model):
     The roster keeps only the status; the date comes from here when recorded, otherwise from the access
     log's entry that changed the status (see xinyu.privacy.retention.departure_dates)."""
 
-    student = models.OneToOneField("org.Student", on_delete=models.CASCADE, related_name="departure")
+    student = models.OneToOneField(
+        "org.Student", on_delete=models.CASCADE, related_name="departure", verbose_name=_("student")
+    )
     left_on = models.DateField(_("left on"))
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -126,13 +128,13 @@ class StudentDeparture(models.Model):
 class RetentionRun(models.Model):
     """One run of `apply_retention`: what it did (or, in a dry run, would do)."""
 
-    ran_at = models.DateTimeField(default=timezone.now)
-    dry_run = models.BooleanField(default=False)
-    archived = models.PositiveIntegerField(default=0)
-    destroyed = models.PositiveIntegerField(default=0)
-    no_departure_date = models.PositiveIntegerField(default=0)
-    records = models.JSONField(default=dict, blank=True)  # kind → count deleted / anonymised
-    policy_key = models.CharField(max_length=64, blank=True)
+    ran_at = models.DateTimeField(_("ran at"), default=timezone.now)
+    dry_run = models.BooleanField(_("trial run (nothing changed)"), default=False)
+    archived = models.PositiveIntegerField(_("archived"), default=0)
+    destroyed = models.PositiveIntegerField(_("destroyed"), default=0)
+    no_departure_date = models.PositiveIntegerField(_("without a leaving date"), default=0)
+    records = models.JSONField(_("records"), default=dict, blank=True)  # kind → count deleted / anonymised
+    policy_key = models.CharField(_("policy version"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("retention run")
@@ -140,7 +142,8 @@ class RetentionRun(models.Model):
         ordering = ["-ran_at", "-id"]
 
     def __str__(self):
-        return f"{self.ran_at:%Y-%m-%d %H:%M} {'dry run' if self.dry_run else ''}"
+        trial = _("trial run") if self.dry_run else ""
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {trial}".strip()
 
 
 class StudentRetention(models.Model):

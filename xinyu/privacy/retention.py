@@ -326,6 +326,7 @@ KIND_LABELS = {
     "screening.result": gettext_lazy("Screening results"),
     "screening.response": gettext_lazy("Screening answers"),
     "care.checkinassignment": gettext_lazy("Check-in assignments"),
+    "education.attendance": gettext_lazy("Attendance at activities"),
 }
 
 

@@ -8,6 +8,7 @@ another app (the centre's facts come from the policy file's [centre] table).
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.common.states import Moves
 from xinyu.org.models import School
@@ -17,7 +18,7 @@ class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("an article", "Withdrawn")
 
     # A withdrawn article may be published again (after an edit); a published one is edited in place.
     MOVES = Moves(

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.common.fields import EncryptedTextField
 from xinyu.common.states import Moves
@@ -108,13 +109,13 @@ class Leave(models.Model):
     fitness_recorded_at = models.DateTimeField(null=True, blank=True)
     # Gate item 3: the parents' agreement (with the emergency contacts, ReturnContact).
     parents_agreed_on = models.DateField(_("parents agreed on"), null=True, blank=True)
-    parents_note = models.TextField(_("notes"), blank=True)
+    parents_note = models.TextField(pgettext_lazy("a referral or leave", "notes"), blank=True)
     parents_recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     parents_recorded_at = models.DateTimeField(null=True, blank=True)
     # Gate item 4: the college's sign-off.
     signed_off_at = models.DateTimeField(null=True, blank=True)
     signed_off_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    sign_off_note = models.TextField(_("notes"), blank=True)
+    sign_off_note = models.TextField(pgettext_lazy("a referral or leave", "notes"), blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
     returned_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -150,7 +151,7 @@ class ReturnAssessment(models.Model):
 
     leave = models.ForeignKey(Leave, on_delete=models.PROTECT, related_name="assessments")
     result = models.CharField(_("result"), max_length=16, choices=Result.choices)
-    note = models.TextField(_("notes"))
+    note = models.TextField(pgettext_lazy("a referral or leave", "notes"))
     assessed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     assessed_at = models.DateTimeField()
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from xinyu.audit.models import AuditEntry
 from xinyu.care.interviews import assignee_for, schedule_interview
@@ -459,7 +459,7 @@ def record_return_assessment(leave: Leave, *, by, result: str, note: str) -> Ret
         raise ReferralError(_("Only psychology centre staff can record the return assessment."))
     if result not in ReturnAssessment.Result.values:
         raise ReferralError(_("Please choose the result of the assessment."))
-    text = _required(note=(_("notes"), note))
+    text = _required(note=(pgettext("a referral or leave", "notes"), note))
     assessment = ReturnAssessment.objects.create(
         leave=leave, result=result, note=text["note"], assessed_by=by, assessed_at=timezone.now()
     )

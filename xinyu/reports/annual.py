@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xinyu.audit.models import AuditEntry
 from xinyu.common.word import a4_document, to_bytes
@@ -223,8 +224,8 @@ def year_to_docx(school, year: int, summary: YearSummary | None, symposiums, pla
         if decisions:
             table = document.add_table(rows=1, cols=4)
             table.style = "Table Grid"
-            for cell, title in zip(table.rows[0].cells, (_("Decision"), _("Owner"), _("Due on"), _("Done")),
-                                   strict=True):  # fmt: skip
+            titles = (pgettext("of the symposium", "Decision"), _("Owner"), _("Due on"), _("Done"))
+            for cell, title in zip(table.rows[0].cells, titles, strict=True):
                 cell.text = str(title)
             for decision in decisions:
                 cells = table.add_row().cells

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ReportsConfig(AppConfig):
     name = "xinyu.reports"
-    verbose_name = _("Reports")
+    verbose_name = _("Reports on the work")

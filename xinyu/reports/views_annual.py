@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
@@ -53,7 +53,9 @@ class SymposiumForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(label=gettext_lazy("Decision"), widget=forms.Textarea({**AREA, "rows": 2}))
+    text = forms.CharField(
+        label=pgettext_lazy("of the symposium", "Decision"), widget=forms.Textarea({**AREA, "rows": 2})
+    )
     owner = forms.ModelChoiceField(
         label=gettext_lazy("Owner"), queryset=None, widget=forms.Select({"class": "form-select"})
     )

@@ -17,8 +17,9 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from xinyu.accounts.system import SYSTEM_USERNAME, system_account  # noqa: F401 (re-exported)
@@ -136,7 +137,14 @@ def create_task(
 
 @transaction.atomic(savepoint=False)  # inside the submission's transaction: all or nothing with it
 def triage_submission(participation, results) -> Triage:
-    """Route one submitted participation's results to people; see the module's docstring."""
+    """Route one submitted participation's results to people; see the module's docstring. The report's and
+    the task's words are stored, so they are written in the school's language (settings.LANGUAGE_CODE)
+    whatever language the submission came in, or none, as in a background task."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _triage(participation, results)
+
+
+def _triage(participation, results) -> Triage:
     results = list(results)
     student = participation.student
     campaign = participation.campaign

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xinyu.audit.models import AuditEntry
 from xinyu.audit.reads import Read
@@ -157,7 +158,7 @@ def file_to_docx(student_file: StudentFile, viewer) -> bytes:
         (_("Student number"), student.student_number),
         (_("College"), student.class_group.college.name),
         (_("Class group"), student.class_group.name),
-        (_("Status"), student.get_status_display()),
+        (pgettext("of a student", "Status"), student.get_status_display()),
     ):
         cells = header.add_row().cells
         cells[0].text, cells[1].text = str(label), str(value)

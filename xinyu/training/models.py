@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.common.states import Moves
 
@@ -81,7 +82,7 @@ class Attendance(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
-        DECLINED = "declined", _("Not confirmed")
+        DECLINED = "declined", pgettext_lazy("a training record", "Not confirmed")
 
     MOVES = Moves(Status, {Status.PENDING: (Status.CONFIRMED, Status.DECLINED)})
 

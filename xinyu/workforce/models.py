@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinyu.common.fields import EncryptedTextField
 from xinyu.common.states import Moves
@@ -29,8 +30,8 @@ class SupervisionRequest(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         SCHEDULED = "scheduled", _("Scheduled")
         DISCUSSED = "discussed", _("Discussed")
-        CLOSED = "closed", _("Closed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CLOSED = "closed", pgettext_lazy("a supervision request", "Closed")
+        WITHDRAWN = "withdrawn", pgettext_lazy("an appointment or a request", "Withdrawn")
 
     # Waiting in the supervisors' queue.
     OPEN = (Status.SUBMITTED, Status.SCHEDULED)
