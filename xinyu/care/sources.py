@@ -84,7 +84,6 @@ def registry_work(user, now: dt.datetime) -> WorkSection | None:
         key="care",
         title=_("Key-concern registry and care plans"),
         items=items,
-        empty_text=_("Nothing due on the registry."),
     )
 
 

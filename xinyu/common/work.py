@@ -34,7 +34,6 @@ class WorkSection:
     key: str  # used as data-testid="work-<key>"
     title: str
     items: list[WorkItem] = field(default_factory=list)
-    empty_text: str = ""
     withheld: int = 0  # items about students the viewer does not hold the items' tier over
 
     @property

@@ -59,9 +59,7 @@ def counselling_work(user, now: dt.datetime) -> WorkSection | None:
                     id=booking.pk,
                 )
             )
-    return WorkSection(
-        key="counselling", title=_("Counselling"), items=items, empty_text=_("No counselling booking is waiting.")
-    )
+    return WorkSection(key="counselling", title=_("Counselling"), items=items)
 
 
 def counselling_timeline(student, viewer, tier: Tier):

@@ -44,4 +44,4 @@ def plan_work(user, now: dt.datetime) -> WorkSection | None:
         )  # fmt: skip
     if not work and not overseen and not PlanItem.objects.filter(owner_id=user.pk).exists():
         return None
-    return WorkSection("plan-items", _("Work plan"), work, empty_text=_("No plan item is due."))
+    return WorkSection("plan-items", _("Work plan"), work)

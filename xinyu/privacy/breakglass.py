@@ -283,5 +283,4 @@ def review_work(user, now: dt.datetime) -> WorkSection | None:
             )
             for grant in grants
         ],
-        empty_text=_("No emergency access waits for review."),
     )

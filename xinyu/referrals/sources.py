@@ -77,7 +77,6 @@ def referral_work(user, now: dt.datetime) -> WorkSection | None:
             ))  # fmt: skip
     return WorkSection(
         key="referrals", title=_("Referral and return"), items=items,
-        empty_text=_("No referral or return is waiting for you."),
     )  # fmt: skip
 
 

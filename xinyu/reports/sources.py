@@ -65,7 +65,7 @@ def monthly_report_work(user, now: dt.datetime) -> WorkSection | None:
             report = current_report(college, month)
             if report is None or report.status != Status.SENT:
                 items.append(_item(college, month, _("The monthly report for %(month)s is late") % label, today))
-    return WorkSection("monthly-reports", _("Monthly reports"), items, empty_text=_("No monthly report waits for you."))
+    return WorkSection("monthly-reports", _("Monthly reports"), items)
 
 
 def calendar_work(user, now: dt.datetime) -> WorkSection | None:

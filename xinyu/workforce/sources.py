@@ -72,9 +72,7 @@ def supervision_work(user, now: dt.datetime) -> WorkSection | None:
         ))  # fmt: skip
     if not items and not scope.is_supervisor(user):
         return None
-    return WorkSection(
-        key="supervision", title=_("Supervision"), items=items, empty_text=_("No case waits for supervision.")
-    )
+    return WorkSection(key="supervision", title=_("Supervision"), items=items)
 
 
 def conference_work(user, now: dt.datetime) -> WorkSection | None:
