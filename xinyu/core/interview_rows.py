@@ -15,12 +15,13 @@ from xinyu.core.listing import Entry
 @dataclass(slots=True)
 class StudentRef:
     """What a list needs of a student: who, and what the scope rules and `listing` ask (`pk`, `user_id`,
-    `class_group_id`)."""
+    `class_group_id`, and the `place` xinyu.org.scope.tiers_for would otherwise look up)."""
 
     pk: int
     name: str
     user_id: int | None
     class_group_id: int
+    place: tuple  # (school, college, class, dorm room) ids
 
 
 @dataclass(slots=True)
@@ -38,15 +39,16 @@ class InterviewRow:
 
 
 FIELDS = ("pk", "source", "due_on", "assignee_id", "student_id", "student__name", "student__user_id",
-          "student__class_group_id")  # fmt: skip
+          "student__school_id", "student__class_group__college_id", "student__class_group_id",
+          "student__dorm_room_id")  # fmt: skip
 
 
 def interview_rows(interviews) -> list[InterviewRow]:
     """The queryset's interviews as rows, in its order, each marked overdue if due before today."""
     today = timezone.localdate()
     rows = []
-    for pk, source, due_on, assignee_id, student_id, name, user_id, class_group_id in interviews.values_list(*FIELDS):
-        student = StudentRef(student_id, name, user_id, class_group_id)
+    for pk, source, due_on, assignee_id, student_id, name, user_id, *place in interviews.values_list(*FIELDS):
+        student = StudentRef(student_id, name, user_id, place[2], tuple(place))
         rows.append(InterviewRow(pk, source, due_on, assignee_id, student, overdue=due_on < today))
     return rows
 

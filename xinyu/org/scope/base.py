@@ -308,16 +308,22 @@ def tier_for(user, student: Student) -> tuple[Tier, Grant | None]:
 
 def tiers_for(user, students) -> dict[int, Tier]:
     """`tier_for` for many students at once (work lists, the inbox): student id → the highest tier `user`
-    holds on them, from the same grants, in a fixed number of queries however many students."""
-    ids = {getattr(student, "pk", student) for student in students if student is not None}
+    holds on them, from the same grants, in a fixed number of queries however many students. A student
+    given as a row that carries its `place` (school, college, class and dorm ids, as a work list reads them)
+    is not looked up again."""
+    students = [student for student in students if student is not None]
+    ids = {getattr(student, "pk", student) for student in students}
     if not ids:
         return {}
     tiers = dict.fromkeys(ids, Tier.T0)
     grants = grants_for(user)
     if grants:
-        places = Student.objects.filter(pk__in=ids).values_list(
-            "pk", "school_id", "class_group__college_id", "class_group_id", "dorm_room_id"
-        )
+        known = {student.pk: student.place for student in students if getattr(student, "place", None)}
+        places = [(pk, *place) for pk, place in known.items()]
+        if unknown := ids - known.keys():
+            places += Student.objects.filter(pk__in=unknown).values_list(
+                "pk", "school_id", "class_group__college_id", "class_group_id", "dorm_room_id"
+            )
         for pk, *place in places:
             tiers[pk] = max((grant.tier for grant in grants if grant.covers_place(*place)), default=Tier.T0)
     below = [pk for pk, tier in tiers.items() if tier < CASE_MEMBER_TIER]
