@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from xinyu.care.interviews import tier_of
 from xinyu.care.models import Interview
 from xinyu.core.listing import Entry
 
@@ -56,6 +57,7 @@ def interview_rows(interviews) -> list[InterviewRow]:
 def interview_entry(row: InterviewRow, *, kind: str, kind_label, mine: bool = True) -> Entry:
     return Entry(
         kind=kind, kind_label=kind_label, row_kind="interview", title=row.student.name, student=row.student,
+        tier=tier_of(row),
         due=row.due_on, overdue=row.overdue, mine=mine, id=row.pk, source=row.source,
         obj=row, fill=describe_interviews,
     )  # fmt: skip

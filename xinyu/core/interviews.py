@@ -21,8 +21,7 @@ from xinyu.concerns import scope
 from xinyu.concerns.services.interviews import InterviewError, record_interview
 from xinyu.core.interview_rows import interview_entry, interview_rows
 from xinyu.core.listing import listing
-from xinyu.org.access_log import Read, client_address, read_event, record_read, record_reads
-from xinyu.org.models import Student
+from xinyu.org.access_log import Read, client_address, record_read, record_reads
 from xinyu.org.scope import Tier
 from xinyu.screening import scope as screening_scope
 from xinyu.screening.models import InterviewLink
@@ -70,18 +69,8 @@ def interview_list(request):
         for interview in interviews
     ]
     shown = listing(entries, request.GET)
-    # The page names the students of its rows, each at the highest tier its rows reveal about them.
-    on_page = {entry.id for entry in shown.page}
-    tiers: dict[int, Tier] = {}
-    for interview in [*mine, *readable]:
-        if interview.pk in on_page:
-            tiers[interview.student_id] = max(tier_of(interview), tiers.get(interview.student_id, Tier.T0))
-    students = Student.objects.in_bulk(tiers)
-    events = [
-        read_event(Read.INTERVIEW_LIST, student=students[pk], tier=tier, post="interview") for pk, tier in tiers.items()
-    ]
     with transaction.atomic():
-        record_reads(request, events)
+        record_reads(request, shown.reads(Read.INTERVIEW_LIST, post="interview"))
         return render(
             request,
             "core/interview_list.html",

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from xinyu.org.models import ClassGroup
+from xinyu.org.access_log import read_event
+from xinyu.org.models import ClassGroup, Student
+from xinyu.org.scope import Tier
 
 PAGE_SIZE = 50
 
@@ -27,6 +29,7 @@ class Entry:
     kind_label: str
     title: str
     student: object | None  # the Student the row is about, or None
+    tier: Tier  # of what the row reveals about its student (the page's read is logged at it)
     row_kind: str = ""  # the row's data-kind (tests, styling); `kind` when empty
     detail: str = ""
     due: dt.date | dt.datetime | None = None
@@ -144,6 +147,16 @@ class Listing:
     @property
     def filtered(self) -> bool:
         return self.form.is_bound and self.form.is_valid() and any(self.form.cleaned_data.values())
+
+    def reads(self, what, *, post: str) -> list:
+        """The access-log events of showing this page: each student its rows name, once, at the highest
+        tier those rows reveal (the rows of other pages are not shown, so not read)."""
+        tiers: dict[int, Tier] = {}
+        for entry in self.page:
+            if entry.student is not None:
+                tiers[entry.student.pk] = max(entry.tier, tiers.get(entry.student.pk, Tier.T0))
+        students = Student.objects.in_bulk(tiers)  # a row may hold only what the list needs of its student
+        return [read_event(what, student=students[pk], tier=tier, post=post) for pk, tier in tiers.items()]
 
 
 def listing(entries: list[Entry], params, *, page_size: int = PAGE_SIZE) -> Listing:

@@ -20,8 +20,7 @@ from xinyu.core.interview_rows import interview_entry, interview_rows
 from xinyu.core.listing import Entry, listing
 from xinyu.core.work import extra_sections
 from xinyu.org import scope
-from xinyu.org.access_log import Read, read_event, record_reads
-from xinyu.org.models import Student
+from xinyu.org.access_log import Read, record_reads
 from xinyu.org.scope import Tier
 
 # Interviews scheduled ahead (a case's follow-up, after a report or a return) show up this many days before
@@ -48,38 +47,9 @@ class Work:
     sections: list = field(default_factory=list)  # from other apps (xinyu.core.work)
     withheld: int = 0  # items of the lists above about students I do not hold their tier over
 
-    def named(self) -> dict:
-        """Each student the page names, once, with the highest tier of what it shows about them."""
-        named: dict = {}
-
-        def add(student, tier):
-            if student is not None:
-                current = named.get(student.pk, (student, Tier.T0))[1]
-                named[student.pk] = (student, max(current, tier))
-
-        for name, student_tier in LIST_STUDENT_TIER.items():
-            for row in getattr(self, name):
-                add(*student_tier(row))
-        for section in self.sections:
-            for item in section.items:
-                add(item.student, item.tier)
-        return named
-
-    @property
-    def students(self) -> list:
-        """Each student the page names once, for the access log."""
-        return [student for student, _tier in self.named().values()]
-
     @property
     def withheld_total(self) -> int:
         return self.withheld + sum(section.withheld for section in self.sections)
-
-    @property
-    def is_empty(self) -> bool:
-        return not (
-            self.reports_waiting or self.reports_taken or self.steps or self.interviews
-            or any(section.items for section in self.sections)
-        )  # fmt: skip
 
 
 def _shown(user, lists: dict[str, list]) -> tuple[dict[str, list], int]:
@@ -142,6 +112,7 @@ def entries_of(work: Work) -> list[Entry]:
         urgent = report.urgency == ConcernReport.Urgency.URGENT
         entries.append(Entry(
             kind="report", kind_label=report_kind, title=report.student.name, student=report.student,
+            tier=LIST_STUDENT_TIER["reports_waiting"](report)[1],
             detail=report.get_category_display() + (f" · {report.get_urgency_display()}" if urgent else ""),
             due=report.due_at, due_label=_("Take by"), overdue=report.overdue, urgent=urgent,
             url=reverse("concerns:report_detail", args=[report.pk]), id=report.pk,
@@ -150,7 +121,8 @@ def entries_of(work: Work) -> list[Entry]:
     for report in work.reports_taken:
         entries.append(Entry(
             kind="report", kind_label=report_kind, row_kind="report-to-triage", title=report.student.name,
-            student=report.student, detail=report.get_category_display(),
+            student=report.student, tier=LIST_STUDENT_TIER["reports_taken"](report)[1],
+            detail=report.get_category_display(),
             url=reverse("concerns:report_detail", args=[report.pk]), id=report.pk,
             badges=[*([drill] if report.is_drill else []), (_("Taken: to triage"), "text-bg-info")],
         ))  # fmt: skip
@@ -162,7 +134,8 @@ def entries_of(work: Work) -> list[Entry]:
         if step.waiting_ack:
             badges.append((_("Not yet acknowledged"), "text-bg-secondary"))
         entries.append(Entry(
-            kind="step", kind_label=step_kind, title=step.title, student=step.case.student, detail=detail,
+            kind="step", kind_label=step_kind, title=step.title, student=step.case.student,
+            tier=LIST_STUDENT_TIER["steps"](step)[1], detail=detail,
             due=step.due_at, due_label=_("Due"), overdue=step.overdue or step.ack_overdue,
             urgent=step.escalated_to_me or step.case.is_urgent, url=step.url, id=step.pk, badges=badges,
         ))  # fmt: skip
@@ -172,8 +145,8 @@ def entries_of(work: Work) -> list[Entry]:
         for item in section.items:
             entries.append(Entry(
                 kind=section.key, kind_label=str(section.title), row_kind=item.kind, title=item.title,
-                student=item.student, detail=item.detail, due=item.due, due_label=_("Due"), overdue=item.overdue,
-                url=item.url, id=item.id,
+                student=item.student, tier=item.tier, detail=item.detail, due=item.due, due_label=_("Due"),
+                overdue=item.overdue, url=item.url, id=item.id,
             ))  # fmt: skip
     return entries
 
@@ -205,15 +178,9 @@ def work_counts(user) -> dict:
 def my_work(request):
     work = work_for(request.user)
     shown = listing(entries_of(work), request.GET)
-    context = {"work": work, "listing": shown, "today": timezone.localdate()}
+    context = {"work": work, "listing": shown}
     # The page names the students of the rows on it, each at the highest tier it shows about them: the read
     # and its audit entries commit together.
-    on_page = {entry.student.pk for entry in shown.page if entry.student is not None}
-    tiers = {pk: tier for pk, (_student, tier) in work.named().items() if pk in on_page}
-    students = Student.objects.in_bulk(tiers)  # an interview's row holds only what the list needs of them
     with transaction.atomic():
-        record_reads(
-            request,
-            [read_event(Read.MY_WORK, student=students[pk], tier=tier, post="assigned") for pk, tier in tiers.items()],
-        )
+        record_reads(request, shown.reads(Read.MY_WORK, post="assigned"))
         return render(request, "core/my_work.html", context)
