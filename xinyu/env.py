@@ -5,6 +5,7 @@ import os
 import secrets
 import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -89,3 +90,13 @@ def syslog_target(raw: str) -> dict:
             f"AUDIT_ANCHOR_SYSLOG must be /path, host, host:port or tcp://host:port, not {raw!r}"
         )
     return {"address": (host, int(port)), "socktype": socket.SOCK_STREAM if stream else socket.SOCK_DGRAM}
+
+
+def sso_origins(urls: list[str]) -> list[str]:
+    """The origins (scheme://host[:port]) of the configured identity providers' addresses, for the CSP."""
+    origins = []
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme and parts.netloc and f"{parts.scheme}://{parts.netloc}" not in origins:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins

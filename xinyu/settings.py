@@ -4,10 +4,11 @@ import json
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.env import env_bool, env_int, env_list, env_networks, env_secret, env_str, syslog_target
+from xinyu.env import env_bool, env_int, env_list, env_networks, env_secret, env_str, sso_origins, syslog_target
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("XINYU_VAR_DIR", str(BASE_DIR / "var")))
@@ -152,6 +153,37 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Single sign-on (统一身份认证): CAS 2.0/3.0 and OpenID Connect, each off unless switched on (README,
+# "Single sign-on"). The local password stays. Accounts are matched by 学号/工号 from the IdP's attributes;
+# nobody is created by signing in. SSO_TRUST_IDP_MFA: a T3/T4 holder whose IdP asserts MFA (OIDC amr/acr,
+# a CAS attribute) needs no second factor in Xinyu.
+SSO_CAS_ENABLED = env_bool("SSO_CAS_ENABLED", default=False)
+SSO_CAS_SERVER_URL = env_str("SSO_CAS_SERVER_URL")
+SSO_CAS_VERSION = env_int("SSO_CAS_VERSION", 3)
+SSO_CAS_USERNAME_ATTRIBUTE = env_str("SSO_CAS_USERNAME_ATTRIBUTE")  # empty: the CAS user itself
+SSO_CAS_MFA_ATTRIBUTE = env_str("SSO_CAS_MFA_ATTRIBUTE")
+SSO_CAS_MFA_VALUES = env_list("SSO_CAS_MFA_VALUES", ["true", "mfa"])
+SSO_OIDC_ENABLED = env_bool("SSO_OIDC_ENABLED", default=False)
+SSO_OIDC_DISCOVERY_URL = env_str("SSO_OIDC_DISCOVERY_URL")
+SSO_OIDC_CLIENT_ID = env_str("SSO_OIDC_CLIENT_ID")
+SSO_OIDC_CLIENT_SECRET = env_str("SSO_OIDC_CLIENT_SECRET")
+SSO_OIDC_SCOPES = env_str("SSO_OIDC_SCOPES", "openid profile")
+SSO_OIDC_USERNAME_CLAIM = env_str("SSO_OIDC_USERNAME_CLAIM", "preferred_username")
+SSO_OIDC_MFA_AMR = env_list("SSO_OIDC_MFA_AMR", ["mfa", "otp", "hwk", "swk", "sms"])
+SSO_OIDC_MFA_ACR = env_list("SSO_OIDC_MFA_ACR", [])
+SSO_TRUST_IDP_MFA = env_bool("SSO_TRUST_IDP_MFA", default=False)
+SSO_LOGOUT_AT_IDP = env_bool("SSO_LOGOUT_AT_IDP", default=True)
+SSO_HTTP_TIMEOUT_SECONDS = env_int("SSO_HTTP_TIMEOUT_SECONDS", 10)
+if SSO_CAS_ENABLED and not SSO_CAS_SERVER_URL:
+    raise ImproperlyConfigured("SSO_CAS_ENABLED needs SSO_CAS_SERVER_URL (README, Single sign-on).")
+if SSO_CAS_VERSION not in (2, 3):
+    raise ImproperlyConfigured(f"SSO_CAS_VERSION must be 2 or 3, not {SSO_CAS_VERSION}")
+if SSO_OIDC_ENABLED and not (SSO_OIDC_DISCOVERY_URL and SSO_OIDC_CLIENT_ID and SSO_OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "SSO_OIDC_ENABLED needs SSO_OIDC_DISCOVERY_URL, SSO_OIDC_CLIENT_ID and SSO_OIDC_CLIENT_SECRET "
+        "(README, Single sign-on)."
+    )
+
 # Login throttling: failures counted per account and per client address within the window.
 LOGIN_FAILURE_LIMIT_PER_ACCOUNT = env_int("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", 5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
@@ -276,6 +308,11 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# Signing out is a form's POST that goes on to the IdP's logout page: browsers check the redirect against
+# form-action, so the IdP's origins are allowed there.
+SECURE_CSP["form-action"] += sso_origins(
+    [SSO_CAS_SERVER_URL if SSO_CAS_ENABLED else "", SSO_OIDC_DISCOVERY_URL if SSO_OIDC_ENABLED else ""]
+)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xinyu.accounts import twofactor
+from xinyu.accounts import sso, twofactor
 from xinyu.accounts.stepup import step_up_url
 
 SESSION_LAST_SEEN = "xinyu_last_seen"
@@ -46,6 +46,7 @@ class ForcePasswordChangeMiddleware:
         "/accounts/logout/",
         "/accounts/two-factor/",
         "/accounts/step-up/",
+        "/accounts/sso/",
         "/static/",
         "/i18n/",
     )
@@ -55,7 +56,13 @@ class ForcePasswordChangeMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and user.must_change_password and not request.path.startswith(self.ALLOWED_PREFIXES):
+        if (
+            user.is_authenticated
+            and user.must_change_password
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            # Signed in through the unified identity authentication: the local password is not in use.
+            and sso.signed_in_with(request) is None
+        ):
             return redirect("accounts:password_change")
         return self.get_response(request)
 
@@ -65,7 +72,14 @@ class TwoFactorMiddleware:
     session (signed in some other way, or before the requirement applied to them), is sent to the step-up
     page, which asks for a code (or enrolment). The two-factor pages, sign-out and static files stay open."""
 
-    ALLOWED_PREFIXES = ("/accounts/two-factor/", "/accounts/step-up/", "/accounts/logout/", "/static/", "/i18n/")
+    ALLOWED_PREFIXES = (
+        "/accounts/two-factor/",
+        "/accounts/step-up/",
+        "/accounts/sso/",
+        "/accounts/logout/",
+        "/static/",
+        "/i18n/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

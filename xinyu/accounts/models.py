@@ -171,3 +171,19 @@ class CredentialReset(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.account.username} · {self.get_status_display()}"
+
+
+class CasSession(models.Model):
+    """Which Xinyu session a CAS service ticket signed in, so the CAS server's single logout (a POST naming
+    the ticket) can end that session. Removed with the session's sign-out."""
+
+    ticket = models.CharField(max_length=255, unique=True)
+    session_key = models.CharField(max_length=40, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("CAS sign-in")
+        verbose_name_plural = _("CAS sign-ins")
+
+    def __str__(self):
+        return f"{self.ticket[:12]}… {self.created_at:%Y-%m-%d %H:%M}"

@@ -265,9 +265,11 @@ def complete_sign_in(request, user, data: dict) -> None:
     mark_verified(request)
 
 
-def mark_verified(request) -> None:
+def mark_verified(request, method: str = "code") -> None:
+    """The second factor is proven for this session: a code, or (`method` "cas-mfa"/"oidc-mfa") the IdP's
+    MFA, trusted by SSO_TRUST_IDP_MFA."""
     request.session[VERIFIED_SESSION_KEY] = request.user.pk
-    mark_reauthenticated(request, method="code")
+    mark_reauthenticated(request, method=method)
 
 
 def session_verified(request) -> bool:

@@ -3,11 +3,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from xinyu.accounts import throttle, twofactor
+from xinyu.accounts import cas, sso, sso_views, throttle, twofactor
 from xinyu.accounts.forms import CODE_ERRORS, PASSWORD_ERRORS, CodeForm, LoginForm, StepUpPasswordForm
+from xinyu.accounts.redirects import safe_next
 from xinyu.accounts.stepup import mark_reauthenticated
 from xinyu.common.access import public, signed_in
 from xinyu.org.access_log import client_address
@@ -20,6 +21,11 @@ class LoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_protocols"] = sso.enabled_protocols()
+        return context
 
     def form_valid(self, form):
         user = form.get_user()
@@ -36,8 +42,20 @@ class LoginView(auth_views.LoginView):
         return redirect("accounts:two_factor")
 
 
+class LogoutView(auth_views.LogoutView):
+    """Ends the Xinyu session; after a sign-in through the unified identity authentication, goes on to the
+    IdP's logout as well (CAS /logout?service=…, OIDC end_session_endpoint), where the setting allows."""
+
+    def post(self, request, *args, **kwargs):
+        data = sso.signed_in_with(request)
+        cas.forget(request.session.session_key)
+        target = sso_views.idp_logout_url(request, data)
+        response = super().post(request, *args, **kwargs)
+        return redirect(target) if target else response
+
+
 login = public(LoginView.as_view())
-logout = signed_in(auth_views.LogoutView.as_view())
+logout = signed_in(LogoutView.as_view())
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -55,15 +73,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 password_change = signed_in(PasswordChangeView.as_view())
-
-
-def safe_next(request, candidate: str | None) -> str:
-    """`candidate` if it points into this site; the home page otherwise."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse(settings.LOGIN_REDIRECT_URL)
 
 
 def _code_error(form: CodeForm, result: twofactor.CodeCheck) -> None:
@@ -143,6 +152,21 @@ def step_up(request):
     user = request.user
     next_url = request.POST.get("next") or request.GET.get("next")
     device = twofactor.confirmed_device(user)
+    signed_in_with = sso.signed_in_with(request)
+    # Signed in through the IdP, without an authenticator app: a fresh round trip to the IdP proves it is
+    # them (a T3/T4 holder only where the IdP's MFA is trusted and it asserted MFA at sign-in).
+    sso_step_up = (
+        device is None
+        and signed_in_with is not None
+        and signed_in_with["protocol"] in sso.enabled_protocols()
+        and (not twofactor.two_factor_required(user) or (settings.SSO_TRUST_IDP_MFA and signed_in_with.get("mfa")))
+    )
+    sso_url = ""
+    if sso_step_up:
+        query = urlencode({"next": safe_next(request, next_url), "reauthenticate": "1"})
+        sso_url = f"{reverse(f'accounts:sso_{signed_in_with["protocol"]}_login')}?{query}"
+        if not user.has_usable_password() or twofactor.two_factor_required(user):
+            return render(request, "accounts/step_up.html", {"sso_url": sso_url, "sso_only": True, "next": ""})
     if device is None and twofactor.two_factor_required(user):
         return redirect(f"{reverse('accounts:two_factor_enrol')}?{urlencode({'next': safe_next(request, next_url)})}")
     address = client_address(request)
@@ -166,5 +190,5 @@ def step_up(request):
             else:
                 throttle.record_failure(user.username, address)
                 form.add_error("password", PASSWORD_ERRORS["wrong"])
-    context = {"form": form, "uses_code": device is not None, "next": safe_next(request, next_url)}
+    context = {"form": form, "uses_code": device is not None, "next": safe_next(request, next_url), "sso_url": sso_url}
     return render(request, "accounts/step_up.html", context)
