@@ -381,3 +381,35 @@ def _single_logout_request(idp, ticket, timeout=20):
         if ticket in body:
             return body
     raise AssertionError(f"the CAS server sent no single logout for {ticket}")
+
+
+def test_cas_2_validation_works_too(world, idp, browser):
+    with idp.settings(SSO_CAS_VERSION=2):
+        client = Client()
+        response, _ = sign_in(client, browser, sso.CAS, "sun")
+    assert response.status_code == 302
+    assert session_user(client) == str(world.cast["head_teacher"].pk)
+
+
+@ENFORCED
+def test_step_up_offers_the_password_and_the_idp_to_someone_who_has_both(world, sso_on, browser):
+    client = Client()
+    sign_in(client, browser, sso.OIDC, "sun")
+    page = client.get(reverse("accounts:step_up"), {"next": "/reports/"}).content.decode()
+    assert 'data-testid="step-up-form"' in page and 'data-testid="step-up-sso"' in page
+    assert "通过统一身份认证重新登录" in page
+    response = client.post(reverse("accounts:step_up"), {"password": PASSWORD, "next": "/reports/"})
+    assert response["Location"] == "/reports/"
+    assert REAUTH_KEY in client.session
+
+
+def test_an_sso_sign_in_is_not_sent_to_set_a_local_password(world, sso_on, browser):
+    head_teacher = world.cast["head_teacher"]
+    head_teacher.must_change_password = True
+    head_teacher.save()
+    client = Client()
+    sign_in(client, browser, sso.CAS, "sun")
+    assert client.get(reverse("core:home")).status_code == 200
+    local = Client()
+    local.post(reverse("accounts:login"), {"username": "T10001", "password": PASSWORD})
+    assert local.get(reverse("core:home"))["Location"] == reverse("accounts:password_change")
