@@ -413,3 +413,22 @@ def test_an_sso_sign_in_is_not_sent_to_set_a_local_password(world, sso_on, brows
     local = Client()
     local.post(reverse("accounts:login"), {"username": "T10001", "password": PASSWORD})
     assert local.get(reverse("core:home"))["Location"] == reverse("accounts:password_change")
+
+
+@ENFORCED
+def test_a_password_sign_in_after_an_unfinished_sso_sign_in_is_a_password_sign_in(world, sso_on, browser):
+    client = Client()
+    response, _ = sign_in(client, browser, sso.OIDC, "wu")  # stops at the code step
+    assert response["Location"] == reverse("accounts:two_factor_enrol")
+    client.post(reverse("accounts:login"), {"username": "T10001", "password": PASSWORD})
+    assert session_user(client) == str(world.cast["head_teacher"].pk)
+    assert sso.SESSION_KEY not in client.session
+    assert client.post(reverse("accounts:logout"))["Location"] == reverse("accounts:login")
+
+
+def test_links_of_expired_cas_sessions_are_dropped(world, sso_on, browser):
+    CasSession.objects.create(ticket="ST-old", session_key="gone")
+    CasSession.objects.update(created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    sign_in(Client(), browser, sso.CAS, "sun")
+    assert not CasSession.objects.filter(ticket="ST-old").exists()
+    assert CasSession.objects.count() == 1

@@ -12,6 +12,7 @@ The session remembers how it was signed in (`SESSION_KEY`): the protocol, the OI
 logout) or the CAS ticket (for the CAS server's single logout), and whether the IdP asserted MFA.
 """
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -22,6 +23,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinyu.accounts import throttle, twofactor
@@ -181,6 +183,9 @@ def _link_cas_ticket(request, ticket: str) -> None:
     if request.session.session_key is None:
         request.session.save()
     CasSession.objects.update_or_create(ticket=ticket[:255], defaults={"session_key": request.session.session_key})
+    # Links of sessions that expired on their own are of no use to a single logout any more.
+    expired = timezone.now() - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    CasSession.objects.filter(created_at__lt=expired).delete()
 
 
 @receiver(user_logged_in)

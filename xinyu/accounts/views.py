@@ -28,6 +28,8 @@ class LoginView(auth_views.LoginView):
         return context
 
     def form_valid(self, form):
+        # Signed in with the password: whatever an unfinished SSO sign-in left in this session is not theirs.
+        self.request.session.pop(sso.SESSION_KEY, None)
         user = form.get_user()
         if getattr(user, "second_factor_verified", False):
             # Password and code together, while the account's password sign-in was paused: signed in.
