@@ -147,13 +147,14 @@ def idp(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("idp")
     config = workdir / "config.json"
     config.write_text(json.dumps(_config(f"http://127.0.0.1:{catcher.server_address[1]}/slo")))
-    env = {**os.environ, "IDP_CONFIG": str(config), "IDP_DIR": str(workdir), "DJANGO_SETTINGS_MODULE": ""}
-    env.pop("DJANGO_SETTINGS_MODULE")
-    env.pop("DATABASE_URL", None)
+    # Xinyu's settings module and database are not the IdP's.
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+    env.update(IDP_CONFIG=str(config), IDP_DIR=str(workdir))
+    stderr = open(workdir / "stderr.log", "w")  # noqa: SIM115 - closed after the process
     process = subprocess.Popen(  # noqa: S603 - the IdP venv's interpreter and our serve.py
         [str(build_venv.python_of(venv)), str(IDP_DIR / "serve.py")],
         stdout=subprocess.PIPE,
-        stderr=open(workdir / "stderr.log", "w"),  # noqa: SIM115 - closed with the process
+        stderr=stderr,
         env=env,
         text=True,
     )
@@ -167,7 +168,10 @@ def idp(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        process.stdout.close()
+        stderr.close()
         catcher.shutdown()
+        catcher.server_close()
 
 
 def _wait_for_port(process, workdir) -> int:
