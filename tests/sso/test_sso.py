@@ -4,6 +4,7 @@ test client, the IdP's pages through requests, the ticket or code validated by X
 import datetime as dt
 import queue
 import re
+import socket
 import time
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -432,3 +433,28 @@ def test_links_of_expired_cas_sessions_are_dropped(world, sso_on, browser):
     sign_in(Client(), browser, sso.CAS, "sun")
     assert not CasSession.objects.filter(ticket="ST-old").exists()
     assert CasSession.objects.count() == 1
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_idp_that_does_not_answer_gets_a_clear_page(world, idp):
+    nowhere = f"http://127.0.0.1:{_closed_port()}"
+    with idp.settings(
+        SSO_CAS_SERVER_URL=f"{nowhere}/cas/",
+        SSO_OIDC_DISCOVERY_URL=f"{nowhere}/o/.well-known/openid-configuration",
+        SSO_HTTP_TIMEOUT_SECONDS=2,
+    ):
+        client = Client()
+        response = client.get(reverse("accounts:sso_oidc_login"))
+        assert response.status_code == 503
+        assert refusal_reason(response) == "unavailable"
+        assert "暂时无法访问" in response.content.decode()
+        start(client, sso.CAS)
+        response = client.get(reverse("accounts:sso_cas_callback"), {"ticket": "ST-1"})
+        assert response.status_code == 503
+        assert refusal_reason(response) == "unavailable"
+        assert session_user(client) is None

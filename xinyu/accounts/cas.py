@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from xinyu.accounts.models import CasSession
-from xinyu.accounts.sso import CAS, Assertion
+from xinyu.accounts.sso import CAS, Assertion, Unavailable
 
 SAML_PROTOCOL = "{urn:oasis:names:tc:SAML:2.0:protocol}"
 
@@ -65,10 +65,13 @@ def _values(value) -> list[str]:
 
 
 def validate(request, ticket: str) -> Assertion | None:
-    """Asks the CAS server about `ticket` (each ticket is good once); None if it does not confirm it."""
+    """Asks the CAS server about `ticket` (each ticket is good once); None if it does not confirm it.
+    Raises `Unavailable` if the server does not answer."""
     try:
         user, attributes, _ = client(request).verify_ticket(ticket)
-    except (requests.RequestException, ElementTree.ParseError, ValueError, IndexError, AttributeError):
+    except requests.RequestException as exc:
+        raise Unavailable from exc
+    except (ElementTree.ParseError, ValueError, IndexError, AttributeError):
         return None
     if not user:
         return None

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from joserfc.errors import JoseError
 
-from xinyu.accounts.sso import OIDC, Assertion
+from xinyu.accounts.sso import OIDC, Assertion, Unavailable
 
 _clients: dict[tuple, object] = {}
 
@@ -44,16 +44,23 @@ def redirect_uri(request) -> str:
 
 
 def login_redirect(request, *, reauthenticate: bool = False):
+    """To the provider's authorization endpoint. Raises `Unavailable` if its discovery document cannot be had."""
     extra = {"prompt": "login", "max_age": 0} if reauthenticate else {}
-    return client().authorize_redirect(request, redirect_uri(request), **extra)
+    try:
+        return client().authorize_redirect(request, redirect_uri(request), **extra)
+    except (requests.RequestException, ValueError) as exc:
+        raise Unavailable from exc
 
 
 def validate(request) -> Assertion | None:
     """Checks the callback's state, exchanges the code at the token endpoint (a code is good once) and checks
-    the ID token (signature, issuer, audience, expiry, nonce). None if anything fails."""
+    the ID token (signature, issuer, audience, expiry, nonce). None if anything fails; `Unavailable` if the
+    provider does not answer."""
     try:
         token = client().authorize_access_token(request)
-    except (OAuthError, JoseError, requests.RequestException, ValueError, KeyError, RuntimeError):
+    except requests.RequestException as exc:
+        raise Unavailable from exc
+    except (OAuthError, JoseError, ValueError, KeyError, RuntimeError):
         return None
     claims = token.get("userinfo") or {}
     if not claims or not token.get("id_token"):

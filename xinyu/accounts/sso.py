@@ -49,6 +49,11 @@ class Refusal(Enum):
     LOCKED = "locked"
     FAILED = "failed"
     NO_NUMBER = "no_number"
+    UNAVAILABLE = "unavailable"
+
+
+class Unavailable(Exception):
+    """The IdP did not answer (network, timeout): nobody's fault at this end, try again later."""
 
 
 REFUSAL_TEXTS = {
@@ -65,6 +70,10 @@ REFUSAL_TEXTS = {
     Refusal.FAILED: _(
         "The unified identity authentication could not confirm this sign-in (the link may have expired or been "
         "used already). Please sign in again."
+    ),
+    Refusal.UNAVAILABLE: _(
+        "The unified identity authentication is not answering at the moment. Please try again later, or sign "
+        "in with your Xinyu password if you have one."
     ),
     Refusal.NO_NUMBER: _(
         "The unified identity authentication did not say your staff or student number, so Xinyu cannot tell "

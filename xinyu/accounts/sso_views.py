@@ -1,5 +1,7 @@
 """The sign-in round trips through the unified identity authentication (CAS, OpenID Connect)."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -17,6 +19,17 @@ def _start(request, protocol: str):
     return reauthenticate
 
 
+def _unavailable(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except sso.Unavailable:
+            return sso.refuse(request, sso.Refusal.UNAVAILABLE, status=503)
+
+    return wrapper
+
+
 @public
 def cas_login(request):
     reauthenticate = _start(request, sso.CAS)
@@ -24,6 +37,7 @@ def cas_login(request):
 
 
 @public
+@_unavailable
 def oidc_login(request):
     reauthenticate = _start(request, sso.OIDC)
     return oidc.login_redirect(request, reauthenticate=reauthenticate)
@@ -31,6 +45,7 @@ def oidc_login(request):
 
 @public
 @csrf_exempt
+@_unavailable
 def cas_callback(request):
     """GET: the CAS server sends the browser back with a ticket. POST: the CAS server's single logout
     (a SAML LogoutRequest naming the ticket; no browser, hence no CSRF token)."""
@@ -50,6 +65,7 @@ def cas_callback(request):
 
 
 @public
+@_unavailable
 def oidc_callback(request):
     if not settings_enabled(sso.OIDC):
         raise Http404
