@@ -48,7 +48,7 @@ def build(log=sys.stderr) -> Path:
             subprocess.run([base, "-m", "venv", str(aside)], check=True, capture_output=True)  # noqa: S603 - fixed
             result = subprocess.run(  # noqa: S603 - the new venv's pip, our lock file
                 [str(python_of(aside)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 "--no-input", "-r", str(LOCK_FILE)],
+                 "--no-input", "--timeout", "30", "--retries", "2", "-r", str(LOCK_FILE)],
                 capture_output=True, text=True, timeout=600,
             )  # fmt: skip
             if result.returncode != 0:
