@@ -43,6 +43,7 @@ IDP_PEOPLE = {
     "sun": ("T10001", False),  # the head teacher: password only in Xinyu
     "wu": ("T10003", False),  # the mental-health advisor: T3, needs two factors
     "wu-mfa": ("T10003", True),
+    "wu-acr": ("T10003", "acr"),  # OIDC: MFA said by `acr` only (CAS: an MFA attribute of another value)
     "ghost": ("T99999", False),  # no such account in Xinyu
     "leaver": ("T30001", False),  # an account whose holder left
     "student": ("２０２５０００００１", False),  # full-width digits, as some IdPs keep them
@@ -93,7 +94,10 @@ def _config(slo_url: str) -> dict:
     for login, (number, mfa) in IDP_PEOPLE.items():
         cas_attributes = {"employeeNumber": number} if number else {}
         claims = {"xh": number} if number else {}
-        if mfa:
+        if mfa == "acr":
+            cas_attributes["authnMethod"] = "password"
+            claims.update(amr=["pwd"], acr="urn:example:loa:mfa")
+        elif mfa:
             cas_attributes["authnMethod"] = "mfa"
             claims["amr"] = ["pwd", "mfa"]
         else:

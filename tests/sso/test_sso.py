@@ -458,3 +458,34 @@ def test_an_idp_that_does_not_answer_gets_a_clear_page(world, idp):
         assert response.status_code == 503
         assert refusal_reason(response) == "unavailable"
         assert session_user(client) is None
+
+
+@ENFORCED
+@pytest.mark.parametrize(("protocol", "trusted"), [(sso.OIDC, True), (sso.CAS, False)])
+def test_mfa_by_acr_counts_where_listed_and_other_cas_values_do_not(world, idp, browser, protocol, trusted):
+    """wu-acr: OIDC says acr=urn:example:loa:mfa (amr pwd only); CAS says authnMethod=password."""
+    with idp.settings(SSO_TRUST_IDP_MFA=True, SSO_OIDC_MFA_ACR=["urn:example:loa:mfa"]):
+        client = Client()
+        response, _ = sign_in(client, browser, protocol, "wu-acr")
+    if trusted:
+        assert response["Location"] == "/reports/"
+        assert session_user(client) == str(world.cast["mental_health_advisor"].pk)
+    else:
+        assert response["Location"] == reverse("accounts:two_factor_enrol")
+        assert session_user(client) is None
+
+
+@ENFORCED
+def test_acr_not_listed_is_not_mfa(world, idp, browser):
+    with idp.settings(SSO_TRUST_IDP_MFA=True, SSO_OIDC_MFA_ACR=[]):
+        client = Client()
+        response, _ = sign_in(client, browser, sso.OIDC, "wu-acr")
+    assert response["Location"] == reverse("accounts:two_factor_enrol")
+
+
+def test_the_number_may_come_from_the_userinfo_endpoint(world, idp, browser):
+    with idp.settings(SSO_OIDC_USERNAME_CLAIM="xh_userinfo"):
+        client = Client()
+        response, _ = sign_in(client, browser, sso.OIDC, "sun")
+    assert response.status_code == 302
+    assert session_user(client) == str(world.cast["head_teacher"].pk)

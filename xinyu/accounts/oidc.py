@@ -66,6 +66,14 @@ def validate(request) -> Assertion | None:
     if not claims or not token.get("id_token"):
         return None
     number = claims.get(settings.SSO_OIDC_USERNAME_CLAIM)
+    if number is None:
+        # Some providers put their own claims in the userinfo answer only.
+        try:
+            number = client().userinfo(token=token).get(settings.SSO_OIDC_USERNAME_CLAIM)
+        except requests.RequestException as exc:
+            raise Unavailable from exc
+        except (OAuthError, ValueError, KeyError, RuntimeError):
+            number = None
     amr = claims.get("amr") or []
     amr = [amr] if isinstance(amr, str) else amr
     mfa = bool(set(settings.SSO_OIDC_MFA_AMR).intersection(amr)) or (

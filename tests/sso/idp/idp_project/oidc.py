@@ -10,3 +10,10 @@ class Validator(OAuth2Validator):
     def get_additional_claims(self, request):
         entry = settings.CONFIG["users"].get(request.user.username, {})
         return dict(entry.get("oidc_claims", {}))
+
+    def get_userinfo_claims(self, request):
+        # A claim found at the userinfo endpoint only (not in the ID token), as some providers do.
+        claims = super().get_userinfo_claims(request)
+        if "xh" in claims:
+            claims["xh_userinfo"] = claims["xh"]
+        return claims
