@@ -61,13 +61,27 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 
 
-def request(port: int, browser: Browser, method: str, path: str, form: dict | None = None):
-    """One request on a fresh loopback connection (sync workers close after each); keeps the cookies."""
+def request(
+    port: int,
+    browser: Browser,
+    method: str,
+    path: str,
+    form: dict | None = None,
+    *,
+    source: str | None = None,
+    headers: dict | None = None,
+):
+    """One request on a fresh loopback connection (sync workers close after each); keeps the cookies.
+    `source`: the loopback address it comes from (127.0.0.2, say; the default is the kernel's choice)."""
     body = urllib.parse.urlencode(form).encode() if form is not None else None
-    headers = {"Host": "127.0.0.1", "Cookie": "; ".join(f"{k}={v}" for k, v in browser.cookies.items())}
+    headers = {
+        **(headers or {}),
+        "Host": "127.0.0.1",
+        "Cookie": "; ".join(f"{k}={v}" for k, v in browser.cookies.items()),
+    }
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0) if source else None)
     try:
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
@@ -85,11 +99,15 @@ class Sitting:
     """The four requests of one student's sitting against the server on `port`; each returns an error
     text, or "" when the answer was the one a browser expects."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, *, source: str | None = None):
         self.port = port
+        self.source = source
+
+    def _request(self, browser: Browser, method: str, path: str, form: dict | None = None):
+        return request(self.port, browser, method, path, form, source=self.source)
 
     def get_entry(self, browser: Browser) -> str:
-        status, _, text = request(self.port, browser, "GET", f"/screening/enter/?code={browser.code}")
+        status, _, text = self._request(browser, "GET", f"/screening/enter/?code={browser.code}")
         found = TOKEN.search(text)
         browser.csrf = found.group(1) if found else ""
         return "" if status == 200 and found else f"entry page {status}"
@@ -101,11 +119,11 @@ class Sitting:
             "student_number": browser.student_number,
             "check": browser.check,
         }
-        status, location, _ = request(self.port, browser, "POST", "/screening/enter/", form)
+        status, location, _ = self._request(browser, "POST", "/screening/enter/", form)
         return "" if status == 302 and location.endswith("/screening/answer/") else f"entry {status} {location}"
 
     def get_questionnaire(self, browser: Browser) -> str:
-        status, _, text = request(self.port, browser, "GET", "/screening/answer/")
+        status, _, text = self._request(browser, "GET", "/screening/answer/")
         token, key = TOKEN.search(text), KEY.search(text)
         if status != 200 or not token or not key:
             return f"questionnaire page {status}"
@@ -114,7 +132,7 @@ class Sitting:
 
     def post_submit(self, browser: Browser) -> str:
         form = {"csrfmiddlewaretoken": browser.csrf, "submission_key": browser.submission_key}
-        status, location, _ = request(self.port, browser, "POST", "/screening/answer/submit/", form)
+        status, location, _ = self._request(browser, "POST", "/screening/answer/submit/", form)
         return "" if status == 302 and location.endswith("/screening/answer/done/") else f"submit {status}"
 
 
