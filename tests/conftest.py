@@ -201,6 +201,12 @@ def latest_schema_afterwards():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    with rq_support.test_body():
+        return (yield)
+
+
 def pytest_sessionstart(session):
     """TASK_BACKEND=rq (.ci/run's RQ phase) with no Redis answering: say so once, instead of every task
     failing on its own."""

@@ -125,12 +125,29 @@ def enqueue_for_workers(task, *args) -> str:
     return queue.enqueue_job(job).id
 
 
+# Per connection, how many transactions were open when the test body began (the test's own wrapping ones:
+# pytest-django's, the shared fixtures' of tests/shared.py); None outside a test body.
+_OPEN_AT_START: dict[str, int] | None = None
+
+
+@contextlib.contextmanager
+def test_body():
+    """Around a test's body (tests/conftest.py): what is open by then is the test's, not the code's."""
+    global _OPEN_AT_START
+    _OPEN_AT_START = {conn.alias: len(conn.atomic_blocks) for conn in connections.all(initialized_only=True)}
+    try:
+        yield
+    finally:
+        _OPEN_AT_START = None
+
+
 def _in_own_transaction() -> str:
-    """The database alias whose connection is inside a transaction the code opened ("" if none); the test
-    case's own wrapping transaction does not count."""
-    for connection in connections.all(initialized_only=True):
-        if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
-            return connection.alias
+    """The database alias whose connection is inside a transaction the code opened ("" if none)."""
+    if _OPEN_AT_START is None:
+        return ""
+    for conn in connections.all(initialized_only=True):
+        if len(conn.atomic_blocks) > _OPEN_AT_START.get(conn.alias, 0):
+            return conn.alias
     return ""
 
 
