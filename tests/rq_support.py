@@ -8,7 +8,8 @@ start worker processes start real RQ workers (`manage.py rqworker`) on the same 
 
 Without TASK_BACKEND=rq their RQ variants are skipped (the regular runs stay as fast as they were); with it
 and no Redis answering they are skipped too, unless XINYU_REQUIRE_REDIS=1 (CI) makes that a failure. Only
-REDIS_URL's own database is ever flushed (CI uses /1)."""
+the test process's own Redis database is ever flushed: REDIS_URL's (CI: /1), and the next one for each further
+pytest-xdist process (CI: /2)."""
 
 import contextlib
 import os
@@ -17,12 +18,12 @@ import signal
 import django_rq
 import pytest
 import redis
+from django.conf import settings
 from django.db import connections
 from django_tasks.utils import get_random_id
 from django_tasks_rq.backend import Job, RQBackend, failed_callback, success_callback
 from rq.job import Callback
 
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 WORKER_JOB_CLASS = "django_tasks_rq.backend.Job"
 
 
@@ -35,7 +36,8 @@ def required() -> bool:
 
 
 def redis_url() -> str:
-    return os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    """This test process's Redis database (xinyu/test_settings.py: REDIS_URL's, one more per xdist worker)."""
+    return settings.TEST_REDIS_URL
 
 
 def redis_problem(url: str | None = None) -> str:
@@ -48,9 +50,9 @@ def redis_problem(url: str | None = None) -> str:
     return ""
 
 
-def need_redis() -> None:
+def need_redis(url: str | None = None) -> None:
     """Skip the calling test without Redis, or fail it when CI requires Redis."""
-    if problem := redis_problem():
+    if problem := redis_problem(url):
         if required():
             pytest.fail(f"{problem}; XINYU_REQUIRE_REDIS=1 requires it")
         pytest.skip(f"{problem}; start Redis or leave TASK_BACKEND unset")
@@ -68,7 +70,7 @@ def use_backend(name: str) -> None:
 
 
 def flush() -> None:
-    """Empty REDIS_URL's own database (never the whole server)."""
+    """Empty this test process's own Redis database (never the whole server)."""
     redis.Redis.from_url(redis_url()).flushdb()
 
 

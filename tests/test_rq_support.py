@@ -13,17 +13,15 @@ NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 def test_without_redis_the_rq_tests_skip_and_say_why(monkeypatch):
-    monkeypatch.setenv("REDIS_URL", NOWHERE)
     monkeypatch.delenv("XINYU_REQUIRE_REDIS", raising=False)
     with pytest.raises(pytest.skip.Exception, match=r"Redis does not answer at redis://127\.0\.0\.1:1/0"):
-        rq_support.need_redis()
+        rq_support.need_redis(NOWHERE)
 
 
 def test_without_redis_the_rq_tests_fail_where_ci_requires_it(monkeypatch):
-    monkeypatch.setenv("REDIS_URL", NOWHERE)
     monkeypatch.setenv("XINYU_REQUIRE_REDIS", "1")
     with pytest.raises(pytest.fail.Exception, match="XINYU_REQUIRE_REDIS=1 requires it"):
-        rq_support.need_redis()
+        rq_support.need_redis(NOWHERE)
 
 
 @pytest.mark.django_db
