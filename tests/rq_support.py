@@ -24,8 +24,6 @@ from django_tasks.utils import get_random_id
 from django_tasks_rq.backend import Job, RQBackend, failed_callback, success_callback
 from rq.job import Callback
 
-WORKER_JOB_CLASS = "django_tasks_rq.backend.Job"
-
 
 def wanted() -> bool:
     return os.environ.get("TASK_BACKEND") == "rq"
@@ -75,8 +73,9 @@ def flush() -> None:
 
 
 def worker_command(*extra: str) -> list[str]:
-    """`manage.py` arguments for an RQ worker on the default queue running Django tasks."""
-    return ["rqworker", "default", "--job-class", WORKER_JOB_CLASS, *extra]
+    """`manage.py` arguments for an RQ worker on the default queue, as README deploys it (the settings give
+    it django_tasks_rq's job class)."""
+    return ["rqworker", "default", *extra]
 
 
 def descendants(pid: int) -> list[int]:

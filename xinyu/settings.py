@@ -195,6 +195,9 @@ if TASK_BACKEND == "rq":
             "DEFAULT_TIMEOUT": env_int("RQ_JOB_TIMEOUT_SECONDS", 3600),
         }
     }
+    # Workers (`manage.py rqworker default`) run Django tasks only with django_tasks_rq's job class: with RQ's
+    # own, every task fails ("'Job' object has no attribute 'task_result'").
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 elif TASK_BACKEND == "immediate":
