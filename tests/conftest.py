@@ -17,6 +17,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, override_settings
 from django.utils import translation
 
+from tests import rq_support
 from tests.factories import (
     ClassGroupFactory,
     CollegeFactory,
@@ -198,3 +199,16 @@ def latest_schema_afterwards():
     yield
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    with rq_support.test_body():
+        return (yield)
+
+
+def pytest_sessionstart(session):
+    """TASK_BACKEND=rq (.ci/run's RQ phase) with no Redis answering: say so once, instead of every task
+    failing on its own."""
+    if rq_support.wanted() and (problem := rq_support.redis_problem()):
+        raise pytest.UsageError(f"TASK_BACKEND=rq: {problem}")

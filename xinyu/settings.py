@@ -217,7 +217,19 @@ STORAGES = {
 # Background work: Django's tasks API; the database backend by default, RQ (Redis) to scale out.
 TASK_BACKEND = env_str("TASK_BACKEND", "database")
 if TASK_BACKEND == "rq":
-    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    # RQ stops a job after DEFAULT_TIMEOUT seconds (RQ's own default, 180 s, would cut short a 50,000-row
+    # roster import). A worker killed mid-job is not retried by RQ (django_tasks_rq sets no Retry; RQ moves
+    # the job to its failed registry once the worker's heartbeat lapses): each job's own lease in the
+    # database and the clock's sweeps run it again (README, "Several web machines").
+    RQ_QUEUES = {
+        "default": {
+            "URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "DEFAULT_TIMEOUT": env_int("RQ_JOB_TIMEOUT_SECONDS", 3600),
+        }
+    }
+    # Workers (`manage.py rqworker default`) run Django tasks only with django_tasks_rq's job class: with RQ's
+    # own, every task fails ("'Job' object has no attribute 'task_result'").
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 elif TASK_BACKEND == "immediate":

@@ -1,6 +1,7 @@
 """The deployed processes, killed and locked out for real: `manage.py db_worker` waits out a locked
 SQLite database instead of exiting, and an urgent SMS held by a worker killed with SIGKILL mid-send reaches
-the gateway within seconds (one short lease), measured here.
+the gateway within seconds (one short lease), measured here, with the database task backend and again on RQ
+(`manage.py rqworker` on Redis, the clock enqueuing its sweeps for the workers; tests/rq_support.py).
 
 The processes run on a copy of the test database (SQLite: a file made with SQLite's backup API; PostgreSQL:
 the test database itself, these tests being transactional), with the test's keys, against a webhook
@@ -8,7 +9,6 @@ receiver on 127.0.0.1 (tests/notify/gateway.py)."""
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from tests import rq_support
 from tests.factories import UserFactory
 from tests.notify.gateway import Gateway
 from xinyu.notify.models import Notification, OutboxMessage
@@ -71,8 +72,14 @@ class Process:
     def __init__(self, tmp_path, name, args, env):
         self.log = tmp_path / f"{name}.log"
         self.handle = self.log.open("wb")
+        # Its own process group: an RQ worker forks a work horse per job, killed with it.
         self.process = subprocess.Popen(  # noqa: S603 (this interpreter, the project's manage.py)
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def alive(self) -> bool:
@@ -83,7 +90,7 @@ class Process:
 
     def kill(self) -> None:
         """As the machine or the OOM killer would: no chance to finish anything."""
-        self.process.send_signal(signal.SIGKILL)
+        rq_support.kill_tree(self.process.pid)
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
@@ -94,6 +101,7 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        rq_support.kill_tree(self.process.pid)  # a work horse left behind, if any
         self.handle.close()
 
 
@@ -111,7 +119,7 @@ def processes():
         process.stop()
 
 
-def environment(tmp_path, database: Database, **extra) -> dict:
+def environment(tmp_path, database: Database, backend: str = "database", **extra) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "xinyu.settings",
@@ -119,7 +127,8 @@ def environment(tmp_path, database: Database, **extra) -> dict:
         "DEBUG": "false",
         "XINYU_VAR_DIR": str(tmp_path),
         "DATABASE_URL": database.url,
-        "TASK_BACKEND": "database",
+        "TASK_BACKEND": backend,
+        "REDIS_URL": rq_support.redis_url(),
         "NOTIFY_EMAIL": "false",
         "LOG_LEVEL": "WARNING",
         **extra,
@@ -135,19 +144,27 @@ def wait_for(condition, *, seconds: float, what: str, step: float = 0.05):
     raise AssertionError(f"timed out after {seconds} s waiting for {what}")
 
 
-def queue_delivery_task() -> str:
-    """A deliver_outbox task in the database task table, as a notifying commit enqueues it in production."""
-    backend = DatabaseBackend("default", {"BACKEND": "django_tasks_db.DatabaseBackend"})
-    return str(backend.enqueue(deliver_outbox, (), {}).id)
+def queue_delivery_task(backend: str = "database") -> str:
+    """A deliver_outbox task in the database task table or on the Redis queue, as a notifying commit
+    enqueues it in production."""
+    if backend == "rq":
+        return rq_support.enqueue_for_workers(deliver_outbox)
+    database = DatabaseBackend("default", {"BACKEND": "django_tasks_db.DatabaseBackend"})
+    return str(database.enqueue(deliver_outbox, (), {}).id)
 
 
 WORKER = ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"]
+WORKERS = {"database": WORKER, "rq": rq_support.worker_command()}
+# With RQ the clock enqueues its sweeps for the workers (`--enqueue`), so the second worker resends.
+CLOCK_ARGS = {"database": [], "rq": ["--enqueue"]}
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's single-writer lock")
 def test_the_worker_waits_out_a_locked_database_instead_of_exiting(tmp_path, processes):
     """Started while an import holds the write lock (a restart), and locked out while it runs: it logs,
-    waits and goes on; the library's worker exits in both cases."""
+    waits and goes on; the library's worker exits in both cases. (An RQ worker waits on Redis, not on the
+    database: nothing to test there.)"""
+    rq_support.use_backend("database")
     task_id = queue_delivery_task()
     database = Database(tmp_path)
     lock = sqlite3.connect(database.sqlite_file, isolation_level=None)
@@ -193,7 +210,11 @@ def test_the_worker_waits_out_a_locked_database_instead_of_exiting(tmp_path, pro
         lock.close()
 
 
-def test_an_urgent_sms_held_by_a_killed_worker_reaches_the_gateway_within_seconds(tmp_path, processes, capsys):
+@pytest.mark.parametrize("backend", ["database", "rq"])
+def test_an_urgent_sms_held_by_a_killed_worker_reaches_the_gateway_within_seconds(tmp_path, processes, capsys, backend):
+    rq_support.use_backend(backend)
+    if backend == "rq":
+        rq_support.flush()
     gateway = Gateway(delay=3 * LEASE).start()  # slow: the first worker is still waiting when it is killed
     try:
         person = UserFactory(username="T30001", full_name="值班领导", phone="13800000009")
@@ -203,20 +224,23 @@ def test_an_urgent_sms_held_by_a_killed_worker_reaches_the_gateway_within_second
         row = OutboxMessage.objects.create(
             notification=notification, channel="webhook:sms", next_attempt_at=timezone.now()
         )
-        queue_delivery_task()
+        queue_delivery_task(backend)
         database = Database(tmp_path)
         env = environment(
             tmp_path,
             database,
+            backend,
             NOTIFY_WEBHOOKS=json.dumps([{"name": "sms", "url": f"{gateway.url}/sms", "kind": "sms"}]),
             NOTIFY_URGENT_LEASE_SECONDS=str(LEASE),
             # The worker waits for the slow gateway instead of giving up on it: its send outlasts the lease.
             NOTIFY_WEBHOOK_TIMEOUT_SECONDS=str(4 * LEASE),
         )
 
-        first = processes(tmp_path, "worker-1", WORKER, env)
+        first = processes(tmp_path, "worker-1", WORKERS[backend], env)
         wait_for(lambda: len(gateway.arrivals) >= 1, seconds=60, what="the first worker to start sending")
-        clock = processes(tmp_path, "clock", ["run_clock", "--interval", str(CLOCK_INTERVAL)], env)
+        clock = processes(
+            tmp_path, "clock", ["run_clock", "--interval", str(CLOCK_INTERVAL), *CLOCK_ARGS[backend]], env
+        )
         # While the first worker lives it renews its lease: the clock's sweeps leave the row alone, however
         # long the gateway takes.
         time.sleep(2 * LEASE + CLOCK_INTERVAL)
@@ -227,14 +251,14 @@ def test_an_urgent_sms_held_by_a_killed_worker_reaches_the_gateway_within_second
         gateway.delay = 0
         first.kill()
         killed_at = time.perf_counter()
-        processes(tmp_path, "worker-2", WORKER, env)  # as its supervisor restarts it
+        processes(tmp_path, "worker-2", WORKERS[backend], env)  # as its supervisor restarts it
         wait_for(lambda: len(gateway.arrivals) >= 2, seconds=120, what="the message to be sent again")
         delay = gateway.arrivals[1].at - killed_at
 
         with capsys.disabled():
             print(
-                f"\nurgent SMS after a worker was killed mid-send: at the gateway {delay:.1f} s after the kill "
-                f"(urgent lease {LEASE} s, clock every {CLOCK_INTERVAL} s)"
+                f"\nurgent SMS after a worker ({backend}) was killed mid-send: at the gateway {delay:.1f} s after "
+                f"the kill (urgent lease {LEASE} s, clock every {CLOCK_INTERVAL} s)"
             )
         assert delay <= 60
         assert delay <= LEASE + CLOCK_INTERVAL + 5  # one lease, one tick, and the send: not the 300 s lease
