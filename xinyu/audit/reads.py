@@ -47,6 +47,7 @@ class Read(models.TextChoices):
     CONCERN_REPORT = "concern.report", _("Concern report")
     CRISIS_BOARD = "crisis.board", _("Crisis board")
     CRISIS_CASE = "crisis.case", _("Crisis case")
+    NETWORK = "org.network", _("The 校院班寝 network and who holds its posts")
     MONTHLY_REPORTS = "reports.monthly.list", _("College monthly reports")
     MONTHLY_REPORT = "reports.monthly", _("College monthly report")
     MONTHLY_GRID = "reports.monthly.grid", _("Monthly reports of every college")
