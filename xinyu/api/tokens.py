@@ -21,7 +21,7 @@ from xinyu.audit.models import AuditEntry
 from xinyu.org.access_log import Event, record
 from xinyu.policy.errors import DomainError
 
-PREFIX_BYTES = 6  # 8 characters of URL-safe base64
+PREFIX_BYTES = 5  # 10 hex digits: never the "_" that separates the parts
 SECRET_BYTES = 32
 DEFAULT_DAYS = 365
 MAX_DAYS = 3 * 365
@@ -58,9 +58,9 @@ def create_token(account: ServiceAccount, operations, *, days: int = DEFAULT_DAY
         raise TokenError(_("A token is valid for 1 to %(max)s days.") % {"max": MAX_DAYS})
     if not account.owner.is_active or account.owner.is_student:
         raise TokenError(_("The service account's responsible person must be an active staff member."))
-    prefix = secrets.token_urlsafe(PREFIX_BYTES)
+    prefix = secrets.token_hex(PREFIX_BYTES)
     while ServiceToken.objects.filter(prefix=prefix).exists():
-        prefix = secrets.token_urlsafe(PREFIX_BYTES)
+        prefix = secrets.token_hex(PREFIX_BYTES)
     secret = f"xy_{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
     token = ServiceToken.objects.create(
         account=account,
