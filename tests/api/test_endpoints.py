@@ -131,8 +131,14 @@ def test_monthly_report_figures_once_sent(world, api, token_for):
 
 # concerns.report
 
-REPORT = {"reporter_number": "2025000004", "student_number": "2025000001", "student_name": "张三",
-          "category": "emotional_change", "urgency": "normal", "description": "最近几天情绪低落，不愿出门。"}  # fmt: skip
+REPORT = {
+    "reporter_number": "2025000004",
+    "student_number": "2025000001",
+    "student_name": "张三",
+    "category": "emotional_change",
+    "urgency": "normal",
+    "description": "最近几天情绪低落，不愿出门。",
+}
 
 
 def test_concern_report_through_the_form_service(world, api, token_for):
