@@ -194,3 +194,11 @@ def test_docs_for_signed_in_staff_only_with_vendored_files(world, client_for):
     text = page.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in text
     assert "cdn" not in text.lower() and "https://" not in text
+
+
+def test_no_such_endpoint_is_a_json_404(world, api):
+    response = api("get", "/api/v1/students/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert response["Cache-Control"] == "no-store, private"
+    assert api("get", "/api/v1/aggregates/month-summary/2026/03/").status_code == 404

@@ -23,6 +23,8 @@ from xinyu.reports import scope as report_scope
 from xinyu.reports.word import figures_of
 
 ERRORS = {400: schemas.Error, 401: schemas.Error, 403: schemas.Error}
+# A month with a "/" in it leads to no endpoint: the API's 404.
+MONTH_ERRORS = {**ERRORS, 404: schemas.Error}
 TAGS = ["aggregates.read"]
 MONTH = OpenApiParameter("month", OpenApiTypes.STR, OpenApiParameter.PATH, description="YYYY-MM")
 
@@ -94,7 +96,7 @@ class GridView(ApiView):
 class MonthSummaryView(ApiView):
     operation = Operation.AGGREGATES_READ
 
-    @extend_schema(operation_id="month_summary", parameters=[MONTH], responses={200: schemas.MonthSummary, **ERRORS},
+    @extend_schema(operation_id="month_summary", parameters=[MONTH], responses={200: schemas.MonthSummary, **MONTH_ERRORS},
                    tags=TAGS)  # fmt: skip
     @atomic_read
     def get(self, request, month):
@@ -119,7 +121,10 @@ class MonthlyReportsView(ApiView):
     operation = Operation.AGGREGATES_READ
 
     @extend_schema(
-        operation_id="monthly_reports", parameters=[MONTH], responses={200: schemas.MonthlyReports, **ERRORS}, tags=TAGS
+        operation_id="monthly_reports",
+        parameters=[MONTH],
+        responses={200: schemas.MonthlyReports, **MONTH_ERRORS},
+        tags=TAGS,
     )
     @atomic_read
     def get(self, request, month):

@@ -3,11 +3,12 @@ the list, the row and the field) when a roster batch is refused. Messages are in
 (Chinese by default)."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from xinyu.common.access import public
 from xinyu.policy.errors import DomainError
 
 NO_STORE = "no-store, private"
@@ -67,5 +68,13 @@ def handle(exc, context):
             header = view.get_authenticate_header(request)
             if header:
                 response["WWW-Authenticate"] = header
+    response["Cache-Control"] = NO_STORE
+    return response
+
+
+@public
+def not_found(request, *args, **kwargs):
+    """No such endpoint: the error shape, not the site's HTML page (reveals nothing, so public)."""
+    response = JsonResponse(body("not_found", _("There is no such endpoint in this API.")), status=404)
     response["Cache-Control"] = NO_STORE
     return response

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from xinyu.api import aggregates, concerns, docs, network, roster
+from xinyu.api import aggregates, concerns, docs, errors, network, roster
 
 app_name = "api"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("aggregates/monthly-reports/<str:month>/", aggregates.MonthlyReportsView.as_view(), name="monthly_reports"),
     path("concerns/reports/", concerns.ConcernReportView.as_view(), name="concern_report"),
     path("roster/sync/", roster.RosterSyncView.as_view(), name="roster_sync"),
+    # Anything else under /api/v1/ (a month with a "/" or a line break in it too): the API's own 404.
+    re_path(r"^[\s\S]*$", errors.not_found),
 ]
