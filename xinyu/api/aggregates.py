@@ -96,8 +96,12 @@ class GridView(ApiView):
 class MonthSummaryView(ApiView):
     operation = Operation.AGGREGATES_READ
 
-    @extend_schema(operation_id="month_summary", parameters=[MONTH], responses={200: schemas.MonthSummary, **MONTH_ERRORS},
-                   tags=TAGS)  # fmt: skip
+    @extend_schema(
+        operation_id="month_summary",
+        parameters=[MONTH],
+        responses={200: schemas.MonthSummary, **MONTH_ERRORS},
+        tags=TAGS,
+    )
     @atomic_read
     def get(self, request, month):
         """The school's month, summed from the colleges' sent reports; for the leading group small cells are
