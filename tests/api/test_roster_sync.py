@@ -164,3 +164,24 @@ def test_posts_follow_the_owners_right_to_grant(world, sync):
     assert response.status_code == 200, response.json()
     assert response.json()["summary"]["appointments"]["created"] == 1
     assert sync(batch).json()["summary"]["appointments"] == {"created": 0, "updated": 0, "unchanged": 1, "left": 0}
+
+
+def test_the_readmes_example(world, sync):
+    batch = {
+        "students": [{"student_number": "2025010001", "name": "张三", "gender": "男", "enrolment_year": 2025,
+                      "college": "信息工程学院", "class_group": "软件2501班", "building": "3号楼", "room": "301"}],
+        "staff": [{"username": "T20001", "name": "李老师", "email": "li@example.edu.cn"}],
+    }  # fmt: skip
+    response = sync(batch)
+    assert response.json() == {
+        "changed": True,
+        "rows": 2,
+        "summary": {
+            "students": {"created": 1, "updated": 0, "unchanged": 0, "left": 0},
+            "staff": {"created": 1, "updated": 0, "unchanged": 0, "left": 0},
+            "appointments": {"created": 0, "updated": 0, "unchanged": 0, "left": 0},
+            "colleges": {"created": 0, "updated": 0, "unchanged": 1, "left": 0},
+            "classes": {"created": 0, "updated": 0, "unchanged": 1, "left": 0},
+            "dorms": {"created": 1, "updated": 0, "unchanged": 0, "left": 0},
+        },
+    }
