@@ -86,6 +86,9 @@ def is_read(event: Event) -> bool:
 # record, its Action column says what was done to it. The longest listed start wins; reads come first.
 AREAS = {
     "accounts.step_up": _("Identity confirmed again (step-up)"),
+    "api": _("API service token"),
+    "api.concern_report": _("Concern report through the API"),
+    "api.roster_sync": _("Roster sync through the API"),
     "care": _("Care and follow-up"),
     "care.check_in": _("Dorm check-in"),
     "care.family_contact": _("Family contact"),
