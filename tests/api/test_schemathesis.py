@@ -8,7 +8,9 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from rest_framework.utils.encoders import JSONEncoder
@@ -44,7 +46,21 @@ def run(operation, mode, headers, app, seen: Counter):
     check()
 
 
-def test_every_operation_with_and_without_a_token(world, token_for):
+@pytest.fixture
+def connection_kept():
+    """The WSGI application closes the database connection at the end of each request (Django's
+    `close_old_connections`), which would end the test's transaction; Django's test client keeps it the
+    same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def test_every_operation_with_and_without_a_token(world, token_for, connection_kept):
     schema, app = load_schema(), get_wsgi_application()
     token = token_for(world.cast["student_affairs"], *Operation.values)
     operations = [result.ok() for result in schema.get_all_operations()]
