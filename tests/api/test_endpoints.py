@@ -202,3 +202,21 @@ def test_no_such_endpoint_is_a_json_404(world, api):
     assert response.json()["error"]["code"] == "not_found"
     assert response["Cache-Control"] == "no-store, private"
     assert api("get", "/api/v1/aggregates/month-summary/2026/03/").status_code == 404
+
+
+def test_wrong_method_in_the_error_shape(world, api, token_for):
+    token = token_for(world.cast["student_affairs"], "roster.sync")
+    response = api("get", url("api:roster_sync"), token)
+    assert response.status_code == 405
+    assert response.json()["error"] == {"code": "method_not_allowed", "message": "此处不允许该请求方法。"}
+    assert response["Cache-Control"] == "no-store, private"
+
+
+def test_the_docs_script_is_served_to_staff(world, client_for):
+    client = client_for(world.cast["head_teacher"])
+    page = client.get(url("api:docs")).content.decode()
+    assert '<script src="/api/v1/docs/?script="' in page or "?script=" in page
+    script = client.get(url("api:docs") + "?script=")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.content.decode()
+    assert "/api/v1/schema/" in script.content.decode()
