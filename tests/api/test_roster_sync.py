@@ -185,3 +185,12 @@ def test_the_readmes_example(world, sync):
             "dorms": {"created": 1, "updated": 0, "unchanged": 0, "left": 0},
         },
     }
+
+
+def test_a_row_never_changes_who_a_student_is(world, sync):
+    before = roster_counts()
+    response = sync({"students": [{**student("2025000001", name="王八"), "gender": "男"}]})
+    assert response.status_code == 422
+    assert [p["code"] for p in response.json()["problems"]] == ["identity_conflict"]
+    assert roster_counts() == before
+    assert Student.objects.get(student_number="2025000001").name == "张三"
