@@ -194,3 +194,13 @@ def test_a_row_never_changes_who_a_student_is(world, sync):
     assert [p["code"] for p in response.json()["problems"]] == ["identity_conflict"]
     assert roster_counts() == before
     assert Student.objects.get(student_number="2025000001").name == "张三"
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413(world, sync, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    response = sync({"students": [student(f"20259{n:05d}", major="专" * 100) for n in range(2000)]})
+    assert response.status_code == 413
+    assert response.json()["error"] == {
+        "code": "body_too_large",
+        "message": "请求内容超过 1 MB。请分成更小的批次发送。",
+    }

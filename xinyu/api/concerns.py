@@ -52,7 +52,13 @@ class ConcernReportView(ApiView):
     @extend_schema(
         operation_id="concern_report",
         request=schemas.ConcernReportIn,
-        responses={201: schemas.ConcernReportOut, 400: schemas.Error, 401: schemas.Error, 403: schemas.Error},
+        responses={
+            201: schemas.ConcernReportOut,
+            400: schemas.Error,
+            401: schemas.Error,
+            403: schemas.Error,
+            413: schemas.Error,
+        },
         tags=["concerns.report"],
     )
     def post(self, request):

@@ -2,7 +2,8 @@
 the list, the row and the field) when a roster batch is refused. Messages are in the reader's language
 (Chinese by default)."""
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -51,7 +52,14 @@ def _message(exc: exceptions.APIException) -> tuple[str, str]:
 
 def handle(exc, context):
     """DRF's exception handler: every error in the one shape, never cached."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        exc = ApiError(
+            _("The request body is larger than %(mb)s MB. Send it in smaller batches.") % {"mb": limit},
+            code="body_too_large",
+            status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    elif isinstance(exc, Http404):
         exc = ApiError(_("Not found."), code="not_found", status_code=status.HTTP_404_NOT_FOUND)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(_("You may not do this."))
