@@ -66,8 +66,12 @@ INSTALLED_APPS = [
     "xinyu.public",
     "xinyu.training",
     "xinyu.workforce",
+    "xinyu.api",
     "xinyu.core.tasks_app.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here: no CDN on a closed intranet
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -357,3 +361,25 @@ if XINYU_ENV == "test":
     # Fast hashing in tests only; production and development keep Argon2.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# The API (/api/v1/, xinyu.api): service tokens only, JSON only, one error shape, the OpenAPI schema.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["xinyu.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["xinyu.api.auth.HasOperation"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "xinyu.api.errors.handle",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": [],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "心育 Xinyu API",
+    "DESCRIPTION": "Service accounts call it with `Authorization: Bearer xy_…`; each token may use named operations.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

@@ -31,6 +31,7 @@ urlpatterns = [
     path("education/", include("xinyu.education.urls")),
     path("training/", include("xinyu.training.urls")),
     path("workforce/", include("xinyu.workforce.urls")),
+    path("api/v1/", include("xinyu.api.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

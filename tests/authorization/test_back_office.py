@@ -18,6 +18,8 @@ from django.utils import timezone
 from tests.conftest import PASSWORD
 from tests.factories import SchoolFactory, UserFactory
 from xinyu.accounts.models import TwoFactorDevice, User
+from xinyu.api.models import ServiceAccount
+from xinyu.api.tokens import create_token
 from xinyu.audit.models import AuditEntry
 from xinyu.concerns.models import DutyShift
 from xinyu.counselling.models import Room
@@ -57,6 +59,7 @@ def office(world, settings):
     notify([cast["advisor"]], student=None, tier=Tier.T0, key="test:1", title="有一项工作等待处理", link="/")
 
     apply_retention(dry_run=True)
+    create_token(ServiceAccount.objects.create(name="学工系统", owner=cast["student_affairs"]), ["network.read"])
     return world
 
 

@@ -30,6 +30,7 @@ KNOWN_RULES |= {"education_plans", "education_activities", "education_record", "
 # training: keep events (学工部, the centre, a college's working group), see others' records, confirm reports
 KNOWN_RULES |= {"training_keep", "training_oversee", "training_confirm"}
 KNOWN_RULES |= {"public_editor"}  # the public page's articles: the centre writes, previews, publishes, withdraws
+KNOWN_RULES |= {"api_token", "api_schema"}  # the API (a service token allowed the view's operation); its schema
 KNOWN_RULES |= {"policy", "retention"}  # the policy in force and retention (the centre and 学工部; read-only)
 
 

@@ -47,6 +47,7 @@ class Read(models.TextChoices):
     CONCERN_REPORT = "concern.report", _("Concern report")
     CRISIS_BOARD = "crisis.board", _("Crisis board")
     CRISIS_CASE = "crisis.case", _("Crisis case")
+    NETWORK = "org.network", _("The 校院班寝 network and who holds its posts")
     MONTHLY_REPORTS = "reports.monthly.list", _("College monthly reports")
     MONTHLY_REPORT = "reports.monthly", _("College monthly report")
     MONTHLY_GRID = "reports.monthly.grid", _("Monthly reports of every college")
@@ -85,6 +86,9 @@ def is_read(event: Event) -> bool:
 # record, its Action column says what was done to it. The longest listed start wins; reads come first.
 AREAS = {
     "accounts.step_up": _("Identity confirmed again (step-up)"),
+    "api": _("API service token"),
+    "api.concern_report": _("Concern report through the API"),
+    "api.roster_sync": _("Roster sync through the API"),
     "care": _("Care and follow-up"),
     "care.check_in": _("Dorm check-in"),
     "care.family_contact": _("Family contact"),

@@ -45,6 +45,8 @@ class Network:
     colleges: list[CollegeNode]
     dorm_rooms_without_leader: list[DormRoom]
     departed_holders: list[Appointment]
+    # Rooms where the colleges' enrolled students live, each with `people` (its posts), for the API.
+    dorm_rooms: list[DormRoom] = field(default_factory=list)
 
     @property
     def gaps(self) -> list[Gap]:
@@ -101,6 +103,7 @@ def build_network(colleges) -> Network:
     )
     by_college = defaultdict(list)
     by_class = defaultdict(list)
+    by_room = defaultdict(list)
     dorm_leader_rooms = set()
     school_posts = []
     departed = []
@@ -113,6 +116,7 @@ def build_network(colleges) -> Network:
             by_class[appointment.class_group_id].append(appointment)
         elif appointment.dorm_room_id and appointment.post == Post.DORM_LEADER:
             dorm_leader_rooms.add(appointment.dorm_room_id)
+            by_room[appointment.dorm_room_id].append(appointment)
         elif appointment.school_id or appointment.department_id:
             school_posts.append(appointment)
 
@@ -166,7 +170,10 @@ def build_network(colleges) -> Network:
     rooms_in_use = DormRoom.objects.filter(
         students__class_group__college_id__in=college_ids, students__status=Student.Status.ENROLLED
     ).distinct()
-    without_leader = [room for room in rooms_in_use.order_by("building", "room") if room.pk not in dorm_leader_rooms]
+    rooms = list(rooms_in_use.order_by("building", "room"))
+    for room in rooms:
+        room.people = by_room[room.pk]
+    without_leader = [room for room in rooms if room.pk not in dorm_leader_rooms]
     post_order = {post: n for n, post in enumerate(Post.values)}
     school_posts.sort(key=lambda a: (post_order[a.post], a.department.name if a.department_id else "", a.person.pk))
-    return Network(school, school_posts, list(nodes.values()), without_leader, departed)
+    return Network(school, school_posts, list(nodes.values()), without_leader, departed, rooms)
