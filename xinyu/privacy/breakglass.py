@@ -81,14 +81,14 @@ def find_student(user, student_number: str, name: str, *, address=None) -> Stude
 def reasons_behind(user, entries) -> dict[int, str]:
     """The reasons of the emergency accesses that access-log `entries` opened, by entry id, where `user`
     may open the grant (the log names the grant; only the grant keeps the reason, encrypted)."""
-    numbers = {}
+    grants = {}
     for entry in entries:
         if entry.what == GRANT_OPENED and isinstance(entry.detail, dict) and isinstance(entry.detail.get("grant"), int):
-            numbers[entry.pk] = entry.detail["grant"]
-    if not numbers:
+            grants[entry.pk] = entry.detail["grant"]
+    if not grants:
         return {}
-    reasons = dict(scope.break_glass_grants_for(user).filter(pk__in=numbers.values()).values_list("pk", "reason"))
-    return {pk: reasons[grant] for pk, grant in numbers.items() if grant in reasons}
+    reasons = dict(scope.break_glass_grants_for(user).filter(pk__in=grants.values()).values_list("pk", "reason"))
+    return {pk: reasons[grant] for pk, grant in grants.items() if grant in reasons}
 
 
 OPENED_SHOWN = 500
