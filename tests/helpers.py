@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
+from xinyu.audit.models import AuditEntry
 from xinyu.care.models import Interview
 from xinyu.screening.models import InterviewLink
 
@@ -79,3 +80,9 @@ def screening_interview(student, *, campaign=None, result=None, **fields):
 def migrate(targets) -> None:
     """Move the schema to `targets`, one (app, migration) or a list of them (a migration test's before and after)."""
     MigrationExecutor(connection).migrate([targets] if isinstance(targets, tuple) else targets)
+
+
+def last_entry_id() -> int:
+    """The id of the newest access-log entry (0 for none): the entries written after it have higher ids,
+    sealed or not."""
+    return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0

@@ -18,7 +18,7 @@ STEP_UP = reverse("accounts:step_up")
 def step_ups():
     return list(
         AuditEntry.objects.filter(what=STEP_UP_WHAT)
-        .order_by("seq")
+        .order_by("id")
         .values_list("actor_username", "action", "student_id", "student_number", "address", "tier", "detail")
     )
 

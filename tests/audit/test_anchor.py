@@ -15,6 +15,7 @@ from xinyu.audit import anchor as anchors
 from xinyu.audit.anchor import Anchor, AnchorError, advance_anchor, read_anchor, record_checked
 from xinyu.audit.chain import GENESIS
 from xinyu.audit.models import AuditEntry
+from xinyu.audit.seal import seal_audit
 from xinyu.audit.services import Event, record, record_many
 from xinyu.audit.verify import verify_chain
 from xinyu.core.management.commands.run_clock import Clock
@@ -23,12 +24,16 @@ from xinyu.env import syslog_target
 pytestmark = pytest.mark.django_db
 
 
-def add_entries(world, count):
+def add_entries(world, count, *, seal=True):
+    """`count` entries, sealed (as the clock does within one interval) unless `seal` is False."""
     events = [
         Event(AuditEntry.Action.VIEW, "student.detail", student=world.in_scope, tier=3, detail={"n": n})
         for n in range(count)
     ]
-    return record_many(world.cast["counsellor"], events, address="10.1.2.3")
+    entries = record_many(world.cast["counsellor"], events, address="10.1.2.3")
+    if seal:
+        seal_audit()
+    return entries
 
 
 @pytest.fixture
@@ -169,6 +174,7 @@ def test_the_anchor_is_written_whole_or_not_at_all(log, own_audit_anchor, monkey
     call_command("verify_audit")
     before = own_audit_anchor.read_text()
     record(log.first().actor, Event(AuditEntry.Action.VIEW, "student.list"))
+    seal_audit()
 
     def crash(*_args):
         raise OSError("disk full")

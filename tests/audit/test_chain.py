@@ -7,8 +7,9 @@ from django.test import override_settings
 
 from tests.audit.tampering import triggers_disabled
 from tests.factories import UserFactory
-from xinyu.audit.chain import CHAINED_FIELDS
+from xinyu.audit.chain import CHAINED_FIELDS, ENTRY_FIELDS
 from xinyu.audit.models import AppendOnlyError, AuditEntry
+from xinyu.audit.seal import seal_audit
 from xinyu.audit.services import Event, record, record_many
 from xinyu.audit.verify import Break, verify_chain
 
@@ -24,6 +25,7 @@ def log(world):
         for n, student in enumerate([world.in_scope, world.other_class, world.other_college, world.in_scope])
     ]  # fmt: skip
     record_many(actor, events, address="10.1.2.3")
+    seal_audit()
     return AuditEntry.objects.order_by("seq")
 
 
@@ -102,8 +104,8 @@ def test_inserted_entry_is_detected(log):
         second = log.get(seq=2)
         cursor.execute(
             "INSERT INTO audit_auditentry (seq, at, actor_username, actor_name, post, student_number, action, what,"
-            " tier, detail, reason, prev_mac, mac) VALUES (3, %s, 'T10005', 'x', '', '', 'view', 'student.detail',"
-            " 0, '{}', '', %s, %s)",
+            " tier, detail, reason, prev_mac, mac, entry_mac) VALUES (3, %s, 'T10005', 'x', '', '', 'view',"
+            " 'student.detail', 0, '{}', '', %s, %s, '')",
             [second.at, second.mac, "f" * 64],
         )
     assert verify_chain()[1].seq == 3
@@ -155,6 +157,8 @@ def test_the_database_refuses_to_change_or_delete(log, statement):
 
 def test_new_entries_continue_the_chain(log, world):
     record(world.cast["supervisor"], Event(AuditEntry.Action.EXPORT, "student.list", detail={"count": 3}))
+    assert verify_chain() == (4, None)  # not sealed yet
+    assert seal_audit().sealed == 1
     assert verify_chain() == (5, None)
     assert AuditEntry.objects.get(seq=5).actor_username == "T10008"
 
@@ -168,6 +172,7 @@ def test_entries_outlive_the_student_and_the_person_and_still_verify(log, world)
     record(actor, Event(AuditEntry.Action.VIEW, "student.detail", student=world.in_scope, tier=2))
     actor_id = actor.pk
     actor.delete()
+    seal_audit()
     entry = AuditEntry.objects.get(seq=3)
     assert (entry.student_id, entry.student_number) == (other_college_id, number)
     entry = AuditEntry.objects.get(seq=5)
@@ -178,4 +183,5 @@ def test_entries_outlive_the_student_and_the_person_and_still_verify(log, world)
 def test_the_chain_covers_every_column_but_the_row_id():
 
     columns = {field.attname for field in AuditEntry._meta.concrete_fields}
-    assert columns - set(CHAINED_FIELDS) == {"id", "prev_mac", "mac"}
+    assert columns - set(CHAINED_FIELDS) == {"id", "prev_mac", "mac", "entry_mac"}
+    assert columns - set(ENTRY_FIELDS) == {"seq", "prev_mac", "mac", "entry_mac"}

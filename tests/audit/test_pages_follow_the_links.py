@@ -51,12 +51,12 @@ def test_the_centres_log_finds_a_student_and_a_person_by_id_after_their_numbers_
     client = client_for(world.cast["supervisor"])
 
     def found(**params):
-        return [row.seq for row in client.get(reverse("privacy:log"), params).context["page"]]
+        return [row.pk for row in client.get(reverse("privacy:log"), params).context["page"]]
 
-    assert found(student="2025000999") == [entry.seq]  # by the id behind the new number
-    assert found(student=old_number) == [entry.seq]  # by the number copied at the time
-    assert found(person="T29999") == [entry.seq]
-    assert found(person=old_username) == [entry.seq]
+    assert found(student="2025000999") == [entry.pk]  # by the id behind the new number
+    assert found(student=old_number) == [entry.pk]  # by the number copied at the time
+    assert found(person="T29999") == [entry.pk]
+    assert found(person=old_username) == [entry.pk]
     assert found(student="2099000000") == []
 
 
@@ -78,5 +78,5 @@ def test_the_reason_is_not_shown_to_a_reader_who_may_not_open_the_grant(world, c
 
     breakglass.open_break_glass(world.cast["outsider"], world.in_scope, reason=REASON)
     rows = list(AuditEntry.objects.filter(what="privacy.break_glass"))
-    assert used.reasons_behind(world.cast["supervisor"], rows) == {rows[0].seq: REASON}
+    assert used.reasons_behind(world.cast["supervisor"], rows) == {rows[0].pk: REASON}
     assert used.reasons_behind(world.cast["head_teacher"], rows) == {}

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.concerns.conftest import OFFICE_TIME
 from tests.factories import student_with_account
-from tests.helpers import freeze_time, queries_for_page
+from tests.helpers import freeze_time, last_entry_id, queries_for_page
 from xinyu.audit.models import AuditEntry
 from xinyu.concerns.services import cases, reports
 from xinyu.concerns.views.board import human_duration
@@ -51,6 +51,7 @@ def counts(response) -> dict:
 def test_board(board_world, client_for, who):
     w = board_world
     before = AuditEntry.objects.count()
+    before_id = last_entry_id()
     response = client_for(w.cast[who]).get(reverse("concerns:board"))
     if who not in BOARD:
         assert response.status_code == 404
@@ -72,7 +73,7 @@ def test_board(board_world, client_for, who):
     assert 'data-testid="board-drills" data-count="1"' in body
     for case in w.cases.values():
         assert reverse("concerns:case_detail", args=[case.pk]) in body
-    entries = AuditEntry.objects.filter(seq__gt=before)
+    entries = AuditEntry.objects.filter(id__gt=before_id)
     assert sorted(entries.values_list("student_number", flat=True)) == sorted(
         [w.in_scope.student_number, w.other_class.student_number, w.other_college.student_number]
     )

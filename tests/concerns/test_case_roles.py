@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.concerns.conftest import OFFICE_TIME
-from tests.helpers import freeze_time
+from tests.helpers import freeze_time, last_entry_id
 from tests.screening.test_triage import gad7, make_campaign, submit
 from xinyu.audit.models import AuditEntry
 from xinyu.care.models import Interview
@@ -89,10 +89,10 @@ def close(case, by):
 
 
 def read(client_for, user, case):
-    before = AuditEntry.objects.count()
+    before_id = last_entry_id()
     response = client_for(user).get(case_url(case))
     page = response.content.decode()
-    entries = list(AuditEntry.objects.filter(seq__gt=before).values("tier", "post", "reason", "actor_username"))
+    entries = list(AuditEntry.objects.filter(id__gt=before_id).values("tier", "post", "reason", "actor_username"))
     return response.status_code, page, entries
 
 

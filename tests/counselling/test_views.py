@@ -258,7 +258,7 @@ def test_the_record_is_for_the_treating_counsellor_and_supervisors_only(
         assert all(secret not in response.content.decode() for secret in SECRETS)
     response = client_for(other_counsellor).get(url)
     assert response.status_code == 404
-    entries = AuditEntry.objects.filter(what="counselling.session_notes").order_by("seq")
+    entries = AuditEntry.objects.filter(what="counselling.session_notes").order_by("id")
     assert [(e.actor_username, e.tier, e.student_id, e.post) for e in entries] == [
         ("T10005", 4, world.in_scope.pk, "treating_counsellor"),
         ("T10008", 4, world.in_scope.pk, "centre_supervisor"),

@@ -158,7 +158,7 @@ def test_every_grant_confirmation_refusal_and_end_is_in_the_access_log(network):
     other = grant_post(w.cast["newcomer"], Post.MENTAL_HEALTH_ADVISOR, w.college_a, by=w.cast["student_affairs"])
     refuse_grant(other, by=w.cast["supervisor"], reason="已有心理辅导员")
     end_post(pending, by=w.cast["student_affairs_2"], reason="调离")
-    rows = list(AuditEntry.objects.order_by("seq").values_list("what", "actor_username", "post", "detail"))
+    rows = list(AuditEntry.objects.order_by("id").values_list("what", "actor_username", "post", "detail"))
     assert [(what, actor, post) for what, actor, post, _detail in rows] == [
         ("org.appointment.grant", "T10009", "student_affairs_staff"),
         ("org.appointment.confirm", "T10008", "centre_supervisor"),

@@ -30,7 +30,7 @@ def test_entries_written_without_a_post_get_the_actors_and_named_posts_stay(netw
             Event(AuditEntry.Action.VIEW, "concern.my_work", student=w.in_scope, tier=2, post="assigned"),
         ],
     )
-    assert list(AuditEntry.objects.order_by("seq").values_list("post", flat=True)) == [
+    assert list(AuditEntry.objects.order_by("id").values_list("post", flat=True)) == [
         "mental_health_advisor",
         "assigned",
     ]
@@ -42,7 +42,5 @@ def test_a_concern_reports_writes_name_their_actors_posts(network):
         w.cast["head_teacher"], w.in_scope, category="emotional_change", urgency="normal", description="情绪低落"
     )
     acknowledge_report(report, by=w.cast["mental_health_advisor"])
-    rows = list(
-        AuditEntry.objects.filter(what__startswith="concern.report").order_by("seq").values_list("what", "post")
-    )
+    rows = list(AuditEntry.objects.filter(what__startswith="concern.report").order_by("id").values_list("what", "post"))
     assert rows == [("concern.report", "head_teacher"), ("concern.report.acknowledge", "mental_health_advisor")]

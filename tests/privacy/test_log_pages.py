@@ -24,10 +24,10 @@ def read(world, who, student, *, what="screening.results", action=AuditEntry.Act
         return record(world.cast[who], Event(action, what, student=student, tier=Tier.T3, post=post))
 
 
-def seqs(client, **params):
+def shown(client, **params):
     response = client.get(reverse("privacy:log"), params)
     assert response.status_code == 200
-    return [entry.seq for entry in response.context["page"]]
+    return [entry.pk for entry in response.context["page"]]
 
 
 def test_the_log_names_the_student_beside_the_number(world, client_for):
@@ -43,13 +43,13 @@ def test_filters_by_person_student_action_and_dates(world, client_for):
                    at=MORNING + dt.timedelta(days=1))  # fmt: skip
     other = read(world, "advisor", world.other_class, at=MORNING + dt.timedelta(days=2))
     client = client_for(world.cast["supervisor"])
-    assert seqs(client, person="T10001") == [printed.seq, first.seq]
-    assert seqs(client, student=world.other_class.student_number) == [other.seq]
-    assert seqs(client, action="print") == [printed.seq]
-    assert seqs(client, person="T10001", action="view") == [first.seq]
-    assert seqs(client, since="2026-03-03", until="2026-03-03", student=world.in_scope.student_number) == [printed.seq]
-    assert seqs(client, since="2026-03-03", student=world.in_scope.student_number) == [printed.seq]
-    assert seqs(client, until="2026-03-02", student=world.in_scope.student_number) == [first.seq]
+    assert shown(client, person="T10001") == [printed.pk, first.pk]
+    assert shown(client, student=world.other_class.student_number) == [other.pk]
+    assert shown(client, action="print") == [printed.pk]
+    assert shown(client, person="T10001", action="view") == [first.pk]
+    assert shown(client, since="2026-03-03", until="2026-03-03", student=world.in_scope.student_number) == [printed.pk]
+    assert shown(client, since="2026-03-03", student=world.in_scope.student_number) == [printed.pk]
+    assert shown(client, until="2026-03-02", student=world.in_scope.student_number) == [first.pk]
 
 
 def test_a_bad_date_or_action_says_so_in_chinese_and_lists_nothing(world, client_for):
@@ -62,7 +62,7 @@ def test_a_bad_date_or_action_says_so_in_chinese_and_lists_nothing(world, client
     assert list(response.context["page"]) == []
     page = client.get(reverse("privacy:log"), {"since": "2026-03-05", "until": "2026-03-01"}).content.decode()
     assert "结束日期早于开始日期。" in page
-    assert seqs(client, action="nonsense") == []
+    assert shown(client, action="nonsense") == []
 
 
 def test_the_log_is_the_centres_only_and_keeps_its_queries_fixed(world, client_for):
@@ -92,14 +92,14 @@ def test_the_review_lists_what_the_holder_opened_under_the_grant(world, client_f
     read(world, "counsellor", world.in_scope, at=MORNING + dt.timedelta(minutes=6))
     read(world, "outsider", world.other_class, at=MORNING + dt.timedelta(minutes=7))
     after = read(world, "outsider", world.in_scope, at=grant.expires_at + dt.timedelta(minutes=1))
-    assert [entry.seq for entry in breakglass.opened_under(grant)] == [opened.seq, printed.seq]
+    assert [entry.pk for entry in breakglass.opened_under(grant)] == [opened.pk, printed.pk]
 
     url = reverse("privacy:break_glass_detail", args=[grant.pk])
     for who in ("supervisor", "outsider"):
         page = client_for(world.cast[who]).get(url).content.decode()
-        shown = re.findall(r'data-testid="grant-opened-entry" data-seq="(\d+)"', page)
-        assert shown == [str(opened.seq), str(printed.seq)], who
-        assert before.seq != after.seq
+        shown = re.findall(r'data-testid="grant-opened-entry" data-entry="(\d+)"', page)
+        assert shown == [str(opened.pk), str(printed.pk)], who
+        assert before.pk != after.pk
     assert "心理健康档案" in page and "打印" in page
     for who in ("advisor", "mental_health_advisor", "head_teacher"):
         assert client_for(world.cast[who]).get(url).status_code == 404
@@ -115,8 +115,8 @@ def test_people_and_students_are_found_by_name_too(world, client_for):
     first = read(world, "head_teacher", world.in_scope)
     other = read(world, "advisor", world.other_class)
     client = client_for(world.cast["supervisor"])
-    assert seqs(client, person="孙班主任") == [first.seq]
-    assert seqs(client, student="李四") == [other.seq]
-    assert seqs(client, student="李四", person="孙班主任") == []
+    assert shown(client, person="孙班主任") == [first.pk]
+    assert shown(client, student="李四") == [other.pk]
+    assert shown(client, student="李四", person="孙班主任") == []
     # A student of another school is not found by name through this log.
-    assert seqs(client, student="没有这个人") == []
+    assert shown(client, student="没有这个人") == []

@@ -50,7 +50,7 @@ def test_a_referral_goes_planned_went_outcome(world):
     )
     referral.refresh_from_db()
     assert referral.status == Referral.Status.OUTCOME and referral.outcome_recorded_by == cast["college_leader"]
-    whats = list(AuditEntry.objects.filter(student=world.in_scope).values_list("what", flat=True).order_by("seq"))
+    whats = list(AuditEntry.objects.filter(student=world.in_scope).values_list("what", flat=True).order_by("id"))
     assert whats == ["referrals.referral", "referrals.referral.went", "referrals.referral.outcome"]
     with pytest.raises(ReferralError, match="already recorded"):
         services.record_outcome(referral, by=cast["counsellor"], outcome="other", outcome_note="x", follow_up_plan="y")
@@ -259,7 +259,7 @@ def test_follow_up_schedule_dates(world, leave):
     assert {f.assignee for f in follow_ups} == {world.cast["mental_health_advisor"]}
     assert AuditEntry.objects.filter(what="care.interview", student=world.in_scope, tier=3).count() == 9
     assert AuditEntry.objects.filter(what="referrals.leave.returned").count() == 1
-    statuses = [e.detail["after"] for e in AuditEntry.objects.filter(what="org.student.status").order_by("seq")]
+    statuses = [e.detail["after"] for e in AuditEntry.objects.filter(what="org.student.status").order_by("id")]
     assert statuses == ["on_leave", "enrolled"]
 
 
@@ -349,7 +349,7 @@ def test_a_statement_arriving_later_is_recorded(world):
     leave.refresh_from_db()
     assert leave.statement_hospital == "h" and leave.statement_summary == STATEMENT
     assert leave.statement_recorded_by == world.cast["counsellor"]
-    assert [e.tier for e in AuditEntry.objects.filter(what="referrals.leave.statement").order_by("seq")] == [3, 4]
+    assert [e.tier for e in AuditEntry.objects.filter(what="referrals.leave.statement").order_by("id")] == [3, 4]
 
 
 def test_correcting_the_fitness_statement_keeps_the_summary_and_its_reader(world, client_for, leave):

@@ -88,7 +88,7 @@ def test_referral_detail_in_scope_and_out(world, client_for, referral):
         response = client_for(world.cast[who]).get(url)
         assert response.status_code == 404, who
         assert "持续失眠两个月" not in response.content.decode()
-    entry = AuditEntry.objects.filter(what="referrals.referral", action="view").latest("seq")
+    entry = AuditEntry.objects.filter(what="referrals.referral", action="view").latest("id")
     assert entry.tier == 3 and entry.student_id == world.in_scope.pk
 
 

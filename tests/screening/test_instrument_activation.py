@@ -39,7 +39,7 @@ def imported(resource, by=None) -> Instrument:
 
 
 def activations():
-    return list(AuditEntry.objects.filter(what="screening.instrument_activation").order_by("seq"))
+    return list(AuditEntry.objects.filter(what="screening.instrument_activation").order_by("id"))
 
 
 def test_an_english_phq9_without_language_is_stored_as_english_and_as_a_draft():

@@ -89,7 +89,7 @@ def test_signed_out_goes_to_sign_in(world, client):
 def test_opening_writes_one_audit_entry_at_the_viewers_tier(world, client_for, records):
     client_for(world.cast["head_teacher"]).get(file_url(world.in_scope))
     client_for(world.cast["mental_health_advisor"]).get(file_url(world.in_scope))
-    entries = list(AuditEntry.objects.filter(what="studentfile.file").order_by("seq"))
+    entries = list(AuditEntry.objects.filter(what="studentfile.file").order_by("id"))
     assert [(e.actor_username, e.action, e.tier, e.post, e.student_id) for e in entries] == [
         ("T10001", "view", 2, "head_teacher", world.in_scope.pk),
         ("T10003", "view", 3, "mental_health_advisor", world.in_scope.pk),

@@ -62,7 +62,7 @@ def test_print_leaves_confidential_out_unless_a_reader_asks(world, client_for, r
     assert CONFIDENTIAL_TEXT in asked
     assert 'data-testid="print-confidential-note"' in asked
     details = [
-        entry.detail["confidential"] for entry in AuditEntry.objects.filter(what="studentfile.print").order_by("seq")
+        entry.detail["confidential"] for entry in AuditEntry.objects.filter(what="studentfile.print").order_by("id")
     ]
     assert details == [False, True]
     # Asking is not enough for someone whose sources hold no confidential entry.

@@ -109,7 +109,7 @@ def test_the_counsellor_reads_the_guidance_and_it_is_marked_read_and_logged(worl
     body = response.content.decode()
     assert GUIDANCE in body and QUESTION in body and "讨论了家庭治疗的时机" in body
     assert SupervisionRequest.objects.get(pk=records["mine"].pk).guidance_read_at is not None
-    entry = AuditEntry.objects.filter(what="workforce.supervision.request").latest("seq")
+    entry = AuditEntry.objects.filter(what="workforce.supervision.request").latest("id")
     assert (entry.student_id, entry.tier, entry.post) == (world.in_scope.pk, 4, "treating_counsellor")
 
 

@@ -1,7 +1,8 @@
 """The anchor: where the access log ended when last checked, kept outside the database.
 
 The HMAC chain catches an entry edited, inserted or deleted in the middle, but deleting the newest entries
-leaves a shorter chain that still links up. The anchor records the last sequence number and its MAC, with
+leaves a shorter chain that still links up. The anchor covers the sealed chain (xinyu/audit/seal.py: the
+clock seals before it moves the anchor). It records the last sequence number and its MAC, with
 the time, signed with AUDIT_HMAC_KEY; `verify_audit` fails when the log ends before the anchor or holds
 another MAC at the anchor's number. The clock moves the anchor forward every pass, over entries it has
 just checked; `verify_audit` moves it after a full check. It never moves backwards, and it does not move
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,7 +143,7 @@ def anchor_problem(anchor: Anchor) -> Break | None:
         return None if anchor.mac == GENESIS else Break(0, _("the anchor is not a valid start of the log"))
     mac = AuditEntry.objects.filter(seq=anchor.seq).values_list("mac", flat=True).first()
     if mac is None:
-        last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        last = AuditEntry.objects.filter(seq__isnull=False).aggregate(last=Max("seq"))["last"] or 0
         if last < anchor.seq:
             return Break(
                 anchor.seq,

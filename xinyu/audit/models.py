@@ -1,4 +1,6 @@
-"""The access log: append-only, each entry chained to the one before it with an HMAC."""
+"""The access log: append-only. Each entry carries an HMAC of its own content from the moment it is written
+(`entry_mac`); the sealer (xinyu/audit/seal.py) then numbers it (`seq`) and chains it to the entry before it
+(`prev_mac`, `mac`). Until then `seq` is empty and `prev_mac` and `mac` are blank."""
 
 from django.conf import settings
 from django.db import models
@@ -27,7 +29,8 @@ class AuditEntry(models.Model):
         IMPORT = "import", _("Imported")
         PRINT = "print", _("Printed")
 
-    seq = models.PositiveBigIntegerField(_("number"), unique=True)
+    # Empty until the sealer numbers the entry and chains it (xinyu/audit/seal.py).
+    seq = models.PositiveBigIntegerField(_("number"), unique=True, null=True, blank=True)
     at = models.DateTimeField(_("time"))
     # Who and whose data: the ids never change (deleting a user or a student leaves them as they are, and
     # there is no database constraint to cascade), and copies of the names and numbers sit beside them so
@@ -59,19 +62,27 @@ class AuditEntry(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     address = models.GenericIPAddressField(_("from"), null=True, blank=True)
-    prev_mac = models.CharField(max_length=64)
-    mac = models.CharField(max_length=64)
+    prev_mac = models.CharField(max_length=64, blank=True, default="")
+    mac = models.CharField(max_length=64, blank=True, default="")
+    # The HMAC of the entry's own content and id (chain.entry_mac), written with it; blank on entries
+    # written before entries were sealed, which only the chain covers.
+    entry_mac = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        ordering = ["-seq"]
-        indexes = [models.Index(fields=["actor_username", "at"]), models.Index(fields=["at"])]
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["actor_username", "at"]),
+            models.Index(fields=["at"]),
+            # What the sealer looks for every tick: a few rows, whatever the log's length.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed"),
+        ]
 
     def __str__(self):
-        return f"#{self.seq} {self.actor_username} {self.action} {self.what}"
+        return f"#{self.seq or '-'} {self.actor_username} {self.action} {self.what}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -1,5 +1,9 @@
 """Writing to the access log. Callers write inside their own transaction, so that the entry and the
-read or change it records commit together, and a failed audit write fails the request."""
+read or change it records commit together, and a failed audit write fails the request.
+
+A request takes no lock to write: its entries go in unsealed (no number yet), each with the HMAC of its
+own content, so that writers on any number of web machines never wait on each other. The sealer
+(xinyu/audit/seal.py, run by the clock every tick and by `verify_audit`) numbers and chains them."""
 
 import datetime as dt
 import functools
@@ -10,13 +14,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from xinyu.audit.chain import GENESIS, compute_mac
+from xinyu.audit.chain import entry_mac
 from xinyu.audit.models import AuditEntry
 
 # The name the log files automated actions under (`xinyu.accounts.system` is the account itself).
 SYSTEM_USERNAME = "system"
-# An arbitrary constant naming the advisory lock that serialises writers of the chain on PostgreSQL.
-CHAIN_LOCK_ID = 7_340_128
 
 
 @dataclass(frozen=True)
@@ -66,29 +68,39 @@ def client_address(request) -> str | None:
     return str(remote)
 
 
-def _lock_chain():
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
-    # SQLite: Xinyu opens transactions IMMEDIATE, so the writer already holds the database's write lock.
+def _new_ids(count: int) -> list[int]:
+    """Row ids for `count` new entries, taken before they are written: an entry's own HMAC covers its id."""
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The column's own sequence: no lock, and no two transactions ever get the same number.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        # SQLite: Xinyu opens transactions IMMEDIATE, so this writer holds the database's write lock and
+        # nobody else takes these numbers; past the highest id ever given out (AUTOINCREMENT keeps it).
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0),"  # noqa: S608 (the model's own table)
+            " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        last = cursor.fetchone()[0]
+        return list(range(last + 1, last + 1 + count))
 
 
 def record_many(actor, events: list[Event], *, address: str | None = None) -> list[AuditEntry]:
-    """Append entries for `events`, chained after the latest one, in the caller's transaction."""
+    """Append unsealed entries for `events` in the caller's transaction, taking no lock."""
     if not events:
         return []
     # No savepoint of its own: an audit write that fails fails the whole change it records.
     with transaction.atomic(savepoint=False):
-        _lock_chain()
-        last = AuditEntry.objects.order_by("-seq").values_list("seq", "mac").first()
-        seq, prev_mac = last if last else (0, GENESIS)
         now = timezone.now().astimezone(dt.UTC)
         entries = []
-        for event in events:
-            seq += 1
+        for pk, event in zip(_new_ids(len(events)), events, strict=True):
             student = event.student
             entry = AuditEntry(
-                seq=seq,
+                pk=pk,
                 at=now,
                 actor=actor if getattr(actor, "pk", None) else None,
                 actor_username=getattr(actor, "username", "") or SYSTEM_USERNAME,
@@ -102,10 +114,8 @@ def record_many(actor, events: list[Event], *, address: str | None = None) -> li
                 detail=event.detail or {},
                 reason=event.reason,
                 address=address,
-                prev_mac=prev_mac,
             )
-            entry.mac = compute_mac(entry, prev_mac)
-            prev_mac = entry.mac
+            entry.entry_mac = entry_mac(entry)
             entries.append(entry)
         AuditEntry.objects.bulk_create(entries, batch_size=1000)
     return entries

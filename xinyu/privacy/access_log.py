@@ -107,7 +107,7 @@ def accesses_for_student(student) -> list[Access]:
         .filter(reads | grants)
         .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
         .values("actor_id", "actor_name", "post", "what", "day")
-        .annotate(n=Count("seq"), last=Max("at"))
+        .annotate(n=Count("id"), last=Max("at"))
         .order_by()
     )
     for row in rows:

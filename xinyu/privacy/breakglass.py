@@ -79,16 +79,16 @@ def find_student(user, student_number: str, name: str, *, address=None) -> Stude
 
 
 def reasons_behind(user, entries) -> dict[int, str]:
-    """The reasons of the emergency accesses that access-log `entries` opened, by entry number, where `user`
+    """The reasons of the emergency accesses that access-log `entries` opened, by entry id, where `user`
     may open the grant (the log names the grant; only the grant keeps the reason, encrypted)."""
-    numbers = {}
+    grants = {}
     for entry in entries:
         if entry.what == GRANT_OPENED and isinstance(entry.detail, dict) and isinstance(entry.detail.get("grant"), int):
-            numbers[entry.seq] = entry.detail["grant"]
-    if not numbers:
+            grants[entry.pk] = entry.detail["grant"]
+    if not grants:
         return {}
-    reasons = dict(scope.break_glass_grants_for(user).filter(pk__in=numbers.values()).values_list("pk", "reason"))
-    return {seq: reasons[grant] for seq, grant in numbers.items() if grant in reasons}
+    reasons = dict(scope.break_glass_grants_for(user).filter(pk__in=grants.values()).values_list("pk", "reason"))
+    return {pk: reasons[grant] for pk, grant in grants.items() if grant in reasons}
 
 
 OPENED_SHOWN = 500
@@ -104,7 +104,7 @@ def opened_under(grant: BreakGlassGrant) -> list[AuditEntry]:
         )
         .exclude(what__startswith=GRANT_OPENED)
         .only("seq", "at", "action", "what", "tier", "post")
-        .order_by("seq")
+        .order_by("id")
     )
     return list(entries[:OPENED_SHOWN])
 

@@ -46,7 +46,7 @@ def filtered_entries(user, data: dict):
     """Entries about a student (by 学号 or name) or by a person (by 工号/学号 or name): both the copied
     number and the id match, and both are covered by the chain; a name matches the person's name as the
     entry copied it, or the student's name now. `data` is a valid LogFilterForm's cleaned data."""
-    entries = scope.audit_entries_for(user).select_related("student").order_by("-seq")
+    entries = scope.audit_entries_for(user).select_related("student").order_by("-id")
     if student := (data.get("student") or "").strip():
         entries = entries.filter(
             Q(student_number=student)

@@ -97,7 +97,7 @@ def departure_dates(students: QuerySet) -> dict[int, dt.date]:
         chunk = ids[start : start + BATCH]
         for entry in (
             AuditEntry.objects.filter(student_id__in=chunk, what__in=STATUS_CHANGES)
-            .order_by("seq")
+            .order_by("id")
             .values("student_id", "at", "detail")
         ):
             if "status" in (entry["detail"] or {}).get("fields", []):

@@ -33,7 +33,7 @@ def readers_by_day(student, *, shown: int = SHOWN) -> list[Reader]:
         AuditEntry.objects.filter(student=student)
         .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
         .values("actor_id", "actor_username", "actor_name", "post", "what", "action", "day")
-        .annotate(n=Count("seq"), last=Max("at"), tier=Max("tier"))
+        .annotate(n=Count("id"), last=Max("at"), tier=Max("tier"))
         .order_by()
     )
     groups: dict = {}

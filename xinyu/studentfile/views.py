@@ -100,13 +100,13 @@ def access_log(request, student_id):
     Reading it is itself recorded."""
     student, tier, grant = scope.get_access_log_student(request.user, student_id)
     with transaction.atomic():
-        entries = AuditEntry.objects.filter(student=student).order_by("-seq")
+        entries = AuditEntry.objects.filter(student=student).order_by("-id")
         page = Paginator(entries, ACCESS_LOG_PAGE).get_page(request.GET.get("page"))
         rows = list(page)
         # An emergency access's reason is kept with its grant, not in the log.
         reasons = breakglass.reasons_behind(request.user, rows)
         for entry in rows:
-            entry.shown_reason = reasons.get(entry.seq, entry.reason)
+            entry.shown_reason = reasons.get(entry.pk, entry.reason)
         # The short view on the first page only: the pages after it go on through the entries.
         readers = readers_by_day(student) if page.number == 1 else []
         record_read(

@@ -2,8 +2,10 @@
 
 Every `--interval` seconds it runs the escalation tick (reminders and escalations that are due), sweeps
 the outbox (deliveries due for a retry), takes back roster imports whose worker died and deletes uploaded
-rosters past their time (xinyu/roster/jobs.py `recover`) and moves the access log's anchor on over the
-entries written since (xinyu/audit/anchor.py; a log that disagrees with its anchor is logged as an error);
+rosters past their time (xinyu/roster/jobs.py `recover`), seals the access log's new entries (numbers and
+chains them, xinyu/audit/seal.py; an entry edited before it was sealed is refused and logged as an error)
+and moves the access log's anchor on over them (xinyu/audit/anchor.py; a log that disagrees with its
+anchor is logged as an error);
 every five minutes it checks the crisis invariants and runs the care work that is due (counselling
 reminders, lapsing registry entries, escalating overdue care-plan work; each idempotent). Everything it
 acts on is found in the database, so it keeps no state worth losing: stop it, restart it, run two.
@@ -24,6 +26,7 @@ from django.db import close_old_connections, connections
 from django.utils.translation import gettext as _
 
 from xinyu.audit.anchor import AnchorError, advance_anchor
+from xinyu.audit.seal import seal_audit
 from xinyu.care.tasks import care_daily
 from xinyu.concerns import escalation, invariants, tasks
 from xinyu.counselling.tasks import counselling_reminders
@@ -86,6 +89,7 @@ class Clock:
         summary = {"tick": self._guard("escalation tick", self._tick)}
         summary["outbox"] = self._guard("outbox sweep", self._sweep, sweep_inline)
         summary["roster"] = self._guard("roster import recovery", self._roster)
+        summary["audit_seal"] = self._guard("access-log sealer", self._seal)
         summary["audit_anchor"] = self._guard("access-log anchor", self._anchor)
         now = time.monotonic()
         if self._last_invariants is None or now - self._last_invariants >= self.invariants_every:
@@ -137,6 +141,18 @@ class Clock:
     def _join_sweeper(self) -> None:
         if self._sweeper is not None:
             self._sweeper.join(timeout=60)
+
+    def _seal(self):
+        """Always here, never enqueued: entries wait unsealed for at most one interval (xinyu/audit/seal.py)."""
+        sealing = seal_audit()
+        if sealing.refused:
+            # They stay unsealed, so this is logged again every pass and `verify_audit` fails until someone looks.
+            logger.error(
+                "clock: access-log entries whose content does not match their own HMAC (edited before they "
+                "were sealed) are left unsealed: ids %s",
+                ", ".join(str(pk) for pk in sealing.refused[:20]),
+            )
+        return sealing.sealed
 
     def _anchor(self):
         """Always here, never enqueued: the anchor file is this machine's (AUDIT_ANCHOR_PATH)."""
