@@ -132,7 +132,8 @@ OBJECT = {
     "care:entry_confirm": "entry", "care:entry_review": "entry", "care:plan_edit": "entry", "care:plan_note": "entry",
     "care:removal_request": "entry", "care:removal_decision": "entry", "concerns:check_ins": None,
     "concerns:check_in": "assignment",
-    "counselling:my_bookings": None, "counselling:slot_list": None, "counselling:book": "free_slot",
+    "counselling:my_bookings": None, "counselling:booking_start": None, "counselling:slot_list": None,
+    "counselling:book": "free_slot",
     "counselling:booking_change": "booking", "counselling:booking_cancel": "booking", "counselling:room_list": None,
     "counselling:room_new": None, "counselling:room_edit": "room",
     "counselling:schedule": None, "counselling:availability_new": None, "counselling:slot_withdraw": "slot",
@@ -181,6 +182,8 @@ EXPECTED = {
     "concerns:check_ins": _only({"dorm_leader"}),
     "concerns:check_in": lambda who, key: 405 if who == "dorm_leader" else 404,
     "counselling:my_bookings": _only(STUDENT_VIEWERS),
+    # Everyone signed in: a student is sent on to the open times (302), staff read that booking is for students.
+    "counselling:booking_start": lambda who, key=None: 302 if who in STUDENT_VIEWERS else 200,
     "counselling:slot_list": _only(STUDENT_VIEWERS),
     "counselling:book": _only(STUDENT_VIEWERS),
     "counselling:booking_change": lambda who, key: 200 if (who, key) == ("student", "in_scope") else 404,

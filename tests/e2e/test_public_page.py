@@ -58,7 +58,7 @@ def test_the_counsellor_publishes_an_article_a_signed_out_phone_reads(page, phon
     expect(phone_page.get_by_test_id("centre")).to_contain_text("阳光心理中心")
     expect(phone_page.get_by_test_id("rooms")).to_contain_text("接待室")
     expect(phone_page.get_by_test_id("hotlines")).to_contain_text("12356")
-    expect(phone_page.get_by_test_id("booking-link")).to_have_attribute("href", reverse("counselling:slot_list"))
+    expect(phone_page.get_by_test_id("booking-link")).to_have_attribute("href", reverse("counselling:booking_start"))
     assert_fits_width(phone_page, width)
     screenshot(phone_page, screenshot_dir, "phone-public-home")
     phone_page.get_by_test_id("article-item").get_by_text("考试周不慌").click()

@@ -258,3 +258,26 @@ def test_a_published_articles_image_is_public_and_a_withdrawn_ones_is_not(world,
     assert Client().get(reverse("public:image", args=[image.pk])).status_code == 404
     services.publish(articles["withdrawn"], by=world.cast["counsellor"])
     assert Client().get(reverse("public:image", args=[image.pk])).status_code == 200
+
+
+# --- "Book online" leads everyone somewhere ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_the_booking_link_leads_each_visitor_to_a_page_they_can_open(world, client_for, who):
+    """The home page is the same cached page for all; its booking link must not end in a 404 for anyone."""
+    client = client_of(world, client_for, who)
+    home = client.get(reverse("public:home")).content.decode()
+    link = reverse("counselling:booking_start")
+    assert f'href="{link}"' in home
+    response = client.get(link, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    if who is None:
+        assert response.redirect_chain[-1][0].startswith(reverse("accounts:login"))
+    elif who in STUDENTS:
+        assert response.redirect_chain == [(reverse("counselling:slot_list"), 302)]
+        assert 'data-testid="open-slots"' in page
+    else:
+        assert 'data-testid="booking-for-students"' in page
+        assert "在线预约供学生使用" in page

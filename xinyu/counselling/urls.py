@@ -7,6 +7,7 @@ app_name = "counselling"
 urlpatterns = [
     # Students, on a phone.
     path("my/", student.my_bookings, name="my_bookings"),
+    path("book/", student.booking_start, name="booking_start"),
     path("times/", student.slot_list, name="slot_list"),
     path("times/<id:slot_id>/book/", student.book, name="book"),
     path("my/<id:pk>/change/", student.booking_change, name="booking_change"),

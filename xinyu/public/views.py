@@ -41,7 +41,7 @@ def _common(request) -> dict:
 def home(request):
     def page():
         articles = list(scope.published_articles().only("pk", "title", "summary", "published_at")[:HOME_ARTICLES])
-        context = _common(request) | {"articles": articles, "booking_url": reverse("counselling:slot_list")}
+        context = _common(request) | {"articles": articles, "booking_url": reverse("counselling:booking_start")}
         return render(request, "public/home.html", context)
 
     return public_page(request, page)

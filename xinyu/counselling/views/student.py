@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyu.common.access import student_only
+from xinyu.common.access import signed_in, student_only
 from xinyu.counselling import scope, services
 from xinyu.counselling.forms import BookingForm
 from xinyu.counselling.models import Booking
@@ -49,6 +49,15 @@ def my_bookings(request):
         booking.change_until = services.cancel_deadline(booking)
     has_open = any(booking.is_open for booking in bookings)
     return render(request, "counselling/my_bookings.html", {"bookings": bookings, "has_open": has_open})
+
+
+@signed_in
+def booking_start(request):
+    """Where the public page's "book online" leads: a student to the open times; a staff member, who has
+    no booking of their own, to a page that says so instead of a 404."""
+    if request.user.is_student:
+        return redirect("counselling:slot_list")
+    return render(request, "counselling/booking_for_students.html")
 
 
 @student_only
