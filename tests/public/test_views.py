@@ -62,7 +62,7 @@ def test_the_home_page_shows_the_centre_from_the_policy_file(world, articles):
     assert 'href="tel:0570-7777777"' in body and "测试值班电话" in body
     assert 'href="tel:400-000-1234"' in body and "测试热线" in body
     assert "12356" not in body
-    assert f'href="{reverse("counselling:slot_list")}"' in body  # booking: the student's page (signs in)
+    assert f'href="{reverse("counselling:booking_start")}"' in body  # booking: a student on to the open times
     assert "睡个好觉" in body
 
 
