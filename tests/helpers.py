@@ -1,5 +1,7 @@
 """Small helpers shared by tests."""
 
+import time
+
 import pytest
 import time_machine
 from django.db import connection
@@ -86,3 +88,13 @@ def last_entry_id() -> int:
     """The id of the newest access-log entry (0 for none): the entries written after it have higher ids,
     sealed or not."""
     return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def wait_for(condition, *, seconds: float, what: str, step: float = 0.05):
+    """Poll `condition` until it returns something true (returned), failing after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(step)
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}")

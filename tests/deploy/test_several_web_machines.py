@@ -35,6 +35,7 @@ from rq import Worker
 
 from bench import census
 from tests import rq_support
+from tests.helpers import wait_for
 from tests.notify.gateway import Gateway
 from xinyu.accounts.models import User
 from xinyu.audit.models import AuditEntry
@@ -198,15 +199,6 @@ class Processes:
             f"--- {path.name}\n{path.read_text(errors='replace')[-3000:]}"
             for path in sorted(self.tmp_path.glob("*.log"))
         )
-
-
-def wait_for(condition, *, seconds: float, what: str, step: float = 0.1):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(step)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
 
 
 def persist(step):

@@ -24,6 +24,7 @@ from django_tasks_db.models import DBTaskResult
 
 from tests import rq_support
 from tests.factories import UserFactory
+from tests.helpers import wait_for
 from tests.notify.gateway import Gateway
 from xinyu.notify.models import Notification, OutboxMessage
 from xinyu.notify.tasks import deliver_outbox
@@ -133,15 +134,6 @@ def environment(tmp_path, database: Database, backend: str = "database", **extra
         "LOG_LEVEL": "WARNING",
         **extra,
     }
-
-
-def wait_for(condition, *, seconds: float, what: str, step: float = 0.05):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(step)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
 
 
 def queue_delivery_task(backend: str = "database") -> str:
