@@ -12,6 +12,7 @@ from xinyu.accounts.models import User
 from xinyu.notify.models import Notification
 from xinyu.notify.services import _create, dedupe_key, notify
 from xinyu.org import scope
+from xinyu.org.models import Student
 from xinyu.org.scope import Tier
 from xinyu.privacy.models import BreakGlassGrant
 
@@ -31,7 +32,8 @@ def test_may_each_be_told_answers_as_may_be_told_does_for_each_person(world):
         expires_at=now + dt.timedelta(minutes=30), review_due_on=timezone.localdate(),
     )  # fmt: skip
     people = list(world.cast.values())
-    for student in (world.in_scope, world.other_class, world.other_college):
+    reloaded = Student.objects.get(pk=world.in_scope.pk)  # its class group not loaded with it: looked up
+    for student in (world.in_scope, reloaded, world.other_class, world.other_college):
         for tier in Tier:
             one_by_one = [scope.may_be_told(person, [(student, tier)])[0] for person in fresh(people)]
             assert scope.may_each_be_told(fresh(people), student, tier) == one_by_one, (student, tier)

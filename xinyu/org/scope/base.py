@@ -394,6 +394,15 @@ def _load_for_many(users) -> None:
             user._xinyu_break_glass = grants[pk]
 
 
+def _loaded_place(student) -> tuple | None:
+    """Where a student object loaded with its class group is, read from the object as `tier_for` reads it;
+    None when its class group was not loaded with it (then it is looked up)."""
+    if not isinstance(student, Student) or not Student._meta.get_field("class_group").is_cached(student):
+        return None
+    group = student.class_group
+    return (student.school_id, group.college_id if group else None, student.class_group_id, student.dorm_room_id)
+
+
 @dataclass(frozen=True)
 class _Placed:
     """A student known by where they are, as `tiers_for` reads a work list's row: no second look-up."""
@@ -411,7 +420,7 @@ def may_each_be_told(users, student, tier: Tier) -> list[bool]:
     if tier <= Tier.T0 or student is None:
         return [tier <= Tier.T0] * len(users)
     _load_for_many(users)
-    place = (
+    place = _loaded_place(student) or (
         Student.objects.filter(pk=student.pk)
         .values_list("school_id", "class_group__college_id", "class_group_id", "dorm_room_id")
         .first()
