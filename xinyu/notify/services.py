@@ -15,7 +15,7 @@ withheld words and no link.
 import hashlib
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -55,31 +55,51 @@ def notify(recipients, *, student, tier: Tier, key: str, title: str, link: str =
     """
     if student is None and tier > Tier.T0:
         raise ValueError(f"notification {key!r} reveals T{int(tier)} but names no student")
-    created = []
     now = timezone.now()
-    for person in dict.fromkeys(recipients):
-        if person is None:  # a role nobody holds: the caller's invariant check reports it, not a crash here
-            continue
+    people = [person for person in dict.fromkeys(recipients) if person is not None]  # None: a role nobody holds
+    keys = {person: dedupe_key(key, person) for person in people}
+    already = set(Notification.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
+    people = [person for person in people if keys[person] not in already]
+    fresh = []
+    for person, may in zip(people, scope.may_each_be_told(people, student, tier), strict=True):
         told = {"title": title[:200], "body": body, "link": link, "tier": int(tier)}
-        if not scope.may_be_told(person, [(student, tier)])[0]:
+        if not may:
             logger.warning(
                 "notification %s: %s does not hold T%s over student %s; told without details",
                 key, person.username, int(tier), getattr(student, "pk", None),
             )  # fmt: skip
             told = {"title": (withheld_title or default_withheld_title())[:200], "body": "", "link": "", "tier": 0}
-        notification, is_new = Notification.objects.get_or_create(
-            dedupe_key=dedupe_key(key, person),
-            defaults={"recipient": person, "student": student, "urgent": urgent, "drill": drill, **told},
+        fresh.append(
+            Notification(dedupe_key=keys[person], recipient=person, student=student, urgent=urgent, drill=drill, **told)
         )
-        if not is_new:
-            continue
-        created.append(notification)
-        OutboxMessage.objects.bulk_create(
-            OutboxMessage(notification=notification, channel=channel, next_attempt_at=now)
-            for channel in channels.channels_for(person, urgent=urgent)
-        )
-    if created:
+    created = _create(fresh)
+    outbox = OutboxMessage.objects.bulk_create(
+        OutboxMessage(notification=notification, channel=channel, next_attempt_at=now)
+        for notification in created
+        for channel in channels.channels_for(notification.recipient, urgent=urgent)
+    )
+    if outbox:
         _kick_on_commit()
+    return created
+
+
+def _create(fresh: list[Notification]) -> list[Notification]:
+    """Insert the new inbox items at once; when another transaction inserted one of the same keys meanwhile,
+    one by one instead, skipping those (as get_or_create would)."""
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():
+            return Notification.objects.bulk_create(fresh)
+    except IntegrityError:
+        pass
+    created = []
+    for notification in fresh:
+        values = {field.attname: getattr(notification, field.attname) for field in Notification._meta.concrete_fields}
+        values.pop("id")
+        kept, is_new = Notification.objects.get_or_create(dedupe_key=values.pop("dedupe_key"), defaults=values)
+        if is_new:
+            created.append(kept)
     return created
 
 

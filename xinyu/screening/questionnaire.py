@@ -280,7 +280,7 @@ def submit(participation: Participation, submission_key: str, *, actor=None, add
         participation.save(update_fields=["quality_flags", "status", "submitted_at", "submission_key"])
         results.sort(key=lambda result: result.response_id)  # as _stored_results orders them
         triage_submission(participation, results)
-        # Last: the audit chain's lock is then held only until the commit that follows.
+        # The access log's entry is written unchained in this transaction (no lock); the sealer chains it later.
         record(
             actor,
             Event(

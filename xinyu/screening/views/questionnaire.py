@@ -28,8 +28,8 @@ from xinyu.screening.own_results import own_history, summary_rows
 from xinyu.screening.sittings import EntryError, bind_session, bound_participation, enter_sitting
 
 
-def _bound(request) -> Participation:
-    participation = bound_participation(request.session, Participation.objects.select_related("campaign", "student"))
+def _bound(request, related=("campaign", "student")) -> Participation:
+    participation = bound_participation(request.session, Participation.objects.select_related(*related))
     if participation is None:
         raise Http404
     return participation
@@ -344,7 +344,7 @@ def _save_carried_answers(request, participation) -> None:
 @require_POST
 def submit(request):
     """Save whatever the form carries (so it works without htmx too), then submit once."""
-    participation = _bound(request)
+    participation = _bound(request, related=("campaign",))  # the service reads the student under its lock
     try:
         _save_carried_answers(request, participation)
         service.submit(
