@@ -55,7 +55,11 @@ def test_network_for_the_centre_shows_every_college_and_its_posts(world, api, to
     assert {p["number"] for p in a["posts"]} >= {"T10003", "T10004"}
     room = next(room for room in data["dorms"] if room["room"] == "101")
     assert room["posts"][0]["number"] == world.cast["dorm_leader"].username
-    assert "学工部工作人员" in {p["post_name"] for p in data["school_posts"]} or data["school_posts"]
+    assert room["gender_name"] in {"男", "女"} and room["posts"][0]["post_name"] == "寝室长"
+    assert {(p["post"], p["post_name"]) for p in data["school_posts"]} >= {
+        ("student_affairs_staff", "学工部工作人员"),
+        ("leading_group_member", "领导小组成员"),
+    }
     entry = api_entries("org.network").get()
     assert entry.actor_username == owner.username
     assert entry.detail["colleges"] == ["A", "B"] and entry.detail["token"]

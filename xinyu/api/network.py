@@ -58,6 +58,7 @@ def network_data(network) -> dict:
                 "building": room.building,
                 "room": room.room,
                 "gender": room.gender,
+                "gender_name": str(room.get_gender_display()),
                 "posts": [holder(a) for a in room.people],
             }
             for room in network.dorm_rooms

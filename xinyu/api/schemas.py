@@ -57,6 +57,7 @@ class Dorm(serializers.Serializer):
     building = serializers.CharField()
     room = serializers.CharField()
     gender = serializers.CharField()
+    gender_name = serializers.CharField()
     posts = Holder(many=True)
 
 
