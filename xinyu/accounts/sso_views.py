@@ -11,9 +11,14 @@ from xinyu.accounts import cas, oidc, sso
 from xinyu.common.access import public
 
 
-def _start(request, protocol: str):
+def _require(protocol: str) -> None:
+    """The protocol's pages exist only while it is switched on."""
     if protocol not in sso.enabled_protocols():
         raise Http404
+
+
+def _start(request, protocol: str):
+    _require(protocol)
     reauthenticate = request.GET.get("reauthenticate") == "1" and request.user.is_authenticated
     sso.remember_start(request, protocol, request.GET.get("next", ""), reauthenticate=reauthenticate)
     return reauthenticate
@@ -49,8 +54,7 @@ def oidc_login(request):
 def cas_callback(request):
     """GET: the CAS server sends the browser back with a ticket. POST: the CAS server's single logout
     (a SAML LogoutRequest naming the ticket; no browser, hence no CSRF token)."""
-    if not settings_enabled(sso.CAS):
-        raise Http404
+    _require(sso.CAS)
     if request.method == "POST":
         cas.single_logout(request.POST.get("logoutRequest", ""))
         return HttpResponse("ok", content_type="text/plain")
@@ -67,8 +71,7 @@ def cas_callback(request):
 @public
 @_unavailable
 def oidc_callback(request):
-    if not settings_enabled(sso.OIDC):
-        raise Http404
+    _require(sso.OIDC)
     start = sso.take_start(request, sso.OIDC)
     if start is None:
         return sso.refuse(request, sso.Refusal.FAILED, status=400)
@@ -76,10 +79,6 @@ def oidc_callback(request):
     if assertion is None:
         return sso.refuse(request, sso.Refusal.FAILED, status=400)
     return sso.complete(request, assertion, start)
-
-
-def settings_enabled(protocol: str) -> bool:
-    return protocol in sso.enabled_protocols()
 
 
 def idp_logout_url(request, data: dict | None) -> str | None:
