@@ -6,6 +6,7 @@ import the roster (学工部 staff or the centre's supervisor) and, for posts, t
 most MAX_ROWS rows; sending it again changes nothing.
 """
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.exceptions import PermissionDenied
@@ -25,7 +26,6 @@ from xinyu.roster.summary import summarise
 from xinyu.roster.validation import check
 
 MAX_ROWS = 5000
-KIND_NAMES = {"students": "学生", "staff": "教职工", "appointments": "任职"}
 EXAMPLE = {
     "create_missing": True,
     "students": [{
@@ -41,7 +41,7 @@ EXAMPLE = {
 
 def problem_data(problem) -> dict:
     where = _("%(kind)s, row %(row)s, field %(field)s") % {
-        "kind": KIND_NAMES.get(problem.sheet, problem.sheet),
+        "kind": SHEET_KINDS[problem.sheet].sheet_name if problem.sheet in SHEET_KINDS else problem.sheet,
         "row": problem.row,
         "field": problem.column,
     }
@@ -109,8 +109,20 @@ class RosterSyncView(ApiView):
         lists, create_missing = read_batch(request.data)
         checked = check(parse_records(lists))
         address = client_address(request._request)
+        rows = sum(len(rows) for rows in lists.values())
         try:
-            plan = importer.apply_import(checked, actor=request.user, create_missing=create_missing, address=address)
+            # The sync's own entry commits with the rows it wrote, or neither does.
+            with transaction.atomic():
+                plan = importer.apply_import(
+                    checked, actor=request.user, create_missing=create_missing, address=address
+                )
+                summary = summarise(plan, checked)
+                record(
+                    request.user,
+                    Event(AuditEntry.Action.IMPORT, "api.roster_sync",
+                          detail={"rows": rows, "changed": plan.has_changes, "summary": summary, **self.via()}),
+                    address=address,
+                )  # fmt: skip
         except importer.ImportRejected as rejected:
             problems = rejected.plan.problems
             raise ApiError(
@@ -119,12 +131,4 @@ class RosterSyncView(ApiView):
                 status_code=422,
                 problems=[problem_data(problem) for problem in problems],
             ) from None
-        summary = summarise(plan, checked)
-        rows = sum(len(rows) for rows in lists.values())
-        record(
-            request.user,
-            Event(AuditEntry.Action.IMPORT, "api.roster_sync",
-                  detail={"rows": rows, "changed": plan.has_changes, "summary": summary, **self.via()}),
-            address=address,
-        )  # fmt: skip
         return Response({"changed": plan.has_changes, "rows": rows, "summary": summary})
